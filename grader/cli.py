@@ -1,0 +1,88 @@
+"""The `grader` command: a thin layer over the library.
+
+Each command parses its options, calls one library function, renders, and exits with the
+result's exit code. User errors (GraderError) become a message on stderr and exit 2; the
+library never calls sys.exit and never imports click.
+"""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .errors import GraderError
+
+EXERCISE = click.argument("exercise", metavar="EXERCISE")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="backprop-grader")
+def cli() -> None:
+    """Auto-grade backpropagation exercises.
+
+    EXERCISE is a bundled exercise id (see `grader list`) or a path to a YAML spec.
+    Exit codes: 0 success / full marks, 1 graded below full marks, 2 usage error, unknown
+    exercise, invalid spec or missing file.
+    """
+
+
+@cli.command("list")
+def list_cmd() -> None:
+    """One line per bundled exercise: id and title."""
+    from .spec import bundled_ids, load_exercise
+
+    for ex_id in bundled_ids():
+        click.echo(f"{ex_id}  {load_exercise(ex_id).title}")
+
+
+@cli.command()
+@EXERCISE
+@click.option("--lang", default=None, help="Statement language (default: the exercise's).")
+def show(exercise: str, lang: str | None) -> None:
+    """Print an exercise's statement."""
+    from .render.statement import render_statement
+    from .spec import load_exercise
+
+    click.echo(render_statement(load_exercise(exercise), lang))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+def validate(paths: tuple[str, ...]) -> None:
+    """Check exercise specs; print file:line: message for each problem (exit 2 if any)."""
+    from .spec import validate_paths
+
+    problems = validate_paths(list(paths))
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        sys.exit(2)
+    click.echo(f"{len(paths)} spec(s) valid")
+
+
+@cli.command()
+@EXERCISE
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "latex"]), default="text", show_default=True)
+def solve(exercise: str, fmt: str) -> None:
+    """Print the reference gradient of every requested entry."""
+    from .render.solution import render_solution
+    from .spec import load_exercise
+
+    click.echo(render_solution(load_exercise(exercise), fmt), nl=False)
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(2)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(2 if err.exit_code not in (0, 1) else err.exit_code)
+    except GraderError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(err.exit_code)
+    except BrokenPipeError:
+        sys.exit(0)
+    sys.exit(0)

@@ -1,0 +1,112 @@
+"""How an exercise names its array entries, in plain text and in LaTeX.
+
+Every part of the grader that turns an entry into a symbol or a symbol into words goes through
+here, so the reference solver, the parsers and the feedback agree on one spelling:
+`x[2,1]` / `x_{2,1}` for an input, `dy[1,1]` / `\\frac{\\partial C}{\\partial y_{1,1}}` for the
+upstream gradient. Notation indices are 1-based, as students write them; array indices are
+0-based, as numpy has them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import sympy
+
+
+@dataclass(frozen=True)
+class ArrayNotation:
+    """One named array of the exercise (an input, the output or the upstream gradient).
+
+    `axes` lists which array axes appear in the written index; singleton axes that the
+    statement leaves out (a 2x1 kernel written k_1, k_2) are absent from it.
+    """
+
+    name: str  # the array's name in the spec and in function signatures: "X", "K", "dY"
+    letter: str  # plain-notation letter(s): "x", "k", "dy"
+    shape: tuple[int, ...]
+    axes: tuple[int, ...]
+    latex: str = ""  # LaTeX letter; for the upstream gradient, the output's letter ("y")
+    upstream_of: str | None = None  # for the upstream gradient: the output array's name
+
+    @property
+    def notation_shape(self) -> tuple[int, ...]:
+        return tuple(self.shape[a] for a in self.axes)
+
+    def full_index(self, index: tuple[int, ...]) -> tuple[int, ...]:
+        """0-based array index from a 1-based notation index (no range check)."""
+        full = [0] * len(self.shape)
+        for axis, i in zip(self.axes, index):
+            full[axis] = i - 1
+        return tuple(full)
+
+    def notation_index(self, full: tuple[int, ...]) -> tuple[int, ...]:
+        return tuple(full[a] + 1 for a in self.axes)
+
+    def in_range(self, index: tuple[int, ...]) -> bool:
+        return len(index) == len(self.axes) and all(
+            1 <= i <= n for i, n in zip(index, self.notation_shape)
+        )
+
+    def plain(self, full: tuple[int, ...]) -> str:
+        idx = ",".join(str(i) for i in self.notation_index(full))
+        return f"{self.letter}[{idx}]" if idx else self.letter
+
+    def tex(self, full: tuple[int, ...], loss: str = "C") -> str:
+        idx = ",".join(str(i) for i in self.notation_index(full))
+        base = f"{self.latex}_{{{idx}}}" if idx else self.latex
+        if self.upstream_of is not None:
+            return f"\\frac{{\\partial {loss}}}{{\\partial {base}}}"
+        return base
+
+    def symbol(self, full: tuple[int, ...]) -> sympy.Symbol:
+        return _symbol(self.plain(full))
+
+
+@lru_cache(maxsize=None)
+def _symbol(name: str) -> sympy.Symbol:
+    return sympy.Symbol(name)
+
+
+@dataclass(frozen=True)
+class Notation:
+    """All arrays of one exercise, looked up by name, plain letter or LaTeX letter."""
+
+    arrays: tuple[ArrayNotation, ...]
+    loss: str = "C"
+    loss_aliases: tuple[str, ...] = ("C", "L", "E", "J")
+    _by_name: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_name.update({a.name: a for a in self.arrays})
+
+    def __getitem__(self, name: str) -> ArrayNotation:
+        return self._by_name[name]
+
+    def by_letter(self, letter: str) -> ArrayNotation | None:
+        """The array written with this plain letter (x, k, dy), or None."""
+        for a in self.arrays:
+            if a.letter == letter:
+                return a
+        return None
+
+    def by_latex(self, letter: str) -> ArrayNotation | None:
+        """The non-upstream array whose LaTeX letter this is (x, k, y), or None."""
+        for a in self.arrays:
+            if a.latex == letter and a.upstream_of is None:
+                return a
+        return None
+
+    @property
+    def upstream(self) -> ArrayNotation | None:
+        for a in self.arrays:
+            if a.upstream_of is not None:
+                return a
+        return None
+
+    def symbols(self, name: str) -> "list[sympy.Symbol]":
+        """Every entry symbol of an array, in C order."""
+        import numpy as np
+
+        a = self[name]
+        return [a.symbol(idx) for idx in np.ndindex(*a.shape)]

@@ -1,0 +1,1 @@
+"""One renderer per output format; each takes a finished result and returns text."""

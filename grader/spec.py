@@ -1,0 +1,336 @@
+"""Exercise specs: find them, load the YAML with line numbers, validate, build an `Exercise`.
+
+Validation has two layers: the JSON Schema (`schema/exercise.schema.json`) for the form, then
+semantic checks (shapes agree, names unique, ops known) for the meaning. Both report
+`file:line` from the YAML node that holds the problem, and every problem is reported, not just
+the first.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from reference.graph import Graph, GraphError, Node
+
+from .errors import SpecError, SpecProblem, UnknownExercise
+from .notation import ArrayNotation, Notation
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+# A wheel carries the exercises inside the package; a source checkout has them beside it.
+_BUNDLED_DIRS = (_PACKAGE_DIR / "_bundled" / "exercises", _PACKAGE_DIR.parent / "exercises")
+
+# Float tolerances for floating-point student code, in the spirit of torch.autograd.gradcheck
+# for float64 but tighter: both sides are analytic gradients here, not finite differences.
+DEFAULT_RTOL = 1e-6
+DEFAULT_ATOL = 1e-9
+DEFAULT_FORBIDDEN = ("torch", "jax", "tensorflow", "autograd", "sympy", "grader", "reference")
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    points: float
+    per_entry: bool
+    entries: tuple[tuple[int, ...], ...]  # 0-based full indices, in C order
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    name: str
+    args: tuple[str, ...]
+    returns: str
+
+
+@dataclass(frozen=True)
+class Trials:
+    count: int = 5
+    seed: int = 0
+    structured: bool = True
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout: float = 10.0
+    cpu_seconds: int = 10
+    memory_mb: int = 1024
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    title: str
+    language: str
+    statement: Mapping[str, str]
+    path: str
+    graph: Graph
+    notation: Notation
+    upstream: str | None  # name of the upstream-gradient array, None for a scalar loss
+    targets: tuple[Target, ...]
+    functions: tuple[FunctionSpec, ...]
+    trials: Trials
+    rtol: float
+    atol: float
+    limits: Limits
+    forbidden_imports: tuple[str, ...]
+    feedback: Mapping[str, Any] = field(default_factory=dict)
+    self_test: tuple[Mapping[str, Any], ...] = ()
+    lines: Mapping[tuple, int] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def max_score(self) -> float:
+        return sum(t.points for t in self.targets)
+
+    @cached_property
+    def solution(self) -> dict:
+        """The reference: per target, an object array of EntryGradient (exact, per upstream path)."""
+        from reference.symbolic import solve
+
+        return solve(self.graph, tuple(t.name for t in self.targets),
+                     lambda name, index: self.notation[name].symbol(index), self.upstream)
+
+    def target(self, name: str) -> Target:
+        for t in self.targets:
+            if t.name == name:
+                return t
+        raise KeyError(name)
+
+    def text(self, lang: str | None = None) -> str:
+        return self.statement.get(lang or self.language) or next(iter(self.statement.values()))
+
+
+def bundled_ids() -> list[str]:
+    return sorted(_bundled_paths())
+
+
+def _bundled_paths() -> dict[str, Path]:
+    for directory in _BUNDLED_DIRS:
+        if directory.is_dir():
+            return {p.stem: p for p in sorted(directory.glob("*.yaml"))}
+    return {}
+
+
+def find_exercise(ref: str) -> Path:
+    """The spec file for a bundled id or a path.
+
+    Raises UnknownExercise (listing the closest ids) when it is neither.
+    """
+    path = Path(ref)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        if path.is_file():
+            return path
+    bundled = _bundled_paths()
+    if ref in bundled:
+        return bundled[ref]
+    raise UnknownExercise(ref, sorted(bundled), difflib.get_close_matches(ref, list(bundled), n=3, cutoff=0.5))
+
+
+def load_exercise(ref: str) -> Exercise:
+    """Find, parse and validate an exercise.
+
+    Raises UnknownExercise or SpecError (every problem with its file:line).
+    """
+    path = find_exercise(ref)
+    return _load_path(str(path.resolve()), path.stat().st_mtime_ns, str(path))
+
+
+@lru_cache(maxsize=16)
+def _load_path(resolved: str, _mtime: int, shown: str) -> Exercise:
+    try:
+        text = Path(resolved).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise SpecError([SpecProblem(shown, None, f"cannot read the file: {err}")]) from None
+    return parse_exercise(text, shown)
+
+
+def parse_exercise(text: str, filename: str = "<spec>") -> Exercise:
+    """Validate spec text and build an Exercise. Raises SpecError."""
+    data, lines = _load_yaml(text, filename)
+    problems = _schema_problems(data, lines, filename)
+    if problems:
+        raise SpecError(problems)
+    return _build(data, lines, filename)
+
+
+def _load_yaml(text: str, filename: str) -> tuple[Any, dict[tuple, int]]:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+        line = mark.line + 1 if mark else None
+        problem = getattr(err, "problem", None) or str(err)
+        raise SpecError([SpecProblem(filename, line, f"YAML syntax error: {problem}")]) from None
+    if node is None:
+        raise SpecError([SpecProblem(filename, 1, "the file is empty; expected a mapping with id, title, ...")])
+    lines: dict[tuple, int] = {}
+    constructor = yaml.SafeLoader("")
+
+    def convert(n, path: tuple):
+        lines[path] = n.start_mark.line + 1
+        if isinstance(n, yaml.MappingNode):
+            out = {}
+            for key_node, value_node in n.value:
+                key = constructor.construct_object(key_node, deep=True)
+                if key in out:
+                    raise SpecError([SpecProblem(filename, key_node.start_mark.line + 1, f"duplicate key {key!r}")])
+                out[key] = convert(value_node, path + (key,))
+                lines[path + (key,)] = key_node.start_mark.line + 1
+            return out
+        if isinstance(n, yaml.SequenceNode):
+            return [convert(v, path + (i,)) for i, v in enumerate(n.value)]
+        return constructor.construct_object(n, deep=True)
+
+    return convert(node, ()), lines
+
+
+def _line(lines: Mapping[tuple, int], path: tuple) -> int | None:
+    path = tuple(path)
+    while path not in lines and path:
+        path = path[:-1]
+    return lines.get(path)
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    import jsonschema
+
+    schema = json.loads((_PACKAGE_DIR / "schema" / "exercise.schema.json").read_text())
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _schema_problems(data, lines, filename) -> list[SpecProblem]:
+    problems = []
+    for error in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        where = ".".join(map(str, error.absolute_path)) or "top level"
+        problems.append(SpecProblem(filename, _line(lines, tuple(error.absolute_path)), f"{where}: {_explain(error)}"))
+    return problems
+
+
+def _explain(error) -> str:
+    if error.validator == "additionalProperties":
+        return error.message.replace("Additional properties are not allowed", "unknown field(s)")
+    if error.validator == "required":
+        return error.message.replace("is a required property", "is required")
+    return error.message
+
+
+def _build(data: dict, lines: dict, filename: str) -> Exercise:
+    problems: list[SpecProblem] = []
+
+    def problem(path: tuple, message: str) -> None:
+        problems.append(SpecProblem(filename, _line(lines, path), message))
+
+    inputs = data["inputs"]
+    output = data["output"]
+    nodes = []
+    for i, raw in enumerate(data["graph"]):
+        nodes.append(Node(raw["op"], tuple(raw["inputs"]), raw["output"], dict(raw.get("params", {}))))
+    graph = None
+    try:
+        graph = Graph.build({n: v["shape"] for n, v in inputs.items()}, nodes, output["name"])
+    except GraphError as err:
+        problem(("graph", err.node) if err.node is not None else ("output",), str(err))
+    upstream = data.get("upstream")
+    arrays: list[ArrayNotation] = []
+    letters: dict[str, tuple] = {}
+    for name, spec in inputs.items():
+        shape = tuple(spec["shape"])
+        axes = tuple(spec.get("written_axes", range(len(shape))))
+        if any(a >= len(shape) for a in axes) or len(set(axes)) != len(axes):
+            problem(("inputs", name, "written_axes"), f"written_axes must be distinct axes of the shape {list(shape)}")
+            axes = tuple(range(len(shape)))
+        elif any(shape[a] != 1 for a in set(range(len(shape))) - set(axes)):
+            problem(("inputs", name, "written_axes"), "only axes of length 1 may be left out of the written index")
+        arrays.append(ArrayNotation(name, spec["symbol"], shape, axes, spec.get("latex", spec["symbol"])))
+    if graph is not None:
+        out_shape = graph.shape(output["name"])
+        arrays.append(ArrayNotation(output["name"], output["symbol"], out_shape, tuple(range(len(out_shape))),
+                                    output.get("latex", output["symbol"])))
+        if upstream is None and out_shape != ():
+            problem(("output",), f"the output has shape {list(out_shape)}: declare `upstream` (dC/d{output['symbol']} given), "
+                                 "or end the graph in a scalar loss")
+        if upstream is not None:
+            arrays.append(ArrayNotation(upstream["name"], upstream["symbol"], out_shape,
+                                        tuple(range(len(out_shape))), output.get("latex", output["symbol"]),
+                                        upstream_of=output["name"]))
+    for position, a in enumerate(arrays):
+        if a.letter in letters:
+            problem(letters[a.letter], f"the symbol {a.letter!r} is used twice")
+        letters[a.letter] = ("inputs", a.name) if a.name in inputs else ("output",) if a.upstream_of is None else ("upstream",)
+    names = [n for n in inputs] + [n.output for n in nodes] + ([upstream["name"]] if upstream else [])
+    if len(set(names)) != len(names):
+        dup = sorted({n for n in names if names.count(n) > 1})
+        problem(("upstream",) if upstream and upstream["name"] in dup else ("graph",), f"names must be unique: {', '.join(dup)}")
+
+    targets = []
+    for name, spec in data["targets"].items():
+        if name not in inputs:
+            problem(("targets", name), f"target {name!r} is not an input; inputs: {', '.join(inputs)}")
+            continue
+        notation = next(a for a in arrays if a.name == name)
+        entries = []
+        for k, idx in enumerate(spec.get("entries", [])):
+            if not notation.in_range(tuple(idx)):
+                problem(("targets", name, "entries", k),
+                        f"entry {idx} is outside {name} (written indices run over {list(notation.notation_shape)})")
+            else:
+                entries.append(notation.full_index(tuple(idx)))
+        if not spec.get("entries"):
+            import numpy as np
+
+            entries = list(np.ndindex(*notation.shape))
+        targets.append(Target(name, float(spec["points"]), bool(spec.get("per_entry", False)), tuple(sorted(entries))))
+
+    functions = []
+    for fname, spec in data.get("functions", {}).items():
+        known = set(inputs) | ({upstream["name"]} if upstream else set())
+        for k, arg in enumerate(spec["args"]):
+            if arg not in known:
+                problem(("functions", fname, "args", k), f"argument {arg!r} is not an input or the upstream gradient")
+        if spec["returns"] not in data["targets"]:
+            problem(("functions", fname, "returns"), f"returns {spec['returns']!r}, which is not a target")
+        functions.append(FunctionSpec(fname, tuple(spec["args"]), spec["returns"]))
+
+    statement = data["statement"]
+    if isinstance(statement, str):
+        statement = {data.get("language", "en"): statement}
+    language = data.get("language", next(iter(statement)))
+    if language not in statement:
+        problem(("language",), f"no statement in {language!r}; statement languages: {', '.join(statement)}")
+    if problems:
+        raise SpecError(problems)
+    loss = data.get("loss", {})
+    symbol = loss.get("symbol", "C")
+    aliases = tuple(dict.fromkeys([symbol, *loss.get("aliases", ["C", "L", "E", "J"])]))
+    tol = data.get("tolerance", {})
+    return Exercise(
+        id=data["id"], title=data["title"], language=language, statement=statement, path=filename,
+        graph=graph, notation=Notation(tuple(arrays), loss=symbol, loss_aliases=aliases),
+        upstream=upstream["name"] if upstream else None, targets=tuple(targets), functions=tuple(functions),
+        trials=Trials(**data.get("trials", {})), rtol=float(tol.get("rtol", DEFAULT_RTOL)),
+        atol=float(tol.get("atol", DEFAULT_ATOL)), limits=Limits(**data.get("limits", {})),
+        forbidden_imports=tuple(dict.fromkeys([*DEFAULT_FORBIDDEN, *data.get("forbidden_imports", [])])),
+        feedback=data.get("feedback", {}), self_test=tuple(data.get("self_test", [])), lines=lines,
+    )
+
+
+def validate_paths(paths: list[str]) -> list[SpecProblem]:
+    """Every problem in these spec files (empty when all are valid)."""
+    problems: list[SpecProblem] = []
+    for p in paths:
+        path = Path(p)
+        if not path.is_file():
+            problems.append(SpecProblem(p, None, "no such file"))
+            continue
+        try:
+            parse_exercise(path.read_text(encoding="utf-8"), p)
+        except SpecError as err:
+            problems.extend(err.problems)
+        except UnicodeDecodeError:
+            problems.append(SpecProblem(p, None, "the file is not UTF-8 text"))
+    return problems

@@ -1,0 +1,174 @@
+"""An exercise's forward computation as a small graph of ops, with numpy forward and backward.
+
+The graph is checked once when it is built (`Graph.build`), which fixes every node's structure;
+after that the numeric passes are a few `bincount` calls per node.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from . import ops
+from .ops import Bilinear, Elementwise, Linear, OpError
+
+
+@dataclass(frozen=True)
+class Node:
+    op: str
+    inputs: tuple[str, ...]
+    output: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BuiltNode:
+    node: Node
+    structure: object  # what ops.build returned
+    shape: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Graph:
+    """Inputs with their shapes, nodes in evaluation order, and the node whose gradient is given."""
+
+    inputs: Mapping[str, tuple[int, ...]]
+    nodes: tuple[BuiltNode, ...]
+    output: str
+
+    @classmethod
+    def build(cls, inputs: Mapping[str, Sequence[int]], nodes: Sequence[Node], output: str) -> "Graph":
+        """Check the graph and fix every node's structure.
+
+        Raises GraphError (with the index of the offending node) for an unknown op or name, a
+        name defined twice, a shape mismatch or an output that no node computes.
+        """
+        shapes = {name: tuple(int(n) for n in shape) for name, shape in inputs.items()}
+        built = []
+        for position, node in enumerate(nodes):
+            for name in node.inputs:
+                if name not in shapes:
+                    raise GraphError(position, f"input {name!r} is not defined before this node "
+                                               f"(known: {', '.join(shapes)})")
+            if node.output in shapes:
+                raise GraphError(position, f"{node.output!r} is already defined; every name must be unique")
+            try:
+                structure = ops.build(node.op, [shapes[n] for n in node.inputs], node.params)
+            except OpError as err:
+                raise GraphError(position, str(err)) from None
+            shapes[node.output] = ops.output_shape(structure)
+            built.append(BuiltNode(node, structure, shapes[node.output]))
+        if output not in shapes or output in inputs:
+            raise GraphError(None, f"the output {output!r} must be computed by a node")
+        return cls(dict(shapes_of(inputs)), tuple(built), output)
+
+    def shape(self, name: str) -> tuple[int, ...]:
+        if name in self.inputs:
+            return self.inputs[name]
+        for built in self.nodes:
+            if built.node.output == name:
+                return built.shape
+        raise KeyError(name)
+
+    def forward(self, values: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Every named array, given float arrays for the inputs."""
+        env = {name: np.asarray(values[name], dtype=float).reshape(shape) for name, shape in self.inputs.items()}
+        for built in self.nodes:
+            args = [env[n] for n in built.node.inputs]
+            env[built.node.output] = _forward(built, args)
+        return env
+
+    def gradients(self, values: Mapping[str, np.ndarray], upstream: np.ndarray | None) -> dict[str, np.ndarray]:
+        """dC/d(input) for every input, given dC/d(output) (None for a scalar output, meaning 1)."""
+        env = self.forward(values)
+        out_shape = self.shape(self.output)
+        grads = {self.output: np.ones(out_shape) if upstream is None else np.asarray(upstream, float).reshape(out_shape)}
+        for built in reversed(self.nodes):
+            g = grads.get(built.node.output)
+            if g is None:
+                continue  # this node does not reach the output
+            args = [env[n] for n in built.node.inputs]
+            for name, contribution in zip(built.node.inputs, _backward(built, args, g)):
+                if contribution is not None:
+                    grads[name] = grads[name] + contribution if name in grads else contribution
+        return {name: grads.get(name, np.zeros(shape)) for name, shape in self.inputs.items()}
+
+    def loss(self, values: Mapping[str, np.ndarray], upstream: np.ndarray | None) -> float:
+        """The scalar whose gradient `gradients` returns: sum(output * upstream)."""
+        out = self.forward(values)[self.output]
+        return float(out.sum() if upstream is None else np.sum(out * upstream))
+
+
+def shapes_of(inputs):
+    return {name: tuple(int(n) for n in shape) for name, shape in inputs.items()}
+
+
+class GraphError(ValueError):
+    """A graph that cannot be built; `node` is the 0-based position of the offending node."""
+
+    def __init__(self, node: int | None, message: str):
+        super().__init__(message)
+        self.node = node
+
+
+def _forward(built: BuiltNode, args: list[np.ndarray]) -> np.ndarray:
+    structure = built.structure
+    if isinstance(structure, tuple):
+        return structure[0].numeric(args[0])
+    size = int(np.prod(built.shape))
+    out = np.zeros(size)
+    for part in ops.parts(structure):
+        w = float(part.weight)
+        if isinstance(part, Bilinear):
+            a, b = (args[i].ravel() for i in part.args)
+            out += np.bincount(part.out_idx, weights=w * a[part.a_idx] * b[part.b_idx], minlength=size)
+        else:
+            a = args[part.args[0]].ravel()
+            out += np.bincount(part.out_idx, weights=w * a[part.a_idx], minlength=size)
+    return out.reshape(built.shape)
+
+
+def _backward(built: BuiltNode, args: list[np.ndarray], g: np.ndarray) -> list[np.ndarray | None]:
+    structure = built.structure
+    if isinstance(structure, tuple):
+        elementwise: Elementwise = structure[0]
+        return [g * elementwise.numeric_grad(args[0])]
+    grads: list[np.ndarray | None] = [None] * len(args)
+    gf = g.ravel()
+
+    def add(position: int, contribution: np.ndarray) -> None:
+        contribution = contribution.reshape(args[position].shape)
+        grads[position] = contribution if grads[position] is None else grads[position] + contribution
+
+    for part in ops.parts(structure):
+        w = float(part.weight)
+        if isinstance(part, Bilinear):
+            ia, ib = part.args
+            a, b = args[ia].ravel(), args[ib].ravel()
+            up = w * gf[part.out_idx]
+            add(ia, np.bincount(part.a_idx, weights=up * b[part.b_idx], minlength=a.size))
+            add(ib, np.bincount(part.b_idx, weights=up * a[part.a_idx], minlength=b.size))
+        else:
+            ia = part.args[0]
+            add(ia, np.bincount(part.a_idx, weights=w * gf[part.out_idx], minlength=args[ia].size))
+    return grads
+
+
+def finite_differences(graph: Graph, values: Mapping[str, np.ndarray], upstream: np.ndarray | None,
+                       step: float = 1e-6) -> dict[str, np.ndarray]:
+    """Central finite differences of `graph.loss` for every input entry (float64)."""
+    base = {name: np.array(v, dtype=float) for name, v in values.items()}
+    result = {}
+    for name in graph.inputs:
+        grad = np.zeros(graph.inputs[name])
+        for idx in np.ndindex(*grad.shape):
+            saved = base[name][idx]
+            base[name][idx] = saved + step
+            plus = graph.loss(base, upstream)
+            base[name][idx] = saved - step
+            minus = graph.loss(base, upstream)
+            base[name][idx] = saved
+            grad[idx] = (plus - minus) / (2 * step)
+        result[name] = grad
+    return result
