@@ -258,10 +258,11 @@ def _build(data: dict, lines: dict, filename: str) -> Exercise:
             arrays.append(ArrayNotation(upstream["name"], upstream["symbol"], out_shape,
                                         tuple(range(len(out_shape))), output.get("latex", output["symbol"]),
                                         upstream_of=output["name"]))
-    for position, a in enumerate(arrays):
+    for a in arrays:
+        where = ("inputs", a.name, "symbol") if a.name in inputs else ("output",) if a.upstream_of is None else ("upstream",)
         if a.letter in letters:
-            problem(letters[a.letter], f"the symbol {a.letter!r} is used twice")
-        letters[a.letter] = ("inputs", a.name) if a.name in inputs else ("output",) if a.upstream_of is None else ("upstream",)
+            problem(where, f"the symbol {a.letter!r} is used twice (also by {letters[a.letter]})")
+        letters[a.letter] = a.name
     names = [n for n in inputs] + [n.output for n in nodes] + ([upstream["name"]] if upstream else [])
     if len(set(names)) != len(names):
         dup = sorted({n for n in names if names.count(n) > 1})

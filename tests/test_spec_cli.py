@@ -1,0 +1,147 @@
+"""Exercise specs and the foundation commands, through the real CLI."""
+import json
+import re
+import textwrap
+
+import pytest
+import sympy
+
+from grader.spec import load_exercise, parse_exercise
+from grader.errors import SpecError
+
+GOOD = textwrap.dedent("""\
+    id: tiny
+    title: Tiny
+    statement: "Find dC/dX."
+    inputs:
+      X: {shape: [3, 3], symbol: x}
+      K: {shape: [2, 2], symbol: k}
+    graph:
+      - {op: correlate2d, inputs: [X, K], output: Y}
+    output: {name: Y, symbol: y}
+    upstream: {name: dY, symbol: dy}
+    targets:
+      X: {points: 1}
+    """)
+
+
+def write(tmp_path, text, name="spec.yaml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_list_names_both_bundled_exercises(grader_cmd):
+    result = grader_cmd("list")
+    assert result.returncode == 0
+    ids = [line.split()[0] for line in result.stdout.splitlines()]
+    assert ids == ["conv2d-28x28-k5x5", "conv2d-3x3-k2x1"]
+
+
+def test_show_prints_the_statement_in_both_languages(grader_cmd):
+    en = grader_cmd("show", "conv2d-3x3-k2x1")
+    he = grader_cmd("show", "conv2d-3x3-k2x1", "--lang", "he")
+    assert en.returncode == 0 and "dC/dy_{i,j}" in en.stdout and "$" not in en.stdout
+    assert "גרעין" in he.stdout
+
+
+def test_solve_json_gives_exactly_the_seed_gradients(grader_cmd):
+    result = grader_cmd("solve", "conv2d-3x3-k2x1", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["exercise"] == "conv2d-3x3-k2x1"
+    assert set(data["targets"]) == {"X", "K"}
+    x, k, dy = (sympy.IndexedBase(n) for n in ("x", "k", "dy"))
+    # The printed expressions must be readable back by sympy (trusted output, not student text).
+    read = lambda s: sympy.sympify(s, locals={"x": x, "k": k, "dy": dy})
+    X = [[read(e) for e in row] for row in data["targets"]["X"]]
+    K = [[read(e) for e in row] for row in data["targets"]["K"]]
+    assert len(X) == 3 and all(len(r) == 3 for r in X) and len(K) == 2 and all(len(r) == 1 for r in K)
+    for j in range(1, 4):
+        assert sympy.expand(X[0][j - 1] - dy[1, j] * k[1]) == 0
+        assert sympy.expand(X[1][j - 1] - (dy[1, j] * k[2] + dy[2, j] * k[1])) == 0
+        assert sympy.expand(X[2][j - 1] - dy[2, j] * k[2]) == 0
+    assert sympy.expand(K[0][0] - sum(dy[n, m] * x[n, m] for n in (1, 2) for m in (1, 2, 3))) == 0
+    assert sympy.expand(K[1][0] - sum(dy[n, m] * x[n + 1, m] for n in (1, 2) for m in (1, 2, 3))) == 0
+
+
+@pytest.mark.parametrize("fmt", ["text", "latex"])
+def test_solve_other_formats(grader_cmd, fmt):
+    result = grader_cmd("solve", "conv2d-3x3-k2x1", "--format", fmt)
+    assert result.returncode == 0
+    assert len([l for l in result.stdout.splitlines() if l.strip()]) == 11
+    if fmt == "latex":
+        assert r"\frac{\partial C}{\partial x_{2,1}} = \frac{\partial C}{\partial y_{1,1}} k_{2} + " \
+               r"\frac{\partial C}{\partial y_{2,1}} k_{1}" in result.stdout
+
+
+def test_solve_accepts_a_spec_path(grader_cmd, tmp_path):
+    result = grader_cmd("solve", write(tmp_path, GOOD), "--format", "json")
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["targets"]["X"][0][0] == "dy[1,1]*k[1,1]"
+
+
+def test_unknown_exercise_lists_closest_ids(grader_cmd):
+    result = grader_cmd("solve", "conv2d-3x3-k2x2")
+    assert result.returncode == 2
+    assert "conv2d-3x3-k2x1" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_missing_file_is_exit_2(grader_cmd, tmp_path):
+    result = grader_cmd("solve", tmp_path / "nope.yaml")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_validate_accepts_bundled_specs(grader_cmd):
+    from grader.spec import _bundled_paths
+
+    result = grader_cmd("validate", *_bundled_paths().values())
+    assert result.returncode == 0, result.stderr
+
+
+BAD = [
+    ("yaml syntax", GOOD.replace("output: Y}", "output: Y"), 9, "YAML syntax error"),
+    ("unknown op", GOOD.replace("correlate2d", "corelate2d"), 8, "unknown op 'corelate2d'"),
+    ("kernel larger than image", GOOD.replace("[2, 2]", "[4, 4]"), 8, "does not fit"),
+    ("channel mismatch", GOOD.replace("[2, 2]", "[2, 2, 2]"), 8, "input channel"),
+    ("bad stride", GOOD.replace("output: Y}", "output: Y, params: {stride: 0}}"), 8, "stride"),
+    ("unknown param", GOOD.replace("output: Y}", "output: Y, params: {strid: 2}}"), 8, "no parameter strid"),
+    ("unknown input name", GOOD.replace("inputs: [X, K]", "inputs: [X, Q]"), 8, "'Q' is not defined"),
+    ("target not an input", GOOD.replace("  X: {points: 1}", "  Z: {points: 1}"), 12, "not an input"),
+    ("schema: missing field", GOOD.replace("title: Tiny\n", ""), 1, "'title' is required"),
+    ("schema: wrong type", GOOD.replace("[3, 3]", "[3, three]"), 5, "is not of type 'integer'"),
+    ("schema: unknown field", GOOD + "colour: red\n", 1, "unknown field"),
+    ("duplicate key", GOOD + "title: Again\n", 13, "duplicate key 'title'"),
+    ("entry out of range", GOOD.replace("  X: {points: 1}", "  X: {points: 1, entries: [[4, 1]]}"), 12, "outside X"),
+    ("symbol twice", GOOD.replace("symbol: k}", "symbol: x}"), 6, "used twice"),
+]
+
+
+@pytest.mark.parametrize("name,text,line,message", BAD, ids=[b[0] for b in BAD])
+def test_invalid_specs_are_rejected_with_file_and_line(grader_cmd, tmp_path, name, text, line, message):
+    path = write(tmp_path, text)
+    result = grader_cmd("validate", path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = [l for l in result.stderr.splitlines() if message in l]
+    assert lines, result.stderr
+    assert lines[0].startswith(f"{path}:{line}:"), result.stderr
+    # The other commands refuse it the same way.
+    solved = grader_cmd("solve", path)
+    assert solved.returncode == 2 and message in solved.stderr
+
+
+def test_validate_reports_every_file(grader_cmd, tmp_path):
+    a = write(tmp_path, GOOD.replace("correlate2d", "nope"), "a.yaml")
+    b = write(tmp_path, GOOD.replace("[2, 2]", "[4, 4]"), "b.yaml")
+    result = grader_cmd("validate", a, b, tmp_path / "missing.yaml")
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 3
+
+
+def test_parse_exercise_library_api_collects_all_problems():
+    text = GOOD.replace("[3, 3]", "[3, x]").replace("title: Tiny\n", "")
+    with pytest.raises(SpecError) as err:
+        parse_exercise(text, "t.yaml")
+    assert len(err.value.problems) == 2
+    assert all(p.line for p in err.value.problems)
