@@ -71,6 +71,39 @@ def solve(exercise: str, fmt: str) -> None:
     click.echo(render_solution(load_exercise(exercise), fmt), nl=False)
 
 
+@cli.command()
+@EXERCISE
+@click.argument("submission", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+              help="Write the report here; stdout then carries a one-line summary.")
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="Trial seed (default: the exercise's).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=600), default=None,
+              help="Wall-clock limit in seconds for the submission's code (default: the exercise's).")
+@click.option("--lang", type=click.Choice(["en", "he"]), default=None, help="Feedback language.")
+def grade(exercise, submission, fmt, output, seed, timeout, lang) -> None:
+    """Grade a submission: gradient functions (.py) or answers (.yaml, .md, .tex)."""
+    from .grading import GradeOptions, grade as grade_submission
+    from .render.report import render_report, summary_line
+    from .spec import load_exercise
+
+    report = grade_submission(load_exercise(exercise), submission, GradeOptions(seed, timeout, lang))
+    if output:
+        _write(output, render_report(report, fmt))
+        click.echo(summary_line(report))
+    else:
+        click.echo(render_report(report, fmt, colour=fmt == "text" and sys.stdout.isatty()), nl=False)
+    sys.exit(report.return_code)
+
+
+def _write(path: str, text: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as err:
+        raise GraderError(f"cannot write {path}: {err.strerror}") from None
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)

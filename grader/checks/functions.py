@@ -1,0 +1,92 @@
+"""Compare what a submission's gradient functions returned with the reference, trial by trial.
+
+Only the grader's process compares: the sandbox sends back plain arrays, so nothing the
+student's code patches (numpy.allclose, math.isclose) can influence a verdict. Float
+tolerances apply here, and only here, because student code computes in floating point:
+an entry matches when |got - expected| <= atol + rtol * |expected| (numpy.isclose) on every
+trial.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..report import Check
+from ..spec import Exercise, FunctionSpec
+from ..trials import Trial
+
+MAX_LISTED = 6  # entries named in one feedback line; the rest are counted
+
+
+@dataclass(frozen=True)
+class FunctionRun:
+    """What one function returned on every trial (value or error, aligned with the trials)."""
+
+    spec: FunctionSpec
+    values: tuple[np.ndarray | None, ...]
+    errors: tuple[str | None, ...]
+
+
+def check_function(exercise: Exercise, run: FunctionRun, trials: list[Trial],
+                   expected: list[dict[str, np.ndarray]]) -> Check:
+    """One check for one function: points for the entries right on every trial."""
+    target = exercise.target(run.spec.returns)
+    notation = exercise.notation[target.name]
+    name = f"{run.spec.name} (dC/d{target.name})"
+    base = dict(name=name, max_points=target.points, target=target.name, index=None)
+    shape = notation.shape
+
+    for trial, value, error in zip(trials, run.values, run.errors):
+        if error is not None:
+            return Check(status="error", points=0.0, feedback=f"{run.spec.name} failed on trial {trial.name}: {error}",
+                         note="function-error", **base)
+        if value is None:
+            return Check(status="error", points=0.0, feedback=f"{run.spec.name} returned nothing on trial {trial.name}",
+                         note="function-error", **base)
+        if value.shape != shape:
+            hint = " (same entries, wrong shape: reshape it)" if value.size == int(np.prod(shape)) else ""
+            return Check(status="fail", points=0.0, note="wrong-shape",
+                         feedback=f"{run.spec.name} must return an array of shape {shape} like {target.name}; "
+                                  f"expected shape {shape}, got {value.shape}{hint}", **base)
+
+    entries = target.entries
+    ok = np.ones(len(entries), dtype=bool)
+    first_failure: tuple[Trial, np.ndarray, np.ndarray] | None = None
+    worst = 0.0
+    non_finite = []
+    for trial, value, wanted in zip(trials, run.values, expected):
+        want = wanted[target.name]
+        got = np.array([value[e] for e in entries])
+        exp = np.array([want[e] for e in entries])
+        finite = np.isfinite(got)
+        close = finite & np.isclose(got, exp, rtol=exercise.rtol, atol=exercise.atol)
+        if not finite.all() and not non_finite:
+            non_finite = [entries[i] for i in np.flatnonzero(~finite)]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rel = np.abs(got - exp) / np.maximum(np.abs(exp), exercise.atol or 1e-300)
+        if finite.any():
+            worst = max(worst, float(np.max(np.where(finite, rel, 0.0))))
+        if not close.all() and first_failure is None:
+            first_failure = (trial, got, exp)
+        ok &= close
+
+    n_ok, n = int(ok.sum()), len(entries)
+    if n_ok == n:
+        return Check(status="pass", points=target.points, note="correct",
+                     feedback=f"all {n} entries match the reference on {len(trials)} trials "
+                              f"(worst relative error {worst:.1e})", **base)
+    points = target.points * n_ok / n if target.per_entry else 0.0
+    wrong = [entries[i] for i in np.flatnonzero(~ok)]
+    listed = ", ".join(f"dC/d{notation.plain(e)}" for e in wrong[:MAX_LISTED])
+    more = f" and {len(wrong) - MAX_LISTED} more" if len(wrong) > MAX_LISTED else ""
+    feedback = f"{len(wrong)} of {n} entries differ from the reference: {listed}{more}"
+    details = []
+    if non_finite:
+        details.append("returned NaN or infinity at " + ", ".join(f"dC/d{notation.plain(e)}" for e in non_finite[:MAX_LISTED]))
+    trial, got, exp = first_failure
+    details.append(f"on trial {trial.name}:")
+    for i in np.flatnonzero(~np.isclose(got, exp, rtol=exercise.rtol, atol=exercise.atol))[:MAX_LISTED]:
+        details.append(f"  dC/d{notation.plain(entries[i])}: expected {exp[i]:.6g}, got {got[i]:.6g}")
+    return Check(status="fail", points=round(points, 6), feedback=feedback, details=tuple(details),
+                 note="wrong-values", **base)

@@ -1,0 +1,154 @@
+"""Exact equivalence of a student's expression and the reference.
+
+Decided in three steps, none with a floating tolerance:
+1. exact rational evaluation of both at a few random points: any difference proves them
+   different (and says so fast);
+2. expansion of both into polynomials (monomial -> exact rational coefficient): equal
+   coefficients prove them equal;
+3. where an expression is not a polynomial (a division by a symbol, exp, tanh), sympy's
+   `cancel`/`simplify` of the difference; if sympy cannot decide, 50-digit evaluation at
+   several random points settles it and the verdict says it was numeric.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Iterable
+
+import sympy
+
+from .evaluate import NotRational, evaluate
+
+Monomial = tuple  # sorted ((symbol name, power), ...)
+Poly = dict  # Monomial -> Fraction
+
+MAX_TERMS = 20_000  # an expansion larger than this is not attempted (falls back to evaluation)
+MAX_POWER = 32
+POINTS = 3
+
+
+@dataclass(frozen=True)
+class Verdict:
+    equivalent: bool
+    method: str  # "evaluation", "expansion", "simplification", "numeric"
+
+
+class _TooBig(Exception):
+    pass
+
+
+def to_poly(expr: sympy.Expr) -> Poly | None:
+    """The expanded polynomial of `expr`, or None when it is not a polynomial in its symbols.
+
+    Raises _TooBig when the expansion would exceed MAX_TERMS.
+    """
+    if isinstance(expr, sympy.Symbol):
+        return {((expr.name, 1),): Fraction(1)}
+    if isinstance(expr, sympy.Rational):
+        return {(): Fraction(int(expr.p), int(expr.q))} if expr != 0 else {}
+    if isinstance(expr, sympy.Add):
+        total: Poly = {}
+        for arg in expr.args:
+            part = to_poly(arg)
+            if part is None:
+                return None
+            _add_into(total, part)
+        return total
+    if isinstance(expr, sympy.Mul):
+        product: Poly = {(): Fraction(1)}
+        for arg in expr.args:
+            part = to_poly(arg)
+            if part is None:
+                return None
+            product = _mul(product, part)
+        return product
+    if isinstance(expr, sympy.Pow) and expr.exp.is_Integer and 0 <= int(expr.exp) <= MAX_POWER:
+        base = to_poly(expr.base)
+        if base is None:
+            return None
+        result: Poly = {(): Fraction(1)}
+        for _ in range(int(expr.exp)):
+            result = _mul(result, base)
+        return result
+    return None
+
+
+def _add_into(total: Poly, part: Poly) -> None:
+    for mono, coeff in part.items():
+        value = total.get(mono, 0) + coeff
+        if value:
+            total[mono] = value
+        else:
+            total.pop(mono, None)
+    if len(total) > MAX_TERMS:
+        raise _TooBig
+
+
+def _mul(a: Poly, b: Poly) -> Poly:
+    if len(a) * len(b) > MAX_TERMS * 4:
+        raise _TooBig
+    out: Poly = {}
+    for ma, ca in a.items():
+        for mb, cb in b.items():
+            powers = dict(ma)
+            for name, p in mb:
+                powers[name] = powers.get(name, 0) + p
+            mono = tuple(sorted(powers.items()))
+            value = out.get(mono, 0) + ca * cb
+            if value:
+                out[mono] = value
+            else:
+                out.pop(mono, None)
+    if len(out) > MAX_TERMS:
+        raise _TooBig
+    return out
+
+
+def random_points(symbols: Iterable[sympy.Symbol], seed: int, count: int = POINTS) -> list[dict]:
+    """Exact random points: large random integers over small ones, so no cancellation is a coincidence."""
+    ordered = sorted(set(symbols), key=lambda s: s.name)
+    rng = random.Random(seed)
+    return [{s: Fraction(rng.randint(-10**9, 10**9), rng.randint(1, 997)) for s in ordered} for _ in range(count)]
+
+
+def equivalent(student: sympy.Expr, reference: sympy.Expr, seed: int = 0,
+               reference_poly: Poly | None = None) -> Verdict:
+    """Whether the two expressions are identical as functions of their symbols (exactly)."""
+    symbols = student.free_symbols | reference.free_symbols
+    points = random_points(symbols, seed)
+    rational = True
+    for point in points:
+        try:
+            if evaluate(student, point) != evaluate(reference, point):
+                return Verdict(False, "evaluation")
+        except NotRational:
+            rational = False
+            break
+        except ZeroDivisionError:
+            continue  # a pole at this point says nothing; the other steps decide
+    try:
+        a = to_poly(student)
+        b = reference_poly if reference_poly is not None else to_poly(reference)
+        if a is not None and b is not None:
+            return Verdict(a == b, "expansion")
+    except _TooBig:
+        if rational:
+            return Verdict(True, "evaluation")
+    difference = sympy.cancel(student - reference) if rational else sympy.simplify(student - reference)
+    if difference == 0:
+        return Verdict(True, "simplification")
+    if rational:
+        return Verdict(False, "simplification")
+    return _numeric(student, reference, symbols, seed)
+
+
+def _numeric(student, reference, symbols, seed) -> Verdict:
+    rng = random.Random(seed + 1)
+    for _ in range(5):
+        subs = {s: sympy.Rational(rng.randint(-2000, 2000), 1000) for s in symbols}
+        a = sympy.N(student.xreplace(subs), 50)
+        b = sympy.N(reference.xreplace(subs), 50)
+        if abs(a - b) > sympy.Float(10, 50) ** -40 * (1 + abs(b)):
+            return Verdict(False, "numeric")
+    return Verdict(True, "numeric")

@@ -1,0 +1,47 @@
+"""The terminal report a student reads: score, one line per check, details under failures."""
+from __future__ import annotations
+
+from ..i18n import tr
+from ..report import Report
+
+_MARKS = {"pass": "✓", "fail": "✗", "error": "!"}
+_COLOURS = {"pass": "32", "fail": "31", "error": "33"}
+OUTPUT_SHOWN = 2000  # characters of student output repeated in the terminal report
+
+
+class TextRenderer:
+    settings = {"colour": False}
+
+    def __init__(self, **settings):
+        unknown = set(settings) - set(self.settings)
+        if unknown:
+            raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        self._settings = {**self.settings, **settings}
+
+    def _paint(self, text: str, status: str) -> str:
+        return f"\033[{_COLOURS[status]}m{text}\033[0m" if self._settings["colour"] else text
+
+    def render(self, report: Report) -> str:
+        lang = report.language
+        lines = [f"{report.exercise} · {report.submission}",
+                 f"{tr(lang, 'score')}: {report.score:g} / {report.max_score:g}", ""]
+        for check in report.checks:
+            mark = self._paint(_MARKS[check.status], check.status)
+            pts = f"[{check.points:g}/{check.max_points:g}]"
+            lines.append(f"{mark} {pts} {check.name}: {check.feedback}")
+            for finding in check.findings:
+                lines.append(f"    → {finding.message}")
+            for detail in check.details:
+                lines.append(f"    {detail}")
+        if report.messages:
+            lines.append("")
+            lines.extend(report.messages)
+        if report.student_output:
+            out = report.student_output
+            cut = f"\n[... {len(out) - OUTPUT_SHOWN} more characters]" if len(out) > OUTPUT_SHOWN else ""
+            lines += ["", f"--- {tr(lang, 'student output')} ---", out[:OUTPUT_SHOWN] + cut, "---"]
+        return "\n".join(lines) + "\n"
+
+
+def render_text(report: Report, **settings) -> str:
+    return TextRenderer(**settings).render(report)

@@ -1,0 +1,99 @@
+"""The result of grading: plain frozen dataclasses that every renderer reads.
+
+`feedback` is for the student; `note` is the instructor-facing answer note (an id such as
+`X-row2-merged-path`, recorded for statistics) and never needs to be shown to the student.
+A report round-trips through `to_dict` / `from_dict`; the JSON renderer is just that.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+
+STATUSES = ("pass", "fail", "error")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing diagnosis found about an answer (a missing path, a flipped kernel, ...)."""
+
+    kind: str  # e.g. "missing-path", "extra-term", "wrong-coefficient", "sign", "misconception"
+    message: str  # student-facing, in the student's notation
+    detail: dict = field(default_factory=dict)  # machine-readable specifics
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: str  # one of STATUSES
+    points: float
+    max_points: float
+    feedback: str = ""
+    target: str | None = None
+    index: tuple[int, ...] | None = None  # 1-based, in the exercise's written notation
+    note: str = ""
+    details: tuple[str, ...] = ()  # further student-facing lines (expected vs got, the snippet, ...)
+    findings: tuple[Finding, ...] = ()
+
+    def to_dict(self) -> dict:
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["index"] = list(self.index) if self.index is not None else None
+        data["details"] = list(self.details)
+        data["findings"] = [f.to_dict() for f in self.findings]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Check":
+        data = dict(data)
+        data["index"] = tuple(data["index"]) if data.get("index") is not None else None
+        data["details"] = tuple(data.get("details", ()))
+        data["findings"] = tuple(Finding(**f) for f in data.get("findings", ()))
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Report:
+    exercise: str
+    submission: str
+    kind: str  # "functions" | "expressions"
+    max_score: float
+    checks: tuple[Check, ...]
+    messages: tuple[str, ...] = ()  # about the whole submission (unreadable parts, sandbox status)
+    student_output: str = ""  # what the student's code printed, truncated; never parsed
+    language: str = "en"
+
+    @property
+    def score(self) -> float:
+        return round(sum(c.points for c in self.checks), 6)
+
+    @property
+    def full_marks(self) -> bool:
+        return self.score >= self.max_score - 1e-9 and all(c.status == "pass" for c in self.checks)
+
+    @property
+    def return_code(self) -> int:
+        """0 for full marks, 1 for anything less (the CLI's exit code)."""
+        return 0 if self.full_marks else 1
+
+    def to_dict(self) -> dict:
+        return {
+            "exercise": self.exercise,
+            "submission": self.submission,
+            "score": self.score,
+            "max_score": self.max_score,
+            "checks": [c.to_dict() for c in self.checks],
+            "kind": self.kind,
+            "messages": list(self.messages),
+            "student_output": self.student_output,
+            "language": self.language,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Report":
+        return cls(
+            exercise=data["exercise"], submission=data["submission"], kind=data.get("kind", ""),
+            max_score=data["max_score"], checks=tuple(Check.from_dict(c) for c in data["checks"]),
+            messages=tuple(data.get("messages", ())), student_output=data.get("student_output", ""),
+            language=data.get("language", "en"),
+        )

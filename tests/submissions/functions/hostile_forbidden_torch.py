@@ -1,0 +1,10 @@
+import numpy as np
+import torch
+
+
+def grad_X(X, K, dY):
+    return np.zeros_like(X)
+
+
+def grad_K(X, K, dY):
+    return np.zeros_like(K)

@@ -1,0 +1,9 @@
+import numpy as np
+
+def grad_K(X, K, dY):
+    return np.array([[np.sum(dY * X[0:2, :])], [np.sum(dY * X[1:3, :])]])
+
+def grad_X(X, K, dY):
+    hog = []
+    while True:
+        hog.append(bytearray(50 * 1024 * 1024))

@@ -1,0 +1,183 @@
+"""Grading Python gradient functions end to end: the real CLI on a corpus of submissions.
+
+Each row: submission file, expected exit code, expected score range, and words the report must
+contain. Hostile rows also state what must NOT happen (a file written outside the sandbox, a
+connection made, a process left behind, a score for work not done).
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.grading import GradeOptions, grade
+from grader.spec import load_exercise
+
+CORPUS = Path(__file__).parent / "submissions" / "functions"
+SEED = "conv2d-3x3-k2x1"
+FULL = 10.0
+
+# name: (exit code, min score, max score, substrings of the JSON report)
+CASES = {
+    "correct_vectorised": (0, FULL, FULL, ["all 9 entries match"]),
+    "correct_loops": (0, FULL, FULL, []),
+    "correct_full_convolution": (0, FULL, FULL, []),
+    "correct_einsum": (0, FULL, FULL, []),
+    "correct_with_helpers_and_print": (0, FULL, FULL, ["debugging: module loaded"]),
+    "correct_returns_lists": (0, FULL, FULL, []),
+    "wrong_flipped_kernel": (1, 4, 4 + 6 * 3 / 9, ["dC/dx[1,1]"]),
+    "wrong_transpose": (1, 4, 9, ["differ"]),
+    "wrong_sign": (1, 4, 4, ["expected"]),
+    "wrong_missing_term": (1, 4, 8, ["dC/dx[2,1]"]),
+    "wrong_row2_merged_path": (1, 4 + 6 * 6 / 9, 4 + 6 * 6 / 9, ["dC/dx[2,1]", "dC/dx[2,2]", "dC/dx[2,3]"]),
+    "wrong_shape_flat": (1, 4, 4, ["expected shape (3, 3), got (9,)"]),
+    "wrong_shape_kernel_1d": (1, 6, 6, ["expected shape (2, 1), got (2,)"]),
+    "wrong_nan": (1, 6, 6, ["NaN"]),
+    "wrong_uses_forward_output": (1, 4, 4, ["differ"]),
+    "wrong_ignores_upstream": (1, 4, 4, ["differ"]),
+    "wrong_kernel_grad_swapped_rows": (1, 6, 6, ["dC/dk[1]"]),
+    "wrong_half_factor": (1, 4, 4, ["differ"]),
+    "error_zero_division": (1, 4, 4, ["ZeroDivisionError", "line 4"]),
+    "error_missing_function": (1, 6, 6, ["grad_K"]),
+    "error_syntax": (1, 0, 0, ["SyntaxError", "line 3"]),
+    "error_returns_string": (1, 4, 4, ["str"]),
+    "hostile_sys_exit": (1, 0, 0, []),
+    "hostile_os_exit": (1, 0, 0, []),
+    "hostile_os_exit_in_call": (1, 0, 4, []),
+    "hostile_infinite_loop": (1, 0, 4, ["timed out"]),
+    "hostile_fork_bomb": (1, 0, 0, []),
+    "hostile_memory_bomb": (1, 0, 4, ["emory"]),
+    "hostile_huge_output": (1, 4, 4, ["truncated"]),
+    "hostile_fake_report": (1, 0, 0, []),
+    "hostile_monkeypatch_numpy": (1, 0, 0, []),
+    "hostile_import_reference": (1, 0, 0, ["reference"]),
+    "hostile_import_grader": (1, 0, 0, ["grader"]),
+    "hostile_write_outside": (1, 0, 0, []),
+    "hostile_network": (1, 0, 0, []),
+    "hostile_forbidden_torch": (1, 0, 0, ["torch"]),
+    "hostile_reads_env_secret": (1, 0, 4, []),
+}
+
+TIMEOUT = 4.0
+
+
+def _marker_processes(marker: str) -> list[int]:
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                if marker.encode() in handle.read():
+                    found.append(int(pid))
+        except OSError:
+            pass
+    return found
+
+
+def _grade_cli(path, *extra, env=None):
+    start = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "grader", "grade", SEED, str(path), "--format", "json", "--timeout", str(TIMEOUT), *extra],
+        capture_output=True, text=True, timeout=120, env=env,
+    )
+    return result, time.monotonic() - start
+
+
+def test_corpus_is_large_enough():
+    assert len(CASES) >= 30
+    assert sorted(p.stem for p in CORPUS.glob("*.py")) == sorted(CASES)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_corpus(name, tmp_path):
+    code, low, high, words = CASES[name]
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.2)
+    accepted = []
+
+    def accept():
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+                accepted.append(conn)
+            except OSError:
+                pass
+
+    stop = threading.Event()
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    target = tmp_path / "escaped.txt"
+    env = dict(os.environ, BACKPROP_GRADER_SECRET="s3cret-token", GRADER_TEST_TARGET=str(target))
+    source = CORPUS / f"{name}.py"
+    if name == "hostile_network":  # point the submission at our listener's port
+        port = listener.getsockname()[1]
+        copy = tmp_path / source.name
+        copy.write_text(source.read_text().replace("range(47100, 47110)", f"[{port}]"))
+        source = copy
+    try:
+        result, took = _grade_cli(source, env=env)
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == code, (result.stdout, result.stderr)
+    report = json.loads(result.stdout)
+    assert low - 1e-6 <= report["score"] <= high + 1e-6, report
+    assert report["max_score"] == FULL
+    assert {c["name"].split()[0] for c in report["checks"]} >= {"grad_X", "grad_K"}
+    for c in report["checks"]:
+        assert c["status"] in ("pass", "fail", "error")
+        assert c["target"] in ("X", "K")
+    text = json.dumps(report, ensure_ascii=False)
+    for word in words:
+        assert word in text, (word, report)
+    # What must not happen, whatever the submission did:
+    assert took < TIMEOUT + 6, took  # the grader's own start and the trials, plus the wall limit
+    assert not target.exists(), "the submission wrote outside its sandbox"
+    assert not Path("/tmp/backprop-grader-escape-marker").exists()
+    assert not accepted, "the submission opened a network connection"
+    assert "s3cret-token" not in text, "the submission saw the grader's environment"
+    assert not _marker_processes("backprop-grader-fork-marker")
+    assert len(result.stdout) < 200_000, "the submission's output flooded the report"
+
+
+def test_fake_report_cannot_change_the_score():
+    report = grade(load_exercise(SEED), CORPUS / "hostile_fake_report.py")
+    assert report.score == 0
+    assert '"score": 10' in report.student_output  # shown, labelled, never parsed
+
+
+def test_same_seed_same_bytes(tmp_path):
+    outputs = []
+    for run in range(2):
+        out = tmp_path / f"r{run}.json"
+        result, _ = _grade_cli(CORPUS / "wrong_missing_term.py", "--seed", "7", "--output", out)
+        assert result.returncode == 1
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert "wrong_missing_term.py" in result.stdout and "\n" == result.stdout[-1]
+    assert len(result.stdout.strip().splitlines()) == 1
+
+
+def test_text_report_for_a_person():
+    result = subprocess.run([sys.executable, "-m", "grader", "grade", SEED, str(CORPUS / "wrong_row2_merged_path.py")],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "\033[" not in result.stdout  # no colour when not writing to a terminal
+    assert "Score" in result.stdout or "score" in result.stdout
+    assert "dC/dx[2,1]: expected" in result.stdout
+
+
+def test_submission_missing_is_exit_2(tmp_path):
+    result, _ = _grade_cli(tmp_path / "nope.py")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
