@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import GraderError
+from .i18n import tr
 from .report import Check, Report
 from .spec import Exercise
 
@@ -45,6 +46,7 @@ def grade(exercise: Exercise, submission: str | Path, options: GradeOptions = Gr
 
 def _grade_functions(exercise: Exercise, path: Path, options: GradeOptions) -> Report:
     from .checks.functions import FunctionRun, check_function
+    from .diagnosis.functions import diagnose_function_checks
     from .sandbox import Call, SandboxLimits, run_functions
     from .trials import make_trials
 
@@ -62,6 +64,7 @@ def _grade_functions(exercise: Exercise, path: Path, options: GradeOptions) -> R
                       memory_mb=limits.memory_mb),
         forbidden_imports=exercise.forbidden_imports,
     )
+    lang = options.lang or exercise.language
     checks: list[Check] = []
     results = list(result.results)
     for position, f in enumerate(exercise.functions):
@@ -71,7 +74,7 @@ def _grade_functions(exercise: Exercise, path: Path, options: GradeOptions) -> R
             target = exercise.target(f.returns)
             checks.append(Check(
                 name=f"{f.name} (dC/d{target.name})", status="error", points=0.0, max_points=target.points,
-                target=target.name, feedback=f"{f.name} was not graded: the submission {result.message}",
+                target=target.name, feedback=tr(lang, "fn.not_graded", fn=f.name, reason=result.message),
                 note=f"sandbox-{result.status}",
             ))
             continue
@@ -80,21 +83,12 @@ def _grade_functions(exercise: Exercise, path: Path, options: GradeOptions) -> R
             tuple(r.value if r is not None else None for r in mine),
             tuple((r.error if r is not None else f"no result ({result.message})") for r in mine),
         )
-        checks.append(check_function(exercise, run, trials, expected))
-    checks = _diagnose_functions(exercise, checks, trials, results)
-    messages = [] if result.status == "ok" else [f"Your code {result.message}."]
+        checks.append(check_function(exercise, run, trials, expected, lang))
+    checks = diagnose_function_checks(exercise, checks, trials, results, lang)
+    messages = [] if result.status == "ok" else [tr(lang, "sandbox.status", reason=result.message)]
     output = "\n".join(part for part in (result.stdout, result.stderr) if part)
     return Report(exercise.id, path.name, "functions", exercise.max_score, tuple(checks), tuple(messages),
-                  output, options.lang or exercise.language)
-
-
-def _diagnose_functions(exercise, checks, trials, results):
-    """Attach misconception findings to failing function checks (when diagnosis is available)."""
-    try:
-        from .diagnosis.functions import diagnose_function_checks
-    except ImportError:
-        return checks
-    return diagnose_function_checks(exercise, checks, trials, results)
+                  output, lang)
 
 
 def _grade_expressions(exercise: Exercise, path: Path, options: GradeOptions) -> Report:

@@ -109,6 +109,26 @@ class Notation:
                 return a
         return None
 
+    def array_of(self, symbol_name: str) -> "tuple[ArrayNotation, tuple[int, ...]] | None":
+        """The array and 1-based written index of an entry symbol named like "x[2,1]"."""
+        letter, _, rest = symbol_name.partition("[")
+        array = self.by_letter(letter)
+        if array is None or not rest.endswith("]"):
+            return None
+        try:
+            index = tuple(int(i) for i in rest[:-1].split(",")) if rest[:-1] else ()
+        except ValueError:
+            return None
+        return array, index
+
+    def tex_of(self, symbol_name: str) -> str:
+        """LaTeX for an entry symbol: "x[2,1]" -> "x_{2,1}", "dy[1,1]" -> "\\frac{\\partial C}{\\partial y_{1,1}}"."""
+        found = self.array_of(symbol_name)
+        if found is None:
+            return symbol_name
+        array, index = found
+        return array.tex(array.full_index(index), self.loss)
+
     def symbols(self, name: str) -> "list[sympy.Symbol]":
         """Every entry symbol of an array, in C order."""
         import numpy as np

@@ -166,3 +166,11 @@ class _SymbolicValues:
                 for out, ia in zip(part.out_idx.tolist(), part.a_idx.tolist()):
                     terms[out].append(_scale(weight, a[ia]))
         return [sympy.Add(*t) for t in terms]
+
+
+def forward(graph: Graph, symbol: SymbolFor, name: str) -> np.ndarray:
+    """The symbolic value of a named array (an object array of sympy expressions)."""
+    flat = _SymbolicValues(graph, symbol).get(name)
+    arr = np.empty(len(flat), dtype=object)
+    arr[:] = flat
+    return arr.reshape(graph.shape(name))

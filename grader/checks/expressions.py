@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from ..diagnosis.expressions import diagnose_expression_checks
 from ..equivalence import equivalent
+from ..i18n import tr
 from ..report import Check, Report
 from ..spec import Exercise
 
@@ -34,6 +36,7 @@ def grade_expression_file(exercise: Exercise, path: Path, options) -> Report:
         return _unreadable(exercise, path, str(err), options)
     answers = {(a.target, tuple(a.index)): a for a in submission.answers}
     seed = exercise.trials.seed if options.seed is None else options.seed
+    lang = options.lang or exercise.language
     solution = exercise.solution
     checks: list[Check] = []
     for target in exercise.targets:
@@ -42,11 +45,11 @@ def grade_expression_file(exercise: Exercise, path: Path, options) -> Report:
         for index in target.entries:
             reference = solution[target.name][index]
             answer = answers.get((target.name, index))
-            target_checks.append(_check_entry(exercise, target.name, index, share, reference, answer, seed))
+            target_checks.append(_check_entry(exercise, target.name, index, share, reference, answer, seed, lang))
         if not target.per_entry and any(c.status != "pass" for c in target_checks):
             target_checks = [replace(c, points=0.0) for c in target_checks]
         checks.extend(target_checks)
-    checks = _diagnose(exercise, checks, answers, solution, options)
+    checks = diagnose_expression_checks(exercise, checks, answers, solution, options)
     messages = tuple(
         f"line {p.line}: {p.message}" + (f": {p.snippet}" if p.snippet else "") if p.line else
         f"{p.message}" + (f": {p.snippet}" if p.snippet else "")
@@ -56,38 +59,31 @@ def grade_expression_file(exercise: Exercise, path: Path, options) -> Report:
                   options.lang or exercise.language)
 
 
-def _check_entry(exercise, target, index, share, reference, answer, seed) -> Check:
+def _check_entry(exercise, target, index, share, reference, answer, seed, lang) -> Check:
     notation = exercise.notation[target]
     written = notation.notation_index(index)
     style = answer.style if answer is not None else "plain"
     name = entry_name(exercise, target, index, style)
     base = dict(name=name, max_points=round(share, 6), target=target, index=written)
     if answer is None:
-        return Check(status="fail", points=0.0, feedback=f"no answer found for {name}", note="missing-answer", **base)
-    where = f" (line {answer.line})" if answer.line else ""
+        return Check(status="fail", points=0.0, feedback=tr(lang, "ex.missing", entry=name), note="missing-answer", **base)
+    where = tr(lang, "ex.where", line=answer.line) if answer.line else ""
     if answer.expr is None:
         return Check(status="error", points=0.0, note="unparseable",
-                     feedback=f"could not read your answer for {name}{where}: {answer.error}", **base)
+                     feedback=tr(lang, "ex.unreadable", entry=name, where=where, error=answer.error), **base)
     verdict = equivalent(answer.expr, reference.expr, seed=seed)
     if verdict.equivalent:
-        return Check(status="pass", points=round(share, 6), feedback=f"{name} is right", note="correct", **base)
-    return Check(status="fail", points=0.0, feedback=f"{name} is not right{where}", note="wrong",
-                 details=(f"your answer: {answer.source}",), **base)
-
-
-def _diagnose(exercise, checks, answers, solution, options):
-    try:
-        from ..diagnosis.expressions import diagnose_expression_checks
-    except ImportError:
-        return checks
-    return diagnose_expression_checks(exercise, checks, answers, solution, options)
+        return Check(status="pass", points=round(share, 6), feedback=tr(lang, "ex.pass", entry=name),
+                     note="correct", **base)
+    return Check(status="fail", points=0.0, feedback=tr(lang, "ex.wrong", entry=name, where=where), note="wrong",
+                 details=(tr(lang, "ex.your_answer", answer=answer.source),), **base)
 
 
 def _unreadable(exercise: Exercise, path: Path, message: str, options) -> Report:
     checks = []
     for target in exercise.targets:
-        notation = exercise.notation[target.name]
         checks.append(Check(name=f"dC/d{target.name}", status="error", points=0.0, max_points=target.points,
-                            target=target.name, feedback=f"the file could not be read: {message}", note="unreadable"))
+                            target=target.name, feedback=tr(options.lang or exercise.language, "ex.file_unreadable",
+                                                            error=message), note="unreadable"))
     return Report(exercise.id, path.name, "expressions", exercise.max_score, tuple(checks), (message,), "",
                   options.lang or exercise.language)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..i18n import tr
 from ..report import Check
 from ..spec import Exercise, FunctionSpec
 from ..trials import Trial
@@ -29,7 +30,7 @@ class FunctionRun:
 
 
 def check_function(exercise: Exercise, run: FunctionRun, trials: list[Trial],
-                   expected: list[dict[str, np.ndarray]]) -> Check:
+                   expected: list[dict[str, np.ndarray]], lang: str = "en") -> Check:
     """One check for one function: points for the entries right on every trial."""
     target = exercise.target(run.spec.returns)
     notation = exercise.notation[target.name]
@@ -39,16 +40,16 @@ def check_function(exercise: Exercise, run: FunctionRun, trials: list[Trial],
 
     for trial, value, error in zip(trials, run.values, run.errors):
         if error is not None:
-            return Check(status="error", points=0.0, feedback=f"{run.spec.name} failed on trial {trial.name}: {error}",
-                         note="function-error", **base)
+            return Check(status="error", points=0.0, note="function-error",
+                         feedback=tr(lang, "fn.error", fn=run.spec.name, trial=trial.name, error=error), **base)
         if value is None:
-            return Check(status="error", points=0.0, feedback=f"{run.spec.name} returned nothing on trial {trial.name}",
-                         note="function-error", **base)
+            return Check(status="error", points=0.0, note="function-error",
+                         feedback=tr(lang, "fn.nothing", fn=run.spec.name, trial=trial.name), **base)
         if value.shape != shape:
-            hint = " (same entries, wrong shape: reshape it)" if value.size == int(np.prod(shape)) else ""
+            hint = tr(lang, "fn.shape.reshape") if value.size == int(np.prod(shape)) else ""
             return Check(status="fail", points=0.0, note="wrong-shape",
-                         feedback=f"{run.spec.name} must return an array of shape {shape} like {target.name}; "
-                                  f"expected shape {shape}, got {value.shape}{hint}", **base)
+                         feedback=tr(lang, "fn.shape", fn=run.spec.name, target=target.name, expected=shape,
+                                     got=value.shape) + hint, **base)
 
     entries = target.entries
     ok = np.ones(len(entries), dtype=bool)
@@ -74,19 +75,20 @@ def check_function(exercise: Exercise, run: FunctionRun, trials: list[Trial],
     n_ok, n = int(ok.sum()), len(entries)
     if n_ok == n:
         return Check(status="pass", points=target.points, note="correct",
-                     feedback=f"all {n} entries match the reference on {len(trials)} trials "
-                              f"(worst relative error {worst:.1e})", **base)
+                     feedback=tr(lang, "fn.pass", n=n, trials=len(trials), worst=f"{worst:.1e}"), **base)
     points = target.points * n_ok / n if target.per_entry else 0.0
     wrong = [entries[i] for i in np.flatnonzero(~ok)]
     listed = ", ".join(f"dC/d{notation.plain(e)}" for e in wrong[:MAX_LISTED])
-    more = f" and {len(wrong) - MAX_LISTED} more" if len(wrong) > MAX_LISTED else ""
-    feedback = f"{len(wrong)} of {n} entries differ from the reference: {listed}{more}"
+    more = tr(lang, "fn.more", count=len(wrong) - MAX_LISTED) if len(wrong) > MAX_LISTED else ""
+    feedback = tr(lang, "fn.differ", wrong=len(wrong), n=n, entries=listed) + more
     details = []
     if non_finite:
-        details.append("returned NaN or infinity at " + ", ".join(f"dC/d{notation.plain(e)}" for e in non_finite[:MAX_LISTED]))
+        details.append(tr(lang, "fn.nonfinite",
+                          entries=", ".join(f"dC/d{notation.plain(e)}" for e in non_finite[:MAX_LISTED])))
     trial, got, exp = first_failure
-    details.append(f"on trial {trial.name}:")
+    details.append(tr(lang, "fn.on_trial", trial=trial.name))
     for i in np.flatnonzero(~np.isclose(got, exp, rtol=exercise.rtol, atol=exercise.atol))[:MAX_LISTED]:
-        details.append(f"  dC/d{notation.plain(entries[i])}: expected {exp[i]:.6g}, got {got[i]:.6g}")
+        details.append("  " + tr(lang, "fn.expected_got", entry=f"dC/d{notation.plain(entries[i])}",
+                                 expected=f"{exp[i]:.6g}", got=f"{got[i]:.6g}"))
     return Check(status="fail", points=round(points, 6), feedback=feedback, details=tuple(details),
                  note="wrong-values", **base)

@@ -1,0 +1,1 @@
+"""Feedback that teaches: chain-rule paths, misconception detectors and instructor rules."""

@@ -1,0 +1,140 @@
+"""Chain-rule path diagnosis of a symbolic answer.
+
+The reference gradient of an entry is a sum over upstream paths, dC/dy_p times the local
+derivative dy_p/dx. The student's answer, expanded, is split the same way (collected by the
+upstream symbol in each monomial) and the two are compared path by path: a path missing, a path
+that does not belong, a path with the wrong local factor, terms with no upstream factor at all
+(the chain rule forgotten), or the whole answer off by a sign or a constant factor.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import sympy
+
+from ..equivalence import _TooBig, to_poly
+from ..i18n import tr
+from ..report import Finding
+from ..spec import Exercise
+from .printing import fraction_text, output_name, poly_to_expr, show, show_term
+
+
+def split_by_upstream(poly: dict, upstream_letter: str) -> tuple[dict, dict]:
+    """({upstream symbol name: local polynomial}, polynomial of the terms with no single upstream factor)."""
+    prefix = upstream_letter + "["
+    paths: dict[str, dict] = {}
+    rest: dict = {}
+    for mono, coeff in poly.items():
+        ups = [(name, power) for name, power in mono if name.startswith(prefix)]
+        if len(ups) == 1 and ups[0][1] == 1:
+            local = tuple((n, p) for n, p in mono if n != ups[0][0])
+            paths.setdefault(ups[0][0], {})[local] = coeff
+        else:
+            rest[mono] = coeff
+    return paths, rest
+
+
+def _ratio(a: dict, b: dict) -> Fraction | None:
+    """c such that a == c * b, if there is one."""
+    if not a or not b or set(a) != set(b):
+        return None
+    mono = next(iter(b))
+    c = a[mono] / b[mono]
+    return c if all(a[m] == c * b[m] for m in b) else None
+
+
+def _contains(big: dict, small: dict) -> bool:
+    return all(big.get(mono) == coeff for mono, coeff in small.items())
+
+
+def _minus(a: dict, b: dict) -> dict:
+    out = dict(a)
+    for mono, coeff in b.items():
+        value = out.get(mono, 0) - coeff
+        if value:
+            out[mono] = value
+        else:
+            out.pop(mono, None)
+    return out
+
+
+def diagnose_paths(exercise: Exercise, reference, student: sympy.Expr, style: str, lang: str,
+                   reveal: bool) -> tuple[Finding, ...]:
+    """What is wrong with `student` as the gradient `reference` (an EntryGradient), path by path.
+
+    Returns no findings when the answer cannot be expanded into a polynomial (diagnosis then
+    says nothing rather than something doubtful).
+    """
+    notation = exercise.notation
+    try:
+        spoly = to_poly(student)
+        rpoly = to_poly(reference.expr)
+    except _TooBig:
+        return ()
+    if spoly is None or rpoly is None:
+        return ()
+
+    factor = _ratio(spoly, rpoly)
+    if factor is not None and factor != 1:
+        kind, message = ("sign", tr(lang, "dx.sign")) if factor == -1 else \
+            ("factor", tr(lang, "dx.factor", factor=fraction_text(factor)))
+        return (Finding(kind, message, {"factor": fraction_text(factor)}),)
+
+    upstream = notation.upstream
+    if upstream is None:
+        return ()
+    s_paths, s_rest = split_by_upstream(spoly, upstream.letter)
+    r_paths, _ = split_by_upstream(rpoly, upstream.letter)
+    order = [sym.name for sym in reference.upstream_symbols if sym is not None]
+    order += sorted(set(s_paths) - set(order))
+    findings: list[Finding] = []
+
+    def term(name: str, local: dict) -> str:
+        return show_term(sympy.Symbol(name), poly_to_expr(local), notation, style)
+
+    for name in order:
+        r, s = r_paths.get(name), s_paths.get(name)
+        out = output_name(notation, name, style)
+        up = show(sympy.Symbol(name), notation, style)
+        detail = {"upstream": name}
+        if r and not s:
+            message = tr(lang, "dx.missing_term", term=term(name, r)) if reveal else \
+                tr(lang, "dx.missing_path", output=out, upstream=up)
+            findings.append(Finding("missing-path", message, detail))
+        elif s and not r:
+            findings.append(Finding("extra-path", tr(lang, "dx.extra_term", term=term(name, s)), detail))
+        elif r and s and r != s:
+            if _contains(s, r):
+                findings.append(Finding("extra-term", tr(lang, "dx.extra_term", term=term(name, _minus(s, r))), detail))
+            elif _contains(r, s):
+                message = tr(lang, "dx.missing_term", term=term(name, _minus(r, s))) if reveal else \
+                    tr(lang, "dx.wrong_local_hidden", output=out, got=term(name, s))
+                findings.append(Finding("missing-term", message, detail))
+            else:
+                message = tr(lang, "dx.wrong_local", output=out, got=term(name, s), expected=term(name, r)) \
+                    if reveal else tr(lang, "dx.wrong_local_hidden", output=out, got=term(name, s))
+                findings.append(Finding("wrong-coefficient", message, detail))
+    if s_rest:
+        findings.append(Finding("no-upstream", tr(lang, "dx.no_upstream", terms=show(poly_to_expr(s_rest), notation, style)),
+                                {"terms": sympy.sstr(poly_to_expr(s_rest))}))
+    return tuple(findings)
+
+
+def headline(exercise: Exercise, reference, student: sympy.Expr, style: str, lang: str,
+             findings: tuple[Finding, ...]) -> str:
+    """One tutor's sentence: where the gradient comes from, what the answer has, what is wrong."""
+    notation = exercise.notation
+    array = notation[reference.target]
+    entry = (f"\\frac{{\\partial {notation.loss}}}{{\\partial {array.tex(reference.index)}}}" if style == "latex"
+             else f"d{notation.loss}/d{array.plain(reference.index)}")
+    outputs = [output_name(notation, s.name, style) for s in reference.upstream_symbols if s is not None]
+    parts = []
+    if outputs:
+        parts.append(tr(lang, "dx.receives", entry=entry, count=len(outputs), outputs=", ".join(outputs)))
+    elif notation.upstream is not None and not reference.paths:
+        parts.append(tr(lang, "dx.receives_none", entry=entry))
+    parts.append(tr(lang, "dx.yours", answer=show(student, notation, style)).rstrip("."))
+    sentence = " ".join(parts)
+    if findings:
+        sentence += ": " + tr(lang, "dx.and").join(f.message for f in findings)
+    return sentence if sentence.endswith(("?", ".")) else sentence + "."

@@ -1,0 +1,56 @@
+"""Instructor feedback rules from the spec, in the spirit of STACK's answer notes.
+
+A rule matches a wrong answer, either because it is equivalent to an expression the instructor
+wrote (with `{i}`, `{j}`, ... standing for the entry's written index) or because a named
+detector matched it; it then attaches a message, an answer-note id (recorded in JSON reports
+and the gradebook) and partial credit (a fraction of the entry's, or function's, points).
+
+    feedback:
+      rules:
+        - id: X-row2-merged-path
+          target: X
+          entries: [[2, 1], [2, 2], [2, 3]]
+          answer: "dy[2,{j}]*(k[1] + k[2])"
+          message: {en: "Both y[1,j] and y[2,j] read x[2,j], each with its own dC/dy.", he: "..."}
+          credit: 0.25
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+from ..spec import Exercise
+
+INDEX_NAMES = ("i", "j", "k", "l")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    target: str | None
+    entries: frozenset | None  # 1-based written indices, or None for every entry
+    answer: str | None
+    detector: str | None
+    message: Mapping[str, str]
+    credit: float
+
+    def applies_to(self, target: str, written: tuple[int, ...] | None) -> bool:
+        if self.target is not None and self.target != target:
+            return False
+        return self.entries is None or written is None or tuple(written) in self.entries
+
+    def text(self, lang: str) -> str:
+        return self.message.get(lang) or self.message.get("en") or next(iter(self.message.values()), "")
+
+    def answer_for(self, written: tuple[int, ...]) -> str:
+        return self.answer.format(**dict(zip(INDEX_NAMES, written)))
+
+
+def rules_for(exercise: Exercise) -> tuple[Rule, ...]:
+    rules = []
+    for raw in exercise.feedback.get("rules", ()) if isinstance(exercise.feedback, Mapping) else ():
+        message = raw["message"] if isinstance(raw["message"], dict) else {"en": raw["message"]}
+        entries = frozenset(tuple(e) for e in raw["entries"]) if raw.get("entries") else None
+        rules.append(Rule(raw["id"], raw.get("target"), entries, raw.get("answer"), raw.get("detector"),
+                          message, float(raw.get("credit", 0.0))))
+    return tuple(rules)
