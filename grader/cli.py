@@ -48,9 +48,10 @@ def show(exercise: str, lang: str | None) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-def validate(paths: tuple[str, ...]) -> None:
+@click.option("--self-test", is_flag=True, help="Also grade each spec's sample answers and compare with what it expects.")
+def validate(paths: tuple[str, ...], self_test: bool) -> None:
     """Check exercise specs; print file:line: message for each problem (exit 2 if any)."""
-    from .spec import validate_paths
+    from .spec import load_exercise, validate_paths
 
     problems = validate_paths(list(paths))
     for problem in problems:
@@ -58,6 +59,18 @@ def validate(paths: tuple[str, ...]) -> None:
     if problems:
         sys.exit(2)
     click.echo(f"{len(paths)} spec(s) valid")
+    if self_test:
+        from .selftest import run_self_tests
+
+        failed = 0
+        for path in paths:
+            for result in run_self_tests(load_exercise(path)):
+                failed += not result.ok
+                line = f"{path}: self-test {result.name!r} (seed {result.seed}): {'ok' if result.ok else 'FAILED'}: {result.message}"
+                click.echo(line, err=not result.ok)
+        if failed:
+            click.echo(f"{failed} self-test(s) failed", err=True)
+            sys.exit(2)
 
 
 @cli.command()

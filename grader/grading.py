@@ -23,6 +23,7 @@ class GradeOptions:
     seed: int | None = None  # trial seed; None means the exercise's
     timeout: float | None = None  # wall limit for student code; None means the exercise's
     lang: str | None = None  # feedback language; None means the exercise's
+    diagnose: bool = True  # explain wrong answers (off only to measure what diagnosis costs)
 
 
 def grade(exercise: Exercise, submission: str | Path, options: GradeOptions = GradeOptions()) -> Report:
@@ -84,7 +85,8 @@ def _grade_functions(exercise: Exercise, path: Path, options: GradeOptions) -> R
             tuple((r.error if r is not None else f"no result ({result.message})") for r in mine),
         )
         checks.append(check_function(exercise, run, trials, expected, lang))
-    checks = diagnose_function_checks(exercise, checks, trials, results, lang)
+    if options.diagnose:
+        checks = diagnose_function_checks(exercise, checks, trials, results, lang)
     messages = [] if result.status == "ok" else [tr(lang, "sandbox.status", reason=result.message)]
     output = "\n".join(part for part in (result.stdout, result.stderr) if part)
     return Report(exercise.id, path.name, "functions", exercise.max_score, tuple(checks), tuple(messages),

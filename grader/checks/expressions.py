@@ -49,7 +49,8 @@ def grade_expression_file(exercise: Exercise, path: Path, options) -> Report:
         if not target.per_entry and any(c.status != "pass" for c in target_checks):
             target_checks = [replace(c, points=0.0) for c in target_checks]
         checks.extend(target_checks)
-    checks = diagnose_expression_checks(exercise, checks, answers, solution, options)
+    if options.diagnose:
+        checks = diagnose_expression_checks(exercise, checks, answers, solution, options)
     messages = tuple(
         f"line {p.line}: {p.message}" + (f": {p.snippet}" if p.snippet else "") if p.line else
         f"{p.message}" + (f": {p.snippet}" if p.snippet else "")
@@ -64,7 +65,7 @@ def _check_entry(exercise, target, index, share, reference, answer, seed, lang) 
     written = notation.notation_index(index)
     style = answer.style if answer is not None else "plain"
     name = entry_name(exercise, target, index, style)
-    base = dict(name=name, max_points=round(share, 6), target=target, index=written)
+    base = dict(name=name, max_points=share, target=target, index=written)
     if answer is None:
         return Check(status="fail", points=0.0, feedback=tr(lang, "ex.missing", entry=name), note="missing-answer", **base)
     where = tr(lang, "ex.where", line=answer.line) if answer.line else ""
@@ -73,7 +74,7 @@ def _check_entry(exercise, target, index, share, reference, answer, seed, lang) 
                      feedback=tr(lang, "ex.unreadable", entry=name, where=where, error=answer.error), **base)
     verdict = equivalent(answer.expr, reference.expr, seed=seed)
     if verdict.equivalent:
-        return Check(status="pass", points=round(share, 6), feedback=tr(lang, "ex.pass", entry=name),
+        return Check(status="pass", points=share, feedback=tr(lang, "ex.pass", entry=name),
                      note="correct", **base)
     return Check(status="fail", points=0.0, feedback=tr(lang, "ex.wrong", entry=name, where=where), note="wrong",
                  details=(tr(lang, "ex.your_answer", answer=answer.source),), **base)

@@ -76,9 +76,11 @@ def diagnose_expression_checks(exercise: Exercise, checks: list[Check], answers:
         findings = list(diagnose_paths(exercise, reference, answer.expr, answer.style, lang, reveal))
         matched = _matching_detectors(exercise, detectors, probe, symbolic_cache, check.target, index,
                                       answer.expr, seed)
-        if any(f.kind in ("sign", "factor") for f in findings):
-            matched = [d for d in matched if d.kind != "scale"]
+        # A sign or factor finding already says what a matching scale detector would.
+        said = any(f.kind in ("sign", "factor") for f in findings)
         for d in matched:
+            if said and d.kind == "scale":
+                continue
             findings.append(Finding("misconception", tr(lang, "mc.matches", what=show(answer.expr, exercise.notation, answer.style),
                                                         name=d.text("label", lang), explanation=d.text("explanation", lang)),
                                     {"detector": d.name}))
@@ -87,9 +89,9 @@ def diagnose_expression_checks(exercise: Exercise, checks: list[Check], answers:
             if not rule.applies_to(check.target, check.index):
                 continue
             if _rule_matches(rule, exercise, check.index, answer.expr, matched, seed):
-                findings.append(Finding("rule", rule.text(lang), {"rule": rule.id}))
+                findings.append(Finding("rule", rule.text(lang, check.index), {"rule": rule.id}))
                 notes.append(rule.id)
-                points = max(points, round(rule.credit * check.max_points, 6))
+                points = max(points, rule.credit * check.max_points)
         feedback = headline(exercise, reference, answer.expr, answer.style, lang,
                             tuple(f for f in findings if f.kind not in ("misconception", "rule")))
         details = list(check.details)

@@ -42,7 +42,7 @@ def diagnose_function_checks(exercise: Exercise, checks: list[Check], trials, re
             if rule.detector and rule.applies_to(target, None) and any(d.name == rule.detector for d in matched):
                 findings.append(Finding("rule", rule.text(lang), {"rule": rule.id}))
                 notes.append(rule.id)
-                points = max(points, round(rule.credit * check.max_points, 6))
+                points = max(points, rule.credit * check.max_points)
         out.append(replace(check, findings=tuple(findings), points=points, note=" ".join(dict.fromkeys(notes))))
     return out
 

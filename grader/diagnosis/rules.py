@@ -16,12 +16,22 @@ and the gradebook) and partial credit (a fraction of the entry's, or function's,
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Mapping
 
 from ..spec import Exercise
 
 INDEX_NAMES = ("i", "j", "k", "l")
+# Only these placeholders are filled, so LaTeX braces in a rule's text are left alone.
+_PLACEHOLDER = re.compile(r"\{([ijkl])\}")
+
+
+def fill(template: str, written: tuple[int, ...] | None) -> str:
+    if not written:
+        return template
+    values = dict(zip(INDEX_NAMES, map(str, written)))
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
 
 
 @dataclass(frozen=True)
@@ -39,11 +49,11 @@ class Rule:
             return False
         return self.entries is None or written is None or tuple(written) in self.entries
 
-    def text(self, lang: str) -> str:
-        return self.message.get(lang) or self.message.get("en") or next(iter(self.message.values()), "")
+    def text(self, lang: str, written: tuple[int, ...] | None = None) -> str:
+        return fill(self.message.get(lang) or self.message.get("en") or next(iter(self.message.values()), ""), written)
 
     def answer_for(self, written: tuple[int, ...]) -> str:
-        return self.answer.format(**dict(zip(INDEX_NAMES, written)))
+        return fill(self.answer, written)
 
 
 def rules_for(exercise: Exercise) -> tuple[Rule, ...]:

@@ -1,0 +1,14 @@
+"""Cold `grader grade conv2d-28x28-k5x5 answers.yaml` for a complete correct answer
+(784 + 25 entries, each a sum): wall time (target about 2 s) and ratio to the import baseline."""
+import sys
+import tempfile
+from pathlib import Path
+
+from _answers import write_answers
+from _timing import report
+
+if __name__ == "__main__":
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_answers(Path(tmp) / "answers.yaml")
+        report("grade conv2d-28x28-k5x5 (complete YAML answer)",
+               [sys.executable, "-m", "grader", "grade", "conv2d-28x28-k5x5", str(path), "--format", "json"], 8, runs=3)

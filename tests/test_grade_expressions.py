@@ -1,0 +1,113 @@
+"""Grading written answers end to end: YAML entries, whole matrices, documents like the seed."""
+import json
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from grader.grading import GradeOptions, grade
+from grader.spec import load_exercise
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ROOT = Path(__file__).resolve().parent.parent
+SEED = "conv2d-3x3-k2x1"
+
+
+def test_the_seed_document_is_graded_and_exits_1(grader_cmd):
+    result = grader_cmd("grade", SEED, FIXTURES / "seed_solution.md", "--format", "json")
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    report = json.loads(result.stdout)
+    checks = {(c["target"], tuple(c["index"])): c for c in report["checks"]}
+    assert len(checks) == 11  # one per entry: 9 of dC/dX, 2 of dC/dK
+    assert checks[("X", (1, 1))]["status"] == "pass"
+    wrong = checks[("X", (2, 1))]
+    assert wrong["status"] == "fail"
+    # The seed's own mistake, named in the seed's own (LaTeX) notation.
+    assert r"\frac{\partial C}{\partial y_{1,1}} k_{2} is missing" in wrong["feedback"]
+    assert r"\frac{\partial C}{\partial y_{2,1}} k_{2} does not belong" in wrong["feedback"]
+    # The garbled equations are reported, not crashed on.
+    assert any(c["status"] == "error" for c in report["checks"]) or report["messages"]
+    assert 0 < report["score"] < report["max_score"]
+
+
+def test_the_bundled_yaml_example_gets_full_marks(grader_cmd):
+    result = grader_cmd("grade", SEED, ROOT / "examples" / "conv2d-3x3-k2x1" / "answers.yaml", "--format", "json")
+    assert result.returncode == 0, result.stdout
+    report = json.loads(result.stdout)
+    assert report["score"] == report["max_score"] == 10
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("clean_*")))
+def test_clean_derivations_get_full_marks(name):
+    report = grade(load_exercise(SEED), FIXTURES / name)
+    assert report.return_code == 0, [(c.name, c.feedback) for c in report.checks if c.status != "pass"]
+    assert len(report.checks) == 11
+
+
+def test_hostile_entries_fail_alone_while_the_others_are_graded(tmp_path):
+    answers = {
+        "X[1,1]": "__import__('os').system('touch /tmp/backprop-grader-pwned')",
+        "X[1,2]": "dy[1,2]*k[1]",
+        "X[1,3]": "(" * 20000 + "1" + ")" * 20000,
+        "X[2,1]": "dy[1,1]*k[2] + dy[2,1]*k[1]",
+        "X[2,2]": "x[1,1]^99999999999",
+        "X[2,3]": "9" * 100_000,
+        "X[3,1]": "lambda: 0",
+        "X[3,2]": "x[4,1]",
+        "X[3,3]": "",
+        "K[1]": "sum(dy[n,m]*x[n,m], (n, 1, 2), (m, 1, 3))",
+        "K[2]": r"\input{/etc/passwd}",
+    }
+    path = tmp_path / "a.yaml"
+    path.write_text(yaml.safe_dump(answers, width=10**7))
+    start = time.monotonic()
+    report = grade(load_exercise(SEED), path)
+    assert time.monotonic() - start < 20
+    by = {(c.target, c.index): c for c in report.checks}
+    assert [by[("X", (1, 2))].status, by[("X", (2, 1))].status, by[("K", (1,))].status] == ["pass"] * 3
+    for key in [("X", (1, 1)), ("X", (1, 3)), ("X", (2, 2)), ("X", (2, 3)), ("X", (3, 1)), ("X", (3, 2)),
+                ("X", (3, 3)), ("K", (2,))]:
+        assert by[key].status in ("error", "fail"), by[key]
+        assert by[key].points == 0
+    assert not Path("/tmp/backprop-grader-pwned").exists()
+
+
+def test_expression_reports_are_deterministic(tmp_path, grader_cmd):
+    outs = []
+    for n in range(2):
+        out = tmp_path / f"r{n}.json"
+        result = grader_cmd("grade", SEED, FIXTURES / "seed_solution.md", "--format", "json", "--output", out, "--seed", "3")
+        assert result.returncode == 1
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+
+
+def test_unreadable_answer_file_is_a_report_not_a_crash(tmp_path, grader_cmd):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("X[1,1]: [unclosed\n")
+    result = grader_cmd("grade", SEED, bad, "--format", "json")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    report = json.loads(result.stdout)
+    assert report["score"] == 0 and all(c["status"] == "error" for c in report["checks"])
+
+
+def test_unsupported_suffix_is_exit_2(tmp_path, grader_cmd):
+    path = tmp_path / "answer.docx"
+    path.write_bytes(b"PK\x03\x04")
+    result = grader_cmd("grade", SEED, path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_28x28_complete_answer_is_graded_exactly(tmp_path):
+    import sys
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from _answers import write_answers
+
+    exercise = load_exercise("conv2d-28x28-k5x5")
+    report = grade(exercise, write_answers(tmp_path / "a.yaml"))
+    assert report.return_code == 0 and len(report.checks) == 784 + 25
+    wrong = grade(exercise, write_answers(tmp_path / "b.yaml", wrong_rows=(13,)))
+    failed = [c for c in wrong.checks if c.status != "pass"]
+    assert failed and all(c.target == "X" and c.index[0] == 13 for c in failed)
