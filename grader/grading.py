@@ -48,7 +48,7 @@ def grade(exercise: Exercise, submission: str | Path, options: GradeOptions = Gr
 def _grade_functions(exercise: Exercise, path: Path, options: GradeOptions) -> Report:
     from .checks.functions import FunctionRun, check_function
     from .diagnosis.functions import diagnose_function_checks
-    from .sandbox import Call, SandboxLimits, run_functions
+    from .sandbox import Call, SandboxError, SandboxLimits, run_functions
     from .trials import make_trials
 
     trials = make_trials(exercise, options.seed)
@@ -59,12 +59,16 @@ def _grade_functions(exercise: Exercise, path: Path, options: GradeOptions) -> R
     ]
     limits = exercise.limits
     wall = options.timeout if options.timeout is not None else limits.timeout
-    result = run_functions(
-        path, calls,
-        SandboxLimits(wall_seconds=wall, cpu_seconds=max(1, int(min(limits.cpu_seconds, wall + 1))),
-                      memory_mb=limits.memory_mb),
-        forbidden_imports=exercise.forbidden_imports,
-    )
+    try:
+        result = run_functions(
+            path, calls,
+            SandboxLimits(wall_seconds=wall, cpu_seconds=max(1, int(min(limits.cpu_seconds, wall + 1))),
+                          memory_mb=limits.memory_mb),
+            forbidden_imports=exercise.forbidden_imports,
+            hide_paths=_private_paths(exercise),
+        )
+    except SandboxError as err:  # nothing of the student's ran: the set-up is at fault, not the code
+        raise GraderError(f"the sandbox could not start: {err}") from None
     lang = options.lang or exercise.language
     checks: list[Check] = []
     results = list(result.results)
@@ -91,6 +95,18 @@ def _grade_functions(exercise: Exercise, path: Path, options: GradeOptions) -> R
     output = "\n".join(part for part in (result.stdout, result.stderr) if part)
     return Report(exercise.id, path.name, "functions", exercise.max_score, tuple(checks), tuple(messages),
                   output, lang)
+
+
+def _private_paths(exercise: Exercise) -> list[str]:
+    """What student code must not read besides the grader's own packages: the spec (it may hold
+    sample answers), the bundled exercises, and a source checkout's tests and examples."""
+    from .spec import _BUNDLED_DIRS
+
+    checkout = Path(__file__).resolve().parent.parent
+    paths = [Path(exercise.path), *_BUNDLED_DIRS]
+    if (checkout / "pyproject.toml").is_file():
+        paths += [checkout / "tests", checkout / "examples", checkout / "benchmarks"]
+    return [str(p) for p in paths if p.exists()]
 
 
 def _grade_expressions(exercise: Exercise, path: Path, options: GradeOptions) -> Report:

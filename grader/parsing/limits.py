@@ -1,0 +1,104 @@
+"""Input limits, and the linear scan that enforces them before any grammar sees the text.
+
+The scan is deliberately dumb and iterative: 20,000 nested parentheses or a 100,000-digit
+number must be refused in time proportional to the text, never by a recursion limit or by
+big-integer arithmetic inside the parser.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .errors import ParseError, position
+
+
+@dataclass(frozen=True)
+class ParseLimits:
+    max_chars: int = 20_000          # one entry; a full 28x28 answer entry is well under 2,000
+    max_depth: int = 200             # bracket nesting; sympy recurses per level later on
+    max_exponent: int = 64           # |numeric exponent|; (sum of 9 symbols)^64 is already huge
+    max_number_digits: int = 50      # longer literals are typos or attacks, never answers
+    max_sum_terms: int = 10_000      # terms one sum may unroll into
+    max_nodes: int = 50_000          # parse-tree nodes, and expression nodes created by unrolling
+    max_matrix_chars: int = 1_000_000  # a whole matrix in one string (a 28x28 answer in LaTeX)
+    max_power_chain: int = 8         # a^b^c^...: each link nests the expression one level deeper
+
+
+# Invisible characters that copy-paste from right-to-left documents sprinkles into maths.
+_BLANKS = {"\u00a0", "\u2009", "\u200a", "\u202f", "\u3000"}
+_SUBSTITUTES = {"\u2212": "-", "\u00d7": "*", "\u00b7": "*", "\u22c5": "*", "\u2013": "-"}
+_OPEN = {"(": ")", "[": "]", "{": "}"}
+_CLOSE = {")": "(", "]": "[", "}": "{"}
+_DIGITS = re.compile(r"[0-9]+")
+
+# LaTeX commands the grammar knows; anything else (\input, \def, \write18, ...) is refused by
+# name here, which is a better message than "unexpected character".
+LATEX_COMMANDS = frozenset("""
+    frac dfrac tfrac cdot times div left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr
+    Biggl Biggr sum partial delta mathcal mathrm operatorname text textrm exp tanh sigma max sqrt
+    begin end displaystyle textstyle limits nolimits quad qquad
+""".split())
+_COMMAND = re.compile(r"\\([A-Za-z]+|.?)", re.S)
+
+
+def normalise(text: str, limits: ParseLimits, max_chars: int | None = None) -> str:
+    """`text` with look-alike characters replaced one-for-one (columns stay right).
+
+    Raises ParseError for text that is too long, empty, or holds control characters.
+    """
+    if not isinstance(text, str):
+        raise ParseError(f"expected text, got {type(text).__name__}", "", 1, 1)
+    limit = limits.max_chars if max_chars is None else max_chars
+    if len(text) > limit:
+        shown = text[:200]
+        raise ParseError(f"the answer is too long ({len(text):,} characters; the limit is {limit:,})",
+                         shown, *position(shown, min(len(shown), limit)))
+    out = []
+    for i, ch in enumerate(text):
+        if ch in _SUBSTITUTES:
+            out.append(_SUBSTITUTES[ch])
+            continue
+        cat = unicodedata.category(ch)
+        if cat == "Cf" or ch in _BLANKS:
+            out.append(" ")  # bidi marks, zero-width joiners: layout, not maths
+        elif cat == "Cc" and ch not in "\t\n\r":
+            raise ParseError(f"control character U+{ord(ch):04X} in the answer", text, *position(text, i))
+        else:
+            out.append(ch)
+    cleaned = "".join(out)
+    if not cleaned.strip():
+        raise ParseError("the answer is empty", text, 1, 1)
+    return cleaned
+
+
+def scan(text: str, limits: ParseLimits, style: str) -> None:
+    """Refuse over-long numbers, unbalanced or too deep brackets and unknown LaTeX commands."""
+    for m in _DIGITS.finditer(text):
+        if len(m.group()) > limits.max_number_digits:
+            raise ParseError(f"a number with {len(m.group()):,} digits (the limit is {limits.max_number_digits})",
+                             text, *position(text, m.start()))
+    stack: list[tuple[str, int]] = []
+    for i, ch in enumerate(text):
+        if ch in _OPEN:
+            stack.append((ch, i))
+            if len(stack) > limits.max_depth:
+                raise ParseError(f"brackets nested more than {limits.max_depth} deep", text, *position(text, i))
+        elif ch in _CLOSE:
+            if not stack:
+                raise ParseError(f"unbalanced {ch!r}: nothing to close", text, *position(text, i))
+            opener, at = stack.pop()
+            if _CLOSE[ch] != opener:
+                raise ParseError(f"{ch!r} closes the {opener!r} at column {position(text, at)[1]}",
+                                 text, *position(text, i), expected=(repr(_OPEN[opener]),))
+    if stack:
+        opener, at = stack[-1]
+        raise ParseError(f"unbalanced {opener!r}: never closed", text, *position(text, at),
+                         expected=(repr(_OPEN[opener]),))
+    if style == "latex":
+        for m in _COMMAND.finditer(text):
+            name = m.group(1)
+            if name and (name[0].isalpha() and name not in LATEX_COMMANDS):
+                raise ParseError(f"unsupported LaTeX command \\{name}", text, *position(text, m.start()))
+            if not name:
+                raise ParseError("a lone backslash", text, *position(text, m.start()))

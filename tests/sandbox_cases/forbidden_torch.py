@@ -1,0 +1,6 @@
+import numpy as np
+import torch
+
+
+def grad_X(X, K, dY):
+    return np.zeros_like(X)

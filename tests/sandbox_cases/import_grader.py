@@ -1,0 +1,6 @@
+import numpy as np
+import grader.spec
+
+
+def grad_X(X, K, dY):
+    return np.zeros_like(X)

@@ -1,0 +1,7 @@
+def grad_K(X, K, dY):
+    return X.T @ dY
+
+
+def grad_X(X, K, dY):
+    while True:
+        pass
