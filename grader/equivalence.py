@@ -74,13 +74,17 @@ def to_poly(expr: sympy.Expr) -> Poly | None:
     return None
 
 
+def _accumulate(total: Poly, mono: Monomial, coeff: Fraction) -> None:
+    value = total.get(mono, 0) + coeff
+    if value:
+        total[mono] = value
+    else:
+        total.pop(mono, None)
+
+
 def _add_into(total: Poly, part: Poly) -> None:
     for mono, coeff in part.items():
-        value = total.get(mono, 0) + coeff
-        if value:
-            total[mono] = value
-        else:
-            total.pop(mono, None)
+        _accumulate(total, mono, coeff)
     if len(total) > MAX_TERMS:
         raise _TooBig
 
@@ -94,12 +98,7 @@ def _mul(a: Poly, b: Poly) -> Poly:
             powers = dict(ma)
             for name, p in mb:
                 powers[name] = powers.get(name, 0) + p
-            mono = tuple(sorted(powers.items()))
-            value = out.get(mono, 0) + ca * cb
-            if value:
-                out[mono] = value
-            else:
-                out.pop(mono, None)
+            _accumulate(out, tuple(sorted(powers.items())), ca * cb)
     if len(out) > MAX_TERMS:
         raise _TooBig
     return out

@@ -44,7 +44,8 @@ class Graph:
         Raises GraphError (with the index of the offending node) for an unknown op or name, a
         name defined twice, a shape mismatch or an output that no node computes.
         """
-        shapes = {name: tuple(int(n) for n in shape) for name, shape in inputs.items()}
+        input_shapes = {name: tuple(int(n) for n in shape) for name, shape in inputs.items()}
+        shapes = dict(input_shapes)
         built = []
         for position, node in enumerate(nodes):
             for name in node.inputs:
@@ -61,7 +62,7 @@ class Graph:
             built.append(BuiltNode(node, structure, shapes[node.output]))
         if output not in shapes or output in inputs:
             raise GraphError(None, f"the output {output!r} must be computed by a node")
-        return cls(dict(shapes_of(inputs)), tuple(built), output)
+        return cls(input_shapes, tuple(built), output)
 
     def shape(self, name: str) -> tuple[int, ...]:
         if name in self.inputs:
@@ -98,10 +99,6 @@ class Graph:
         """The scalar whose gradient `gradients` returns: sum(output * upstream)."""
         out = self.forward(values)[self.output]
         return float(out.sum() if upstream is None else np.sum(out * upstream))
-
-
-def shapes_of(inputs):
-    return {name: tuple(int(n) for n in shape) for name, shape in inputs.items()}
 
 
 class GraphError(ValueError):

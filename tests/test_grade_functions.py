@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import processes_with
 from grader.grading import GradeOptions, grade
 from grader.spec import load_exercise
 
@@ -65,20 +66,6 @@ CASES = {
 }
 
 TIMEOUT = 4.0
-
-
-def _marker_processes(marker: str) -> list[int]:
-    found = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as handle:
-                if marker.encode() in handle.read():
-                    found.append(int(pid))
-        except OSError:
-            pass
-    return found
 
 
 def _grade_cli(path, *extra, env=None):
@@ -148,7 +135,7 @@ def test_corpus(name, tmp_path):
     assert not Path("/tmp/backprop-grader-escape-marker").exists()
     assert not accepted, "the submission opened a network connection"
     assert "s3cret-token" not in text, "the submission saw the grader's environment"
-    assert not _marker_processes("backprop-grader-fork-marker")
+    assert not processes_with("backprop-grader-fork-marker")
     assert len(result.stdout) < 200_000, "the submission's output flooded the report"
 
 

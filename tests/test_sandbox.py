@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import grader.sandbox
+from conftest import processes_with
 from grader.sandbox import Call, CallResult, SandboxLimits, run_functions
 
 CASES = Path(__file__).parent / "sandbox_cases"
@@ -45,19 +46,6 @@ def _run(path, names=("grad_X",), args=ARGS, limits=LIMITS, **kwargs):
 def _needs(result, layer: str) -> None:
     if layer not in result.isolation:
         pytest.skip(f"this kernel or user gave the sandbox no {layer} (layers: {', '.join(result.isolation)})")
-
-
-def _processes_with(marker: str) -> list[int]:
-    """Pids whose command line contains marker (no psutil: /proc is enough)."""
-    found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as handle:
-                if marker.encode() in handle.read():
-                    found.append(int(pid))
-        except OSError:
-            pass
-    return found
 
 
 # --- well-behaved and ordinary mistakes --------------------------------------------------------
@@ -199,7 +187,7 @@ def test_fork_bomb_leaves_no_process_behind(tmp_path):
     np.testing.assert_allclose(result.results[0].value, DY @ K.T)
     started = result.results[1].value[0]
     assert 1 <= started < LIMITS.max_processes, started  # the bomb went off, and RLIMIT_NPROC capped it
-    assert not _processes_with(marker), "a process the submission started outlived the sandbox"
+    assert not processes_with(marker), "a process the submission started outlived the sandbox"
 
 
 def test_memory_bomb_is_reported_as_memory():
