@@ -39,7 +39,7 @@ def test_the_bundled_yaml_example_gets_full_marks(grader_cmd):
     assert report["score"] == report["max_score"] == 10
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("clean_*")))
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("derivation_*")))
 def test_clean_derivations_get_full_marks(name):
     report = grade(load_exercise(SEED), FIXTURES / name)
     assert report.return_code == 0, [(c.name, c.feedback) for c in report.checks if c.status != "pass"]

@@ -200,7 +200,8 @@ class Builder(Transformer_NonRecursive):
         if _is_matrix(base) or _is_matrix(exponent):
             raise self.fail("powers of a matrix are not supported", at)
         lim = self.limits.max_exponent
-        if exponent.is_Number:
+        # e^{66} is exp(66), a symbol-sized value; only other bases grow with the exponent.
+        if exponent.is_Number and base is not sympy.E:
             if not exponent.is_Rational or abs(exponent.p) > lim * exponent.q or exponent.q > lim:
                 raise self.fail(f"the exponent {exponent} is too large (the limit is {lim})", at)
             if base.is_Rational:
@@ -337,7 +338,7 @@ class Builder(Transformer_NonRecursive):
             name = name[name.index("{") + 1: name.rindex("}")].strip()
         name = name.lower()
         if name not in FUNCTIONS:
-            raise self.fail(f"unknown function {name!r} (known: exp, tanh, sigma, relu, max)", tok)
+            raise self.fail(f"unknown function {name!r} (known: {', '.join(sorted(FUNCTIONS))})", tok)
         arity, build = FUNCTIONS[name]
         if (arity is not None and len(args) != arity) or (arity is None and len(args) < 2):
             want = f"{arity} argument{'s' if arity != 1 else ''}" if arity else "two or more arguments"
@@ -356,6 +357,8 @@ class Builder(Transformer_NonRecursive):
             raise self.fail(f"{text} needs an index: {self._placeholder(array, False)}", tok)
         if text == "e":
             return sympy.E
+        if self.text[tok.end_pos:].lstrip().startswith("("):
+            raise self.fail(f"unknown function {text!r} (known: {', '.join(sorted(FUNCTIONS))})", tok)
         return self.index_var(tok)
 
     def entry(self, tok, *values):
@@ -442,6 +445,12 @@ class Builder(Transformer_NonRecursive):
         inverse = sympy.Pow(denominator, sympy.Integer(-1))
         return numerator * inverse if _is_matrix(numerator) else sympy.Mul(numerator, inverse)
 
+    def call_power(self, tok, sup, exponent, args):
+        # \tanh^{2}(z) is tanh(z)^2, but \tanh^{-1} would be the inverse function: refuse that.
+        if not (exponent.is_Integer and exponent > 0):
+            raise self.fail(f"write ({tok}(...))^{{{exponent}}}: {tok}^{{{exponent}}} reads as an inverse function", sup)
+        return self.pow(self.call(tok, args), exponent, sup)
+
     def fargs(self, *values):
         return list(values)
 
@@ -451,7 +460,8 @@ class Builder(Transformer_NonRecursive):
     def target(self, tok, sub=None):
         return (tok, sub)
 
-    def derivative(self, *children):
+    @v_args(inline=True, meta=True)
+    def derivative(self, meta, *children):
         if isinstance(children[0], Token) and children[0].type == "FRAC":
             _, _, loss, _, (letter, sub) = children
         else:
@@ -466,14 +476,14 @@ class Builder(Transformer_NonRecursive):
         if self.lhs:
             return self._lhs_target(loss_name, is_loss, letter, sub)
         up = self.notation.upstream
-        written = f"{letter_text}_{{...}}" if sub else letter_text
+        written = self.text[meta.start_pos:meta.end_pos]
         if not is_loss:
-            raise self.fail(f"d{loss_name}/d{written}: only derivatives of the loss {self.notation.loss} "
-                            f"with respect to {up.latex if up else 'the output'} are known; "
-                            f"an answer must work the others out", loss)
+            raise self.fail(f"{written}: only derivatives of the loss {self.notation.loss} with respect to "
+                            f"{up.latex if up else 'the output'} are known; an answer must work the others out",
+                            (meta.line, meta.column))
         if up is None or letter_text != up.latex:
-            raise self.fail(f"d{loss_name}/d{written} is not something an answer may use: only "
-                            f"d{self.notation.loss}/d{up.latex if up else '?'} is given", letter)
+            raise self.fail(f"{written} is not something an answer may use: only "
+                            f"d{self.notation.loss}/d{up.latex if up else '?'} is given", (meta.line, meta.column))
         if sub is None:
             raise self.fail(f"d{loss_name}/d{letter_text} needs a subscript: {self._placeholder(up, True)}", letter)
         values = sub.values

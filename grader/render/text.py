@@ -30,7 +30,8 @@ class TextRenderer:
             pts = f"[{check.points:g}/{check.max_points:g}]"
             lines.append(f"{mark} {pts} {check.name}: {check.feedback}")
             for finding in check.findings:
-                lines.append(f"    → {finding.message}")
+                if finding.message not in check.feedback:  # path findings are already in the sentence
+                    lines.append(f"    → {finding.message}")
             for detail in check.details:
                 lines.append(f"    {detail}")
         if report.messages:

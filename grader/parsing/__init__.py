@@ -1,0 +1,145 @@
+"""Student maths (plain notation and LaTeX) -> sympy, with our own grammars.
+
+Nothing here hands student text to `eval`, `sympify` or sympy's parsers: the text is checked
+by a linear scan (size, digits, bracket depth, LaTeX commands), parsed by an LALR grammar, and
+built into sympy through constructors. Every failure is a `ParseError` that points at a column.
+"""
+from __future__ import annotations
+
+import re
+
+import sympy
+from lark.exceptions import UnexpectedInput, VisitError
+
+from ..notation import Notation
+from . import _grammars
+from ._transform import Builder, DerivativeTarget, SemanticError
+from .errors import ParseError
+from .limits import ParseLimits, normalise, scan
+
+__all__ = ["ParseError", "ParseLimits", "DerivativeTarget", "parse_expression", "parse_with_style",
+           "parse_matrix_with_style",
+           "parse_matrix", "parse_derivative_target", "detect_style"]
+
+_LATEX_HINTS = re.compile(r"\\[A-Za-z\\]|[_{}&]")
+# One layer of maths delimiters around the whole answer ($...$, $$...$$, \[...\], \(...\)).
+_DELIMITED = re.compile(r"^(\s*)(\$\$|\$|\\\[|\\\()(.*?)(\$\$|\$|\\\]|\\\))(\s*)$", re.S)
+_PAIRS = {"$$": "$$", "$": "$", "\\[": "\\]", "\\(": "\\)"}
+
+
+def detect_style(text: str) -> str:
+    """"latex" when the text has a backslash command, `_`, braces or `&`; else "plain"."""
+    return "latex" if _LATEX_HINTS.search(text) else "plain"
+
+
+def _strip_delimiters(text: str) -> str:
+    m = _DELIMITED.match(text)
+    if m and _PAIRS[m.group(2)] == m.group(4):
+        # Blank the delimiters instead of cutting them, so columns still match the student's text.
+        return m.group(1) + " " * len(m.group(2)) + m.group(3) + " " * len(m.group(4)) + m.group(5)
+    return text
+
+
+def _run(text: str, notation: Notation, style: str, limits: ParseLimits, start: str, allow_outputs: bool,
+         node_limit: int):
+    scan(text, limits, style)
+    # A LaTeX matrix is an expression whose value is a matrix (it may be a sum of vectors).
+    grammar_start = {"matrix": "start_matrix" if style == "plain" else "start_expr"}.get(start, start)
+    try:
+        tree = _grammars.parser(style).parse(text, start=grammar_start)
+    except UnexpectedInput as err:
+        raise _grammars.syntax_error(err, text, style) from None
+    nodes = sum(1 for _ in tree.iter_subtrees())
+    if nodes > node_limit:
+        raise ParseError(f"the answer is too large ({nodes:,} parts; the limit is {node_limit:,})", text)
+    builder = Builder(notation, limits, text, latex=style == "latex", lhs=start == "start_lhs",
+                      allow_outputs=allow_outputs)
+    try:
+        value = builder.transform(tree)
+        if start == "start_lhs" or (style == "plain" and start == "matrix"):
+            return value
+        return builder.finish(value, matrix_ok=start == "matrix")
+    except VisitError as err:
+        cause = err.orig_exc
+        if isinstance(cause, SemanticError):
+            raise ParseError(cause.message, text, cause.line, cause.column) from None
+        raise ParseError(f"cannot compute this expression: {cause}", text) from None
+    except SemanticError as err:
+        raise ParseError(err.message, text, err.line, err.column) from None
+    except (TypeError, ValueError, ArithmeticError, RecursionError, sympy.ShapeError) as err:
+        # sympy refusing an operation (matrix + number, shapes that do not fit) is a student error.
+        raise ParseError(f"cannot compute this expression: {err}", text) from None
+
+
+def _parse(text, notation, style, limits, start, allow_outputs=False, max_chars=None):
+    if style not in ("auto", "plain", "latex"):
+        raise ValueError(f"style must be 'auto', 'plain' or 'latex', not {style!r}")
+    text = _strip_delimiters(normalise(text, limits, max_chars))
+    if not text.strip():
+        raise ParseError("the answer is empty", text, 1, 1)
+    # A whole matrix may be as many parts per character as one entry, not more.
+    node_limit = limits.max_nodes * max(1, (max_chars or limits.max_chars) // limits.max_chars)
+    first = detect_style(text) if style == "auto" else style
+    try:
+        return _run(text, notation, first, limits, start, allow_outputs, node_limit), first
+    except ParseError as err:
+        if style != "auto":
+            raise
+        # An answer can look like one notation and be the other ("x_1" vs "2*3"): try both,
+        # but report the error of the notation the text looked like.
+        other = "plain" if first == "latex" else "latex"
+        if start == "start_lhs":
+            raise
+        try:
+            return _run(text, notation, other, limits, start, allow_outputs, node_limit), other
+        except ParseError:
+            raise err from None
+
+
+def parse_with_style(text: str, notation: Notation, style: str = "auto", limits: ParseLimits = ParseLimits(),
+                     *, allow_outputs: bool = False) -> tuple[sympy.Expr, str]:
+    """Like `parse_expression`, also returning the notation the text was read in."""
+    return _parse(text, notation, style, limits, "start_expr", allow_outputs)
+
+
+def parse_expression(text: str, notation: Notation, style: str = "auto", limits: ParseLimits = ParseLimits(),
+                     *, allow_outputs: bool = False) -> sympy.Expr:
+    """One scalar answer -> sympy, in the symbols of `notation`.
+
+    `style` is "plain", "latex" or "auto". `allow_outputs` admits forward outputs (y_{1,1}).
+    Raises ParseError (with line, column, expected and a caret context) for anything unreadable.
+    """
+    return _parse(text, notation, style, limits, "start_expr", allow_outputs)[0]
+
+
+def parse_matrix(text: str, notation: Notation, style: str = "auto", limits: ParseLimits = ParseLimits(),
+                 *, allow_outputs: bool = False) -> list[list[sympy.Expr]]:
+    """A whole matrix: `[[a, b], [c, d]]` (a flat `[a, b]` is one row) or a LaTeX pmatrix/bmatrix,
+    also a LaTeX sum of matrices (\\sum_n \\frac{\\partial C}{\\partial y_n} \\begin{pmatrix}...).
+
+    Raises ParseError; the text may be up to `limits.max_matrix_chars` long.
+    """
+    value, style = _parse_matrix(text, notation, style, limits, allow_outputs)
+    return value
+
+
+def _parse_matrix(text, notation, style, limits, allow_outputs=False):
+    value, used = _parse(text, notation, style, limits, "matrix", allow_outputs, limits.max_matrix_chars)
+    if used == "plain":
+        return value, used
+    if not isinstance(value, sympy.MatrixBase):
+        raise ParseError("expected a matrix (\\begin{pmatrix} ... \\end{pmatrix}), got a single expression", text)
+    return [list(value.row(i)) for i in range(value.rows)], used
+
+
+def parse_matrix_with_style(text, notation, style="auto", limits=ParseLimits(), *, allow_outputs=False):
+    """Like `parse_matrix`, also returning the notation the text was read in."""
+    return _parse_matrix(text, notation, style, limits, allow_outputs)
+
+
+def parse_derivative_target(text: str, notation: Notation, limits: ParseLimits = ParseLimits()) -> DerivativeTarget:
+    """The left side of a derivation line: `\\frac{\\partial C}{\\partial x_{2,1}}` or `dC/dX`.
+
+    Raises ParseError when the text is not the derivative of the loss by an entry or an array.
+    """
+    return _parse(text, notation, "latex", limits, "start_lhs")[0]

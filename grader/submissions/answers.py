@@ -1,0 +1,77 @@
+"""What the readers of expression submissions hand to the checks: plain frozen dataclasses."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+
+from ..errors import GraderError
+
+MAX_FILE_BYTES = 1_000_000  # a full 28x28 answer in LaTeX is ~250 kB; more is not an answer
+
+
+class SubmissionError(GraderError):
+    """The file itself cannot be read: missing, not UTF-8, too large, or not valid YAML."""
+
+    def __init__(self, message: str, path: str = "", line: int | None = None) -> None:
+        self.message, self.path, self.line = message, path, line
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+@dataclass(frozen=True)
+class Answer:
+    target: str                      # "X", "K"
+    index: tuple[int, ...]           # 0-based full array index (k_2 -> (1, 0))
+    expr: sympy.Expr | None          # None when it could not be read
+    error: str | None                # why not, with the snippet and a caret under the column
+    source: str                      # the student's text for this entry (the final right-hand side)
+    line: int | None                 # 1-based line in the submission file
+    style: str                       # "plain" | "latex": feedback answers in the student's notation
+    steps: tuple[str, ...] = ()      # a derivation's chain of right-hand sides, as written
+    note: str | None = None          # how the reader repaired a garbled text, for the instructor
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something in the file that could not be read as an answer."""
+
+    line: int | None
+    snippet: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ExpressionSubmission:
+    path: str
+    answers: tuple[Answer, ...]      # whole-target answers already split; sorted by (target, index)
+    problems: tuple[Problem, ...]
+
+
+def read_text(path, limit: int = MAX_FILE_BYTES) -> str:
+    """The file as text. Raises SubmissionError when missing, too large or not UTF-8."""
+    from pathlib import Path
+
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if not p.is_file():
+            raise SubmissionError("not a file", str(path))
+        if size > limit:
+            raise SubmissionError(f"the file is {size:,} bytes; the limit is {limit:,}", str(path))
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise SubmissionError("no such file", str(path)) from None
+    except OSError as err:
+        raise SubmissionError(f"cannot read the file: {err.strerror or err}", str(path)) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise SubmissionError(f"the file is not UTF-8 text (byte {err.start})", str(path), line) from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def snippet(text: str, width: int = 120) -> str:
+    one_line = " ".join(text.split())
+    return one_line if len(one_line) <= width else one_line[: width - 1] + "…"
