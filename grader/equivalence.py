@@ -1,13 +1,15 @@
 """Exact equivalence of a student's expression and the reference.
 
-Decided in three steps, none with a floating tolerance:
-1. exact rational evaluation of both at a few random points: any difference proves them
-   different (and says so fast);
-2. expansion of both into polynomials (monomial -> exact rational coefficient): equal
-   coefficients prove them equal;
-3. where an expression is not a polynomial (a division by a symbol, exp, tanh), sympy's
-   `cancel`/`simplify` of the difference; if sympy cannot decide, 50-digit evaluation at
-   several random points settles it and the verdict says it was numeric.
+Decided without any floating tolerance:
+1. when both sides are polynomials in their symbols (every conv/dense gradient is), both are
+   expanded (monomial -> exact rational coefficient) and compared: equal coefficients prove
+   them equal, and for these answers expansion is cheaper than any evaluation;
+2. otherwise, exact rational evaluation at a few random points first: any difference proves
+   them different; it is also the fallback when an expansion would be too large (a polynomial
+   identity that holds at random 30-digit rationals is an identity but with negligible odds);
+3. then sympy's `cancel` (rational functions) or `simplify` (exp, tanh, ...) of the
+   difference; if sympy cannot decide, 50-digit evaluation at several random points settles
+   it and the verdict says it was numeric.
 """
 from __future__ import annotations
 
@@ -111,13 +113,47 @@ def random_points(symbols: Iterable[sympy.Symbol], seed: int, count: int = POINT
     return [{s: Fraction(rng.randint(-10**9, 10**9), rng.randint(1, 997)) for s in ordered} for _ in range(count)]
 
 
-def equivalent(student: sympy.Expr, reference: sympy.Expr, seed: int = 0,
-               reference_poly: Poly | None = None) -> Verdict:
+def reference_poly(entry) -> Poly | None:
+    """The expanded polynomial of a reference EntryGradient, built from its paths (no sympy Add)."""
+    total: Poly = {}
+    try:
+        for path, upstream in zip(entry.paths, entry.upstream_symbols):
+            local = to_poly(path.local)
+            if local is None:
+                return None
+            _add_into(total, _mul({((upstream.name, 1),): Fraction(1)}, local) if upstream is not None else local)
+    except _TooBig:
+        return None
+    return total
+
+
+def equivalent_to_entry(student: sympy.Expr, entry, seed: int = 0) -> Verdict:
+    """`equivalent` against a reference EntryGradient, expanding it from its paths; the entry's
+    sympy expression is only built when the answer is not a polynomial."""
+    expected = reference_poly(entry)
+    if expected is not None:
+        try:
+            got = to_poly(student)
+            if got is not None:
+                return Verdict(got == expected, "expansion")
+        except _TooBig:
+            pass
+    return equivalent(student, entry.expr, seed)
+
+
+def equivalent(student: sympy.Expr, reference: sympy.Expr, seed: int = 0) -> Verdict:
     """Whether the two expressions are identical as functions of their symbols (exactly)."""
+    too_big = False
+    try:
+        a = to_poly(student)
+        b = to_poly(reference) if a is not None else None
+        if a is not None and b is not None:
+            return Verdict(a == b, "expansion")
+    except _TooBig:
+        too_big = True
     symbols = student.free_symbols | reference.free_symbols
-    points = random_points(symbols, seed)
     rational = True
-    for point in points:
+    for point in random_points(symbols, seed):
         try:
             if evaluate(student, point) != evaluate(reference, point):
                 return Verdict(False, "evaluation")
@@ -126,14 +162,8 @@ def equivalent(student: sympy.Expr, reference: sympy.Expr, seed: int = 0,
             break
         except ZeroDivisionError:
             continue  # a pole at this point says nothing; the other steps decide
-    try:
-        a = to_poly(student)
-        b = reference_poly if reference_poly is not None else to_poly(reference)
-        if a is not None and b is not None:
-            return Verdict(a == b, "expansion")
-    except _TooBig:
-        if rational:
-            return Verdict(True, "evaluation")
+    if too_big and rational:
+        return Verdict(True, "evaluation")
     difference = sympy.cancel(student - reference) if rational else sympy.simplify(student - reference)
     if difference == 0:
         return Verdict(True, "simplification")

@@ -62,7 +62,12 @@ class ArrayNotation:
         return base
 
     def symbol(self, full: tuple[int, ...]) -> "sympy.Symbol":
-        return _symbol(self.plain(full))
+        return _entry_symbol(self, tuple(full))
+
+
+@lru_cache(maxsize=None)
+def _entry_symbol(array: ArrayNotation, full: tuple[int, ...]) -> "sympy.Symbol":
+    return _symbol(array.plain(full))
 
 
 @lru_cache(maxsize=None)

@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..diagnosis.expressions import diagnose_expression_checks
-from ..equivalence import equivalent
+from ..equivalence import equivalent_to_entry
 from ..i18n import tr
 from ..report import Check, Report
 from ..spec import Exercise
@@ -72,7 +72,7 @@ def _check_entry(exercise, target, index, share, reference, answer, seed, lang) 
     if answer.expr is None:
         return Check(status="error", points=0.0, note="unparseable",
                      feedback=tr(lang, "ex.unreadable", entry=name, where=where, error=answer.error), **base)
-    verdict = equivalent(answer.expr, reference.expr, seed=seed)
+    verdict = equivalent_to_entry(answer.expr, reference, seed=seed)
     if verdict.equivalent:
         return Check(status="pass", points=share, feedback=tr(lang, "ex.pass", entry=name),
                      note="correct", **base)

@@ -23,8 +23,11 @@ _DESCRIBED = {
 @lru_cache(maxsize=None)
 def parser(style: str) -> Lark:
     # No `cache=True`: it writes grammar caches to disk, and parsing must never touch files.
+    # Positions on tree nodes are only read by LaTeX rules (subscripts, derivatives); plain
+    # rules point at their tokens, which always carry positions, and propagating them to every
+    # node costs close to half of the parse of a large answer.
     return Lark.open(f"{style}.lark", rel_to=__file__, parser="lalr", lexer="contextual",
-                     propagate_positions=True, maybe_placeholders=False, start=STARTS[style])
+                     propagate_positions=style == "latex", maybe_placeholders=False, start=STARTS[style])
 
 
 @lru_cache(maxsize=None)

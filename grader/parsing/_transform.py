@@ -16,6 +16,7 @@ from functools import reduce
 
 import sympy
 from lark import Token, v_args
+from lark.exceptions import GrammarError, VisitError
 from lark.visitors import Transformer_NonRecursive
 from sympy.matrices import MatrixBase
 
@@ -105,6 +106,24 @@ class Builder(Transformer_NonRecursive):
         self.where: dict = {}  # index variables and unresolved entries -> first (line, column)
         self.loose: set = set()  # index variables seen (unknown names unless a sum binds them)
         self.budget = limits.max_nodes  # expression nodes sums may still create
+        self._rules: dict = {}
+
+    def _call_userfunc(self, tree, new_children=None):
+        # lark wraps a v_args method anew (functools.update_wrapper) on every attribute lookup;
+        # looking each rule up once per parse takes that off the path of every tree node.
+        try:
+            f = self._rules[tree.data]
+        except KeyError:
+            f = self._rules[tree.data] = getattr(self, tree.data, None)
+        if f is None or getattr(f, "visit_wrapper", None) is None:
+            return super()._call_userfunc(tree, new_children)
+        children = new_children if new_children is not None else tree.children
+        try:
+            return f.visit_wrapper(f, tree.data, children, tree.meta)
+        except GrammarError:
+            raise
+        except Exception as err:
+            raise VisitError(tree.data, tree, err) from err
 
     # ---- helpers -------------------------------------------------------------------------
     def fail(self, message: str, at) -> SemanticError:
@@ -233,19 +252,37 @@ class Builder(Transformer_NonRecursive):
         if size * total > self.budget:
             raise self.fail("unrolling this sum makes the expression too large", at)
         self.budget -= size * total
-        bound = set(variables)
-        templates = [ind for ind in body.atoms(sympy.Indexed)
-                     if set().union(*(i.free_symbols for i in ind.indices)) & bound]
-        terms = []
-        for values in itertools.product(*spans):
-            binding = {v: sympy.Integer(x) for v, x in zip(variables, values)}
-            replace = dict(binding)
-            for ind in templates:
-                replace[ind] = self.settle(ind.xreplace(binding), self.where[ind])
-            terms.append(body.xreplace(replace))
+        make = self._compile(body, {v: i for i, v in enumerate(variables)})
+        terms = [make(values) for values in itertools.product(*spans)]
         if not terms:
             return sympy.Integer(0)
         return _add(terms)
+
+    def _compile(self, expr, positions: dict):
+        """A function from the sum variables' values to `expr` with them substituted.
+
+        Substituting by walking the template once per term (xreplace) dominated the reading of
+        large answers; this walks it once, and entries are resolved once per distinct index.
+        """
+        if isinstance(expr, sympy.Symbol) and expr in positions:
+            at = positions[expr]
+            return lambda values: sympy.Integer(values[at])
+        if not (expr.free_symbols & positions.keys()):
+            return lambda values: expr
+        if isinstance(expr, sympy.Indexed):
+            indices = [self._compile(i, positions) for i in expr.indices]
+            base, where = expr.base, self.where[expr]
+            array = self.notation[str(base.label)]
+
+            def entry(values):
+                key = tuple(index(values) for index in indices)
+                if all(k.is_Integer for k in key):
+                    return self.resolve(array, tuple(int(k) for k in key), where, self.latex)
+                return self.settle(sympy.Indexed(base, *key), where)  # an outer sum's variable is left
+
+            return entry
+        func, args = expr.func, [self._compile(a, positions) for a in expr.args]
+        return lambda values: func(*(arg(values) for arg in args))
 
     def finish(self, value, matrix_ok: bool = False):
         """Refuse what only the whole expression can show: loose index variables, matrices."""
