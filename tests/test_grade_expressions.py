@@ -111,3 +111,22 @@ def test_28x28_complete_answer_is_graded_exactly(tmp_path):
     wrong = grade(exercise, write_answers(tmp_path / "b.yaml", wrong_rows=(13,)))
     failed = [c for c in wrong.checks if c.status != "pass"]
     assert failed and all(c.target == "X" and c.index[0] == 13 for c in failed)
+
+
+@pytest.mark.parametrize("name", ["answers_plain.yaml", "answers_latex.yaml", "answers_matrix.yaml",
+                                  "answers_matrix_latex.yaml"])
+def test_yaml_answers_in_every_form_get_full_marks(name, grader_cmd):
+    result = grader_cmd("grade", SEED, FIXTURES / name, "--format", "json")
+    assert result.returncode == 0, result.stdout
+    report = json.loads(result.stdout)
+    assert report["score"] == 10 and len(report["checks"]) == 11
+
+
+def test_a_file_of_problems_is_reported_entry_by_entry(grader_cmd):
+    result = grader_cmd("grade", SEED, FIXTURES / "answers_problems.yaml", "--format", "json")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    report = json.loads(result.stdout)
+    by = {(c["target"], tuple(c["index"])): c for c in report["checks"]}
+    assert by[("X", (1, 1))]["status"] == "pass"  # the first answer for an entry counts
+    assert by[("X", (1, 2))]["status"] == "error" and "column" in by[("X", (1, 2))]["feedback"]
+    assert report["messages"]  # the unknown keys and out-of-range entries are listed

@@ -169,3 +169,19 @@ def test_text_report_for_a_person():
 def test_submission_missing_is_exit_2(tmp_path):
     result, _ = _grade_cli(tmp_path / "nope.py")
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("name", ["hostile_huge_output", "hostile_memory_bomb", "hostile_fork_bomb"])
+def test_the_graders_own_memory_stays_bounded(name):
+    # The grader runs in this wrapper process; its own peak RSS (not its children's) is printed last.
+    wrapper = ("import resource, runpy, sys\n"
+               "sys.argv = ['grader'] + sys.argv[1:]\n"
+               "try:\n    runpy.run_module('grader', run_name='__main__')\n"
+               "except SystemExit as done:\n"
+               "    sys.stderr.write('\\nmaxrss=%d\\n' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+               "    raise\n")
+    result = subprocess.run([sys.executable, "-c", wrapper, "grade", SEED, str(CORPUS / f"{name}.py"),
+                             "--format", "json", "--timeout", str(TIMEOUT)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    peak_kib = int(result.stderr.rsplit("maxrss=", 1)[1].split()[0])
+    assert peak_kib < 300 * 1024, f"the grader itself peaked at {peak_kib // 1024} MiB"

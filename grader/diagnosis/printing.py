@@ -6,6 +6,7 @@ from fractions import Fraction
 import sympy
 
 from ..notation import Notation
+from ..parsing.printer import to_latex, to_plain
 
 
 def poly_to_expr(poly: dict) -> sympy.Expr:
@@ -19,11 +20,8 @@ def poly_to_expr(poly: dict) -> sympy.Expr:
 
 
 def show(expr: sympy.Expr, notation: Notation, style: str) -> str:
-    """`expr` written as the student writes: plain text or LaTeX."""
-    if style == "latex":
-        names = {s: notation.tex_of(s.name) for s in expr.free_symbols}
-        return sympy.latex(expr, symbol_names=names)
-    return sympy.sstr(expr)
+    """`expr` written as the student writes: plain text or LaTeX (text they could paste back)."""
+    return to_latex(expr, notation) if style == "latex" else to_plain(expr)
 
 
 def show_term(upstream: sympy.Symbol | None, local: sympy.Expr, notation: Notation, style: str) -> str:
