@@ -27,6 +27,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "fn.not_graded": {"en": "{fn} was not graded: the submission {reason}", "he": "{fn} לא נבדקה: הקוד {reason}"},
     "fn.nonfinite": {"en": "returned NaN or infinity at {entries}", "he": "החזירה NaN או אינסוף ב־{entries}"},
     "fn.on_trial": {"en": "on trial {trial}:", "he": "בניסוי {trial}:"},
+    "fn.on_trial_path": {"en": "on trial {trial} (only the path through {output} carries gradient):",
+                         "he": "בניסוי {trial} (רק המסלול דרך {output} מעביר גרדיאנט):"},
     "fn.expected_got": {"en": "{entry}: expected {expected}, got {got}", "he": "{entry}: ציפינו ל־{expected}, התקבל {got}"},
     "sandbox.status": {"en": "Your code {reason}.", "he": "הקוד שלך: {reason}."},
     # expression checks

@@ -19,6 +19,7 @@ class Trial:
     name: str
     values: dict  # input name -> float64 array
     upstream: np.ndarray | None  # None for an exercise whose output is a scalar loss
+    isolates: str | None = None  # for a one-hot upstream: the output whose path alone carries gradient
 
     def array(self, name: str, upstream_name: str | None) -> np.ndarray:
         return self.upstream if name == upstream_name else self.values[name]
@@ -53,6 +54,7 @@ def make_trials(exercise: Exercise, seed: int | None = None) -> list[Trial]:
             upstream = np.zeros(out_shape)
             index = np.unravel_index(flat, out_shape)
             upstream[index] = 1.0
-            trials.append(Trial(f"one-hot {upstream_notation.plain(tuple(int(i) for i in index))} = 1",
-                                values, upstream))
+            full = tuple(int(i) for i in index)
+            output = exercise.notation[exercise.graph.output].plain(full)
+            trials.append(Trial(f"one-hot {upstream_notation.plain(full)} = 1", values, upstream, output))
     return trials

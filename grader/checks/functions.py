@@ -68,7 +68,8 @@ def check_function(exercise: Exercise, run: FunctionRun, trials: list[Trial],
             rel = np.abs(got - exp) / np.maximum(np.abs(exp), exercise.atol or 1e-300)
         if finite.any():
             worst = max(worst, float(np.max(np.where(finite, rel, 0.0))))
-        if not close.all() and first_failure is None:
+        # A failing one-hot trial is the clearest example: only one chain-rule path carries gradient.
+        if not close.all() and (first_failure is None or (trial.isolates and not first_failure[0].isolates)):
             first_failure = (trial, got, exp)
         ok &= close
 
@@ -86,7 +87,8 @@ def check_function(exercise: Exercise, run: FunctionRun, trials: list[Trial],
         details.append(tr(lang, "fn.nonfinite",
                           entries=", ".join(f"dC/d{notation.plain(e)}" for e in non_finite[:MAX_LISTED])))
     trial, got, exp = first_failure
-    details.append(tr(lang, "fn.on_trial", trial=trial.name))
+    details.append(tr(lang, "fn.on_trial_path", trial=trial.name, output=trial.isolates) if trial.isolates
+                   else tr(lang, "fn.on_trial", trial=trial.name))
     for i in np.flatnonzero(~np.isclose(got, exp, rtol=exercise.rtol, atol=exercise.atol))[:MAX_LISTED]:
         details.append("  " + tr(lang, "fn.expected_got", entry=f"dC/d{notation.plain(entries[i])}",
                                  expected=f"{exp[i]:.6g}", got=f"{got[i]:.6g}"))
