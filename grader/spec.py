@@ -80,7 +80,6 @@ class Exercise:
     forbidden_imports: tuple[str, ...]
     feedback: Mapping[str, Any] = field(default_factory=dict)
     self_test: tuple[Mapping[str, Any], ...] = ()
-    lines: Mapping[tuple, int] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def max_score(self) -> float:
@@ -227,9 +226,8 @@ def _build(data: dict, lines: dict, filename: str) -> Exercise:
 
     inputs = data["inputs"]
     output = data["output"]
-    nodes = []
-    for i, raw in enumerate(data["graph"]):
-        nodes.append(Node(raw["op"], tuple(raw["inputs"]), raw["output"], dict(raw.get("params", {}))))
+    nodes = [Node(raw["op"], tuple(raw["inputs"]), raw["output"], dict(raw.get("params", {})))
+             for raw in data["graph"]]
     graph = None
     try:
         graph = Graph.build({n: v["shape"] for n, v in inputs.items()}, nodes, output["name"])
@@ -316,7 +314,7 @@ def _build(data: dict, lines: dict, filename: str) -> Exercise:
         trials=Trials(**data.get("trials", {})), rtol=float(tol.get("rtol", DEFAULT_RTOL)),
         atol=float(tol.get("atol", DEFAULT_ATOL)), limits=Limits(**data.get("limits", {})),
         forbidden_imports=tuple(dict.fromkeys([*DEFAULT_FORBIDDEN, *data.get("forbidden_imports", [])])),
-        feedback=data.get("feedback", {}), self_test=tuple(data.get("self_test", [])), lines=lines,
+        feedback=data.get("feedback", {}), self_test=tuple(data.get("self_test", [])),
     )
 
 

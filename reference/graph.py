@@ -11,7 +11,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from . import ops
-from .ops import Bilinear, Elementwise, Linear, OpError
+from .ops import Bilinear, Elementwise, OpError
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from grader.grading import GradeOptions, grade
-from grader.spec import load_exercise, parse_exercise
+from grader.grading import grade
+from grader.spec import load_exercise
 
 SEED = "conv2d-3x3-k2x1"
 FUNCTIONS = Path(__file__).parent / "submissions" / "functions"

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from grader.grading import GradeOptions, grade
+from grader.grading import grade
 from grader.spec import load_exercise
 
 FIXTURES = Path(__file__).parent / "fixtures"

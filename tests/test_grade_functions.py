@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import processes_with
-from grader.grading import GradeOptions, grade
+from grader.grading import grade
 from grader.spec import load_exercise
 
 CORPUS = Path(__file__).parent / "submissions" / "functions"

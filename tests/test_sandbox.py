@@ -5,7 +5,6 @@ in per test (the child's environment is cleared, so paths and ports travel in th
 Tests that need a kernel feature skip, with the reason, when the run shows the layer missing.
 """
 import importlib.util
-import os
 import socket
 import time
 import uuid

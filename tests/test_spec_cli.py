@@ -1,12 +1,11 @@
 """Exercise specs and the foundation commands, through the real CLI."""
 import json
-import re
 import textwrap
 
 import pytest
 import sympy
 
-from grader.spec import load_exercise, parse_exercise
+from grader.spec import parse_exercise
 from grader.errors import SpecError
 
 GOOD = textwrap.dedent("""\

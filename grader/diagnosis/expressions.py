@@ -1,7 +1,6 @@
 """Diagnose wrong symbolic answers: path by path, against the detectors, and by the spec's rules."""
 from __future__ import annotations
 
-import random
 from dataclasses import replace
 
 import numpy as np
