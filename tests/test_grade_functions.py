@@ -185,3 +185,13 @@ def test_the_graders_own_memory_stays_bounded(name):
     assert result.returncode == 1
     peak_kib = int(result.stderr.rsplit("maxrss=", 1)[1].split()[0])
     assert peak_kib < 300 * 1024, f"the grader itself peaked at {peak_kib // 1024} MiB"
+
+
+def test_grading_code_never_imports_sympy():
+    # Students grade on every save: the numeric path must not pay for importing sympy.
+    probe = ("import sys\n"
+             "from grader.grading import grade\nfrom grader.spec import load_exercise\n"
+             f"grade(load_exercise({SEED!r}), {str(CORPUS / 'wrong_flipped_kernel.py')!r})\n"
+             "print('sympy' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "False", result.stderr
