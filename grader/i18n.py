@@ -1,14 +1,15 @@
 """Every student-facing sentence of the grader, in each supported language.
 
-Sentences are templates with named fields. Fields that hold mathematics (names and expressions
-in the student's notation) are wrapped in Unicode isolates (LRI ... PDI) in right-to-left
-languages, so `dC/dy[1,1]*k[2]` stays left-to-right inside Hebrew text.
+Sentences are templates with named fields. In right-to-left languages every field is wrapped in
+a Unicode first-strong isolate (FSI ... PDI): mathematics such as `dC/dy[1,1]*k[2]` starts with
+a Latin letter and so stays left-to-right inside Hebrew text, while a field that is itself
+Hebrew (a detector's explanation) keeps its own direction.
 """
 from __future__ import annotations
 
 LANGUAGES = ("en", "he")
 RTL = {"he"}
-_LRI, _PDI = "\u2066", "\u2069"
+_FSI, _PDI = "\u2068", "\u2069"
 
 MESSAGES: dict[str, dict[str, str]] = {
     "score": {"en": "score", "he": "ציון"},
@@ -78,6 +79,6 @@ def tr(lang: str, key: str, **fields) -> str:
 
 
 def isolate(text) -> str:
-    """Left-to-right isolate for mathematics inside right-to-left text."""
+    """A directional isolate for a field inside right-to-left text."""
     text = str(text)
-    return f"{_LRI}{text}{_PDI}" if text and not text.startswith(_LRI) else text
+    return f"{_FSI}{text}{_PDI}" if text and not text.startswith(_FSI) else text

@@ -98,7 +98,7 @@ def test_hebrew_feedback_keeps_maths_left_to_right(tmp_path, grader_cmd):
     report = json.loads(result.stdout)
     check = next(c for c in report["checks"] if c["index"] == [2, 1] and c["target"] == "X")
     assert "חסר האיבר" in check["feedback"]
-    assert "\u2066dy[1,1]*k[2]\u2069" in check["feedback"]
+    assert "\u2068dy[1,1]*k[2]\u2069" in check["feedback"]  # first-strong isolate: LTR for maths
     assert report["language"] == "he"
     text = grader_cmd("grade", SEED, path, "--lang", "he")
     assert "ציון" in text.stdout
