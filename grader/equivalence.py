@@ -40,15 +40,21 @@ class _TooBig(Exception):
     pass
 
 
+def _number(expr: sympy.Rational):
+    # Integer coefficients stay Python ints: exact, and far cheaper than Fractions.
+    return int(expr.p) if expr.q == 1 else Fraction(int(expr.p), int(expr.q))
+
+
 def to_poly(expr: sympy.Expr) -> Poly | None:
     """The expanded polynomial of `expr`, or None when it is not a polynomial in its symbols.
 
-    Raises _TooBig when the expansion would exceed MAX_TERMS.
+    Coefficients are exact (int or Fraction). Raises _TooBig when the expansion would exceed
+    MAX_TERMS.
     """
     if isinstance(expr, sympy.Symbol):
-        return {((expr.name, 1),): Fraction(1)}
+        return {((expr.name, 1),): 1}
     if isinstance(expr, sympy.Rational):
-        return {(): Fraction(int(expr.p), int(expr.q))} if expr != 0 else {}
+        return {(): _number(expr)} if expr != 0 else {}
     if isinstance(expr, sympy.Add):
         total: Poly = {}
         for arg in expr.args:
@@ -58,8 +64,21 @@ def to_poly(expr: sympy.Expr) -> Poly | None:
             _add_into(total, part)
         return total
     if isinstance(expr, sympy.Mul):
-        product: Poly = {(): Fraction(1)}
+        # Monomial factors (symbols, their powers, numbers) are gathered directly; only sums
+        # inside the product need a polynomial multiplication.
+        coeff, powers, others = 1, {}, []
         for arg in expr.args:
+            if isinstance(arg, sympy.Symbol):
+                powers[arg.name] = powers.get(arg.name, 0) + 1
+            elif isinstance(arg, sympy.Rational):
+                coeff *= _number(arg)
+            elif (isinstance(arg, sympy.Pow) and isinstance(arg.base, sympy.Symbol) and arg.exp.is_Integer
+                  and 0 <= int(arg.exp) <= MAX_POWER):
+                powers[arg.base.name] = powers.get(arg.base.name, 0) + int(arg.exp)
+            else:
+                others.append(arg)
+        product: Poly = {tuple(sorted(powers.items())): coeff} if coeff else {}
+        for arg in others:
             part = to_poly(arg)
             if part is None:
                 return None
@@ -69,7 +88,7 @@ def to_poly(expr: sympy.Expr) -> Poly | None:
         base = to_poly(expr.base)
         if base is None:
             return None
-        result: Poly = {(): Fraction(1)}
+        result: Poly = {(): 1}
         for _ in range(int(expr.exp)):
             result = _mul(result, base)
         return result
@@ -121,7 +140,7 @@ def reference_poly(entry) -> Poly | None:
             local = to_poly(path.local)
             if local is None:
                 return None
-            _add_into(total, _mul({((upstream.name, 1),): Fraction(1)}, local) if upstream is not None else local)
+            _add_into(total, _mul({((upstream.name, 1),): 1}, local) if upstream is not None else local)
     except _TooBig:
         return None
     return total

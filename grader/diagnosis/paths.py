@@ -39,7 +39,7 @@ def _ratio(a: dict, b: dict) -> Fraction | None:
     if not a or not b or set(a) != set(b):
         return None
     mono = next(iter(b))
-    c = a[mono] / b[mono]
+    c = Fraction(a[mono]) / Fraction(b[mono])  # coefficients may be ints: keep the ratio exact
     return c if all(a[m] == c * b[m] for m in b) else None
 
 

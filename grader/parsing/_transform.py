@@ -398,6 +398,14 @@ class Builder(Transformer_NonRecursive):
             raise self.fail(f"unknown function {text!r} (known: {', '.join(sorted(FUNCTIONS))})", tok)
         return self.index_var(tok)
 
+    def entry_literal(self, tok):
+        name, _, rest = str(tok).partition("[")
+        array = self._plain_array(name)
+        if array is None:
+            raise self.fail(f"unknown symbol {name!r} (known: {self._known(False)})", tok)
+        index = tuple(int(part) for part in rest.rstrip(" \t]").split(","))
+        return self.resolve(array, index, _at(tok), False)
+
     def entry(self, tok, *values):
         latex = len(values) == 1 and isinstance(values[0], _Sub)
         if latex:
