@@ -69,6 +69,9 @@ FUNCTIONS = {
     "sqrt": (1, sympy.sqrt),
 }
 _DIGITS = re.compile(r"[0-9]+")
+# The parts of an UPSTREAM_ENTRY token: loss letter, output letter, subscript.
+_UPSTREAM_PARTS = re.compile(r"\\[dt]?frac\s*\{\s*\\(?:partial|delta)\s*([A-Za-z])\s*\}\s*"
+                             r"\{\s*\\(?:partial|delta)\s*([A-Za-z])_\{([^}]*)\}\s*\}")
 
 
 def _is_matrix(v) -> bool:
@@ -406,6 +409,14 @@ class Builder(Transformer_NonRecursive):
         index = tuple(int(part) for part in rest.rstrip(" \t]").split(","))
         return self.resolve(array, index, _at(tok), False)
 
+    def tex_entry_literal(self, tok):
+        """x_{2,1} read as one token (see TEX_ENTRY); the general rule's checks apply."""
+        text = str(tok)
+        inner = text[text.index("{") + 1:-1].strip()
+        values = tuple(sympy.Integer(int(p)) for p in inner.split(","))
+        sub = _Sub(values, inner if _DIGITS.fullmatch(inner) else None, (tok.line, tok.column + 2))
+        return self.entry(Token.new_borrow_pos("LETTER", text[0], tok), sub)
+
     def entry(self, tok, *values):
         latex = len(values) == 1 and isinstance(values[0], _Sub)
         if latex:
@@ -517,18 +528,34 @@ class Builder(Transformer_NonRecursive):
         if loss_name.startswith("\\"):
             loss_name = loss_name[loss_name.index("{") + 1: loss_name.rindex("}")].strip()
         is_loss = loss_name in self.notation.loss_aliases or loss_name == self.notation.loss
-        letter_text = str(letter)
         if self.lhs:
             return self._lhs_target(loss_name, is_loss, letter, sub)
+        return self._upstream_entry(loss_name, is_loss, letter, sub, self.text[meta.start_pos:meta.end_pos],
+                                    (meta.line, meta.column))
+
+    def upstream_literal(self, tok):
+        """\\frac{\\partial C}{\\partial y_{1,1}} read as one token (see UPSTREAM_ENTRY)."""
+        text = str(tok)
+        parts = _UPSTREAM_PARTS.fullmatch(text)
+        loss_name, letter_text, inner = parts.group(1), parts.group(2), parts.group(3).strip()
+        is_loss = loss_name in self.notation.loss_aliases or loss_name == self.notation.loss
+        values = tuple(sympy.Integer(int(p)) for p in inner.split(","))
+        # Errors about the entry point at its letter, as the general rule's do.
+        offset = parts.start(2)
+        letter = Token("LETTER", letter_text, start_pos=tok.start_pos + offset, line=tok.line,
+                       column=tok.column + offset)
+        sub = _Sub(values, inner if _DIGITS.fullmatch(inner) else None, (tok.line, tok.column + offset + 2))
+        return self._upstream_entry(loss_name, is_loss, letter, sub, text, _at(tok))
+
+    def _upstream_entry(self, loss_name, is_loss, letter, sub, written, at):
+        letter_text = str(letter)
         up = self.notation.upstream
-        written = self.text[meta.start_pos:meta.end_pos]
         if not is_loss:
             raise self.fail(f"{written}: only derivatives of the loss {self.notation.loss} with respect to "
-                            f"{up.latex if up else 'the output'} are known; an answer must work the others out",
-                            (meta.line, meta.column))
+                            f"{up.latex if up else 'the output'} are known; an answer must work the others out", at)
         if up is None or letter_text != up.latex:
             raise self.fail(f"{written} is not something an answer may use: only "
-                            f"d{self.notation.loss}/d{up.latex if up else '?'} is given", (meta.line, meta.column))
+                            f"d{self.notation.loss}/d{up.latex if up else '?'} is given", at)
         if sub is None:
             raise self.fail(f"d{loss_name}/d{letter_text} needs a subscript: {self._placeholder(up, True)}", letter)
         values = sub.values
