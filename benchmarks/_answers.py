@@ -6,9 +6,9 @@ from pathlib import Path
 import yaml
 
 
-def conv_answers(h=28, w=28, kh=5, kw=5, wrong_rows=()):
-    """Per-entry plain-notation answers for valid cross-correlation; rows in `wrong_rows` (1-based)
-    of dC/dX get the seed's mistake: every path given the same upstream gradient."""
+def conv_answers(h=28, w=28, kh=5, kw=5, wrong_rows=(), latex=False):
+    """Per-entry answers for valid cross-correlation, plain or LaTeX; rows in `wrong_rows`
+    (1-based) of dC/dX get the seed's mistake: every path given the same upstream gradient."""
     ho, wo = h - kh + 1, w - kw + 1
     answers = {}
     for i in range(1, h + 1):
@@ -19,7 +19,8 @@ def conv_answers(h=28, w=28, kh=5, kw=5, wrong_rows=()):
                     a, b = i - p + 1, j - q + 1
                     if 1 <= a <= ho and 1 <= b <= wo:
                         up = (min(i, ho), min(j, wo)) if i in wrong_rows else (a, b)
-                        terms.append(f"dy[{up[0]},{up[1]}]*k[{p},{q}]")
+                        terms.append(f"\\frac{{\\partial C}}{{\\partial y_{{{up[0]},{up[1]}}}}} k_{{{p},{q}}}"
+                                     if latex else f"dy[{up[0]},{up[1]}]*k[{p},{q}]")
             answers[f"X[{i},{j}]"] = " + ".join(terms) or "0"
     for p in range(1, kh + 1):
         for q in range(1, kw + 1):

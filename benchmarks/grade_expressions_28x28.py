@@ -1,5 +1,6 @@
 """Cold `grader grade conv2d-28x28-k5x5 answers.yaml` for a complete correct answer
-(784 + 25 entries, each a sum): wall time (target about 2 s) and ratio to the import baseline."""
+(784 + 25 entries, each a sum), in plain notation and in LaTeX: wall time (target about 2 s)
+and ratio to the import baseline."""
 import sys
 import tempfile
 from pathlib import Path
@@ -9,6 +10,8 @@ from _timing import report
 
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as tmp:
-        path = write_answers(Path(tmp) / "answers.yaml")
-        report("grade conv2d-28x28-k5x5 (complete YAML answer)",
-               [sys.executable, "-m", "grader", "grade", "conv2d-28x28-k5x5", str(path), "--format", "json"], 8, runs=3)
+        for latex in (False, True):
+            path = write_answers(Path(tmp) / f"answers-{latex}.yaml", latex=latex)
+            report(f"grade conv2d-28x28-k5x5 (complete YAML answer, {'LaTeX' if latex else 'plain'})",
+                   [sys.executable, "-m", "grader", "grade", "conv2d-28x28-k5x5", str(path), "--format", "json"],
+                   8, runs=3)
