@@ -14,4 +14,4 @@ if __name__ == "__main__":
             path = write_answers(Path(tmp) / f"answers-{latex}.yaml", latex=latex)
             report(f"grade conv2d-28x28-k5x5 (complete YAML answer, {'LaTeX' if latex else 'plain'})",
                    [sys.executable, "-m", "grader", "grade", "conv2d-28x28-k5x5", str(path), "--format", "json"],
-                   8, runs=3)
+                   "about 2 s", runs=3)
