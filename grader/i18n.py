@@ -39,6 +39,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ex.unreadable": {"en": "could not read your answer for {entry}{where}: {error}",
                       "he": "לא ניתן לקרוא את תשובתך עבור {entry}{where}: {error}"},
     "ex.where": {"en": " (line {line})", "he": " (שורה {line})"},
+    "ex.repaired": {"en": "note: {how}", "he": "הערה: {how}"},
     "ex.your_answer": {"en": "your answer: {answer}", "he": "התשובה שלך: {answer}"},
     "ex.file_unreadable": {"en": "the file could not be read: {error}", "he": "לא ניתן לקרוא את הקובץ: {error}"},
     # chain-rule diagnosis

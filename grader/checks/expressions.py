@@ -73,11 +73,13 @@ def _check_entry(exercise, target, index, share, reference, answer, seed, lang) 
         return Check(status="error", points=0.0, note="unparseable",
                      feedback=tr(lang, "ex.unreadable", entry=name, where=where, error=answer.error), **base)
     verdict = equivalent_to_entry(answer.expr, reference, seed=seed)
+    # A reader that had to repair a garbled equation says how it read it, right or wrong.
+    repaired = (tr(lang, "ex.repaired", how=answer.note),) if answer.note else ()
     if verdict.equivalent:
         return Check(status="pass", points=share, feedback=tr(lang, "ex.pass", entry=name),
-                     note="correct", **base)
+                     note="correct", details=repaired, **base)
     return Check(status="fail", points=0.0, feedback=tr(lang, "ex.wrong", entry=name, where=where), note="wrong",
-                 details=(tr(lang, "ex.your_answer", answer=answer.source),), **base)
+                 details=(tr(lang, "ex.your_answer", answer=answer.source), *repaired), **base)
 
 
 def _unreadable(exercise: Exercise, path: Path, message: str, options) -> Report:
