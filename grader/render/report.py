@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..report import Report
 from .json_report import render_json
-from .text import render_text
+from .text import points, render_text
 
 REPORT_FORMATS = ("text", "json")
 
@@ -19,5 +19,5 @@ def render_report(report: Report, fmt: str, colour: bool = False) -> str:
 
 def summary_line(report: Report) -> str:
     failed = sum(c.status != "pass" for c in report.checks)
-    return (f"{report.exercise}: {report.submission}: {report.score:g}/{report.max_score:g}"
+    return (f"{report.exercise}: {report.submission}: {points(report.score)}/{points(report.max_score)}"
             f" ({len(report.checks) - failed} of {len(report.checks)} checks passed)")

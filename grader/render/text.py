@@ -9,6 +9,11 @@ _COLOURS = {"pass": "32", "fail": "31", "error": "33"}
 OUTPUT_SHOWN = 2000  # characters of student output repeated in the terminal report
 
 
+def points(value: float) -> str:
+    """Points for a person: at most two decimals (the JSON report keeps them exact)."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
 class TextRenderer:
     settings = {"colour": False}
 
@@ -24,10 +29,10 @@ class TextRenderer:
     def render(self, report: Report) -> str:
         lang = report.language
         lines = [f"{report.exercise} · {report.submission}",
-                 f"{tr(lang, 'score')}: {report.score:g} / {report.max_score:g}", ""]
+                 f"{tr(lang, 'score')}: {points(report.score)} / {points(report.max_score)}", ""]
         for check in report.checks:
             mark = self._paint(_MARKS[check.status], check.status)
-            pts = f"[{check.points:g}/{check.max_points:g}]"
+            pts = f"[{points(check.points)}/{points(check.max_points)}]"
             lines.append(f"{mark} {pts} {check.name}: {check.feedback}")
             for finding in check.findings:
                 if finding.message not in check.feedback:  # path findings are already in the sentence
