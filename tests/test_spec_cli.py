@@ -144,3 +144,36 @@ def test_parse_exercise_library_api_collects_all_problems():
         parse_exercise(text, "t.yaml")
     assert len(err.value.problems) == 2
     assert all(p.line for p in err.value.problems)
+
+
+COMPOSITE = textwrap.dedent("""\
+    id: dense-sigmoid-mean
+    title: A dense layer, a sigmoid and a mean
+    statement: "Find dL/dW."
+    inputs:
+      x: {shape: [2], symbol: x}
+      W: {shape: [2, 2], symbol: w}
+    graph:
+      - {op: dense, inputs: [x, W], output: z}
+      - {op: sigmoid, inputs: [z], output: a}
+      - {op: mean, inputs: [a], output: L}
+    output: {name: L, symbol: l}
+    targets:
+      W: {points: 4}
+    """)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "latex"])
+def test_solve_a_composite_graph_with_a_scalar_loss(grader_cmd, tmp_path, fmt):
+    result = grader_cmd("solve", write(tmp_path, COMPOSITE), "--format", fmt)
+    assert result.returncode == 0, result.stderr
+    if fmt == "json":
+        w11 = json.loads(result.stdout)["targets"]["W"][0][0]
+        x, w = sympy.IndexedBase("x"), sympy.IndexedBase("w")
+        got = sympy.sympify(w11, locals={"x": x, "w": w})
+        z1 = w[1, 1] * x[1] + w[1, 2] * x[2]
+        expected = sympy.Rational(1, 2) * sympy.diff(1 / (1 + sympy.exp(-z1)), w[1, 1])
+        assert sympy.simplify(got - expected) == 0
+    else:
+        assert len([l for l in result.stdout.splitlines() if l.strip()]) == 4
+        assert ("e^{" if fmt == "latex" else "exp(") in result.stdout
