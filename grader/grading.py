@@ -90,7 +90,7 @@ def _grade_functions(exercise: Exercise, path: Path, options: GradeOptions) -> R
         )
         checks.append(check_function(exercise, run, trials, expected, lang))
     if options.diagnose:
-        checks = diagnose_function_checks(exercise, checks, trials, results, lang)
+        checks = diagnose_function_checks(exercise, checks, trials, expected, results, lang)
     messages = [] if result.status == "ok" else [tr(lang, "sandbox.status", reason=result.message)]
     output = "\n".join(part for part in (result.stdout, result.stderr) if part)
     return Report(exercise.id, path.name, "functions", exercise.max_score, tuple(checks), tuple(messages),

@@ -12,8 +12,12 @@ from .mutations import detectors_for, mutated_numeric
 from .rules import rules_for
 
 
-def diagnose_function_checks(exercise: Exercise, checks: list[Check], trials, results, lang: str) -> list[Check]:
-    """Name the misconception a failing function matches on every trial, and apply rules."""
+def diagnose_function_checks(exercise: Exercise, checks: list[Check], trials, expected, results,
+                             lang: str) -> list[Check]:
+    """Name the misconception a failing function matches on every trial, and apply rules.
+
+    `expected` holds the reference gradients of every trial, as grading computed them.
+    """
     detectors = detectors_for(exercise)
     rules = rules_for(exercise)
     out = []
@@ -28,10 +32,9 @@ def diagnose_function_checks(exercise: Exercise, checks: list[Check], trials, re
             continue
         target = function.returns
         entries = tuple(exercise.target(target).entries)
-        references = [exercise.graph.gradients(t.values, t.upstream) for t in trials]
         matched = []
         for d in detectors:
-            if _matches(exercise, d, target, trials, references, values, entries):
+            if _matches(exercise, d, target, trials, expected, values, entries):
                 matched.append(d)
         findings = [Finding("misconception",
                             tr(lang, "mc.matches", what=f"dC/d{target}", name=d.text("label", lang),
