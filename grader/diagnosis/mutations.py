@@ -177,14 +177,14 @@ def mutated_symbolic(exercise: Exercise, detector: Detector, target: str) -> np.
     from reference.symbolic import forward, solve
 
     symbol: Callable = lambda name, index: exercise.notation[name].symbol(index)
-    reference = {t: np.vectorize(lambda e: e.expr, otypes=[object])(arr) for t, arr in exercise.solution.items()}
+    exprs = np.vectorize(lambda e: e.expr, otypes=[object])
     kind = detector.kind
     if kind == "swap-op":
         graph = _mutated_graph(exercise, detector)
-        if graph is None:
-            return None
-        solved = solve(graph, (target,), symbol, exercise.upstream)[target]
-        return np.vectorize(lambda e: e.expr, otypes=[object])(solved)
+        return None if graph is None else exprs(solve(graph, (target,), symbol, exercise.upstream)[target])
+    # Only the wrong-input mutation looks at other targets: build no more sympy sums than needed.
+    wanted = exercise.solution if kind == "other-target" else {target: exercise.solution[target]}
+    reference = {t: exprs(arr) for t, arr in wanted.items()}
     if kind == "upstream":
         if exercise.upstream is None:
             return None

@@ -6,7 +6,7 @@ import json
 import numpy as np
 import sympy
 
-from ..diagnosis.printing import show
+from ..parsing.printer import to_latex, to_plain
 from ..spec import Exercise
 
 FORMATS = ("text", "json", "latex")
@@ -35,7 +35,7 @@ def _factor(expr: sympy.Expr, notation, style: str) -> str:
     # term is what made large solutions slow to print.
     if isinstance(expr, sympy.Symbol):
         return _symbol(expr, notation, style)
-    text = show(expr, notation, style)
+    text = to_latex(expr, notation) if style == "latex" else to_plain(expr)
     if isinstance(expr, sympy.Add):
         return f"\\left({text}\\right)" if style == "latex" else f"({text})"
     return text
