@@ -14,12 +14,14 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
+import numpy as np
 import yaml
 
 from reference.graph import Graph, GraphError, Node
 
 from .errors import SpecError, SpecProblem, UnknownExercise
 from .notation import ArrayNotation, Notation
+from .spec_data import Intermediate, check_inputs, exact_value, fixed_values, intermediates
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 # A wheel carries the exercises inside the package; a source checkout has them beside it.
@@ -52,6 +54,7 @@ class Trials:
     count: int = 5
     seed: int = 0
     structured: bool = True
+    kinks: bool = False  # allow trials whose piecewise units sit at a kink (relu at 0, max-pool ties)
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,9 @@ class Exercise:
     forbidden_imports: tuple[str, ...]
     feedback: Mapping[str, Any] = field(default_factory=dict)
     self_test: tuple[Mapping[str, Any], ...] = ()
+    fixed: Mapping[str, Any] = field(default_factory=dict)  # input name -> the values the spec fixes
+    data_inputs: tuple[str, ...] = ()  # inputs declared `data: true` (never differentiated)
+    intermediates: tuple[Intermediate, ...] = ()
 
     @property
     def max_score(self) -> float:
@@ -90,8 +96,35 @@ class Exercise:
         """The reference: per target, an object array of EntryGradient (exact, per upstream path)."""
         from reference.symbolic import solve
 
-        return solve(self.graph, tuple(t.name for t in self.targets),
-                     lambda name, index: self.notation[name].symbol(index), self.upstream)
+        return solve(self.graph, tuple(t.name for t in self.targets), self.symbol_for, self.upstream, self.fixed)
+
+    def symbol_for(self, name: str, index: tuple[int, ...]):
+        """The reference's value of one entry: its symbol, or the number a fixed data input holds."""
+        if name in self.data_inputs and name in self.fixed:
+            return exact_value(self.fixed[name][index])
+        return self.notation[name].symbol(index)
+
+    @cached_property
+    def definitions(self) -> dict:
+        """Symbol -> what it stands for: intermediates by their definition, fixed data entries by
+        their value. Answers are compared after this substitution."""
+        from reference.symbolic import forward, internal
+
+        out = {}
+        for name in self.data_inputs:
+            if name in self.fixed:
+                for index in np.ndindex(*self.graph.inputs[name]):
+                    out[self.notation[name].symbol(index)] = self.symbol_for(name, index)
+        for mid in self.intermediates:
+            values = (forward(self.graph, self.symbol_for, mid.of, self.fixed) if mid.part is None
+                      else internal(self.graph, self.symbol_for, mid.of, mid.part, self.fixed))
+            for index in np.ndindex(*mid.shape):
+                out[self.notation[mid.name].symbol(index)] = values[index]
+        return out
+
+    def expand(self, expr):
+        """An answer with intermediate symbols and fixed data replaced (see `definitions`)."""
+        return expr.xreplace(self.definitions) if self.definitions else expr
 
     def target(self, name: str) -> Target:
         for t in self.targets:
@@ -233,6 +266,9 @@ def _build(data: dict, lines: dict, filename: str) -> Exercise:
         graph = Graph.build({n: v["shape"] for n, v in inputs.items()}, nodes, output["name"])
     except GraphError as err:
         problem(("graph", err.node) if err.node is not None else ("output",), str(err))
+    fixed = fixed_values(inputs, problem)
+    if graph is not None:
+        check_inputs(data, graph, fixed, problem)
     upstream = data.get("upstream")
     arrays: list[ArrayNotation] = []
     letters: dict[str, tuple] = {}
@@ -256,8 +292,15 @@ def _build(data: dict, lines: dict, filename: str) -> Exercise:
             arrays.append(ArrayNotation(upstream["name"], upstream["symbol"], out_shape,
                                         tuple(range(len(out_shape))), output.get("latex", output["symbol"]),
                                         upstream_of=output["name"]))
+    middle: list[Intermediate] = []
+    if graph is not None:
+        taken = {*inputs, *(n.output for n in nodes), *([upstream["name"]] if upstream else [])}
+        middle, middle_arrays = intermediates(data, graph, taken, problem)
+        arrays.extend(middle_arrays)
     for a in arrays:
         where = ("inputs", a.name, "symbol") if a.name in inputs else ("output",) if a.upstream_of is None else ("upstream",)
+        if a.name in data.get("intermediates", {}):
+            where = ("intermediates", a.name, "symbol")
         if a.letter in letters:
             problem(where, f"the symbol {a.letter!r} is used twice (also by {letters[a.letter]})")
         letters[a.letter] = a.name
@@ -280,8 +323,6 @@ def _build(data: dict, lines: dict, filename: str) -> Exercise:
             else:
                 entries.append(notation.full_index(tuple(idx)))
         if not spec.get("entries"):
-            import numpy as np
-
             entries = list(np.ndindex(*notation.shape))
         targets.append(Target(name, float(spec["points"]), bool(spec.get("per_entry", False)), tuple(sorted(entries))))
 
@@ -315,6 +356,7 @@ def _build(data: dict, lines: dict, filename: str) -> Exercise:
         atol=float(tol.get("atol", DEFAULT_ATOL)), limits=Limits(**data.get("limits", {})),
         forbidden_imports=tuple(dict.fromkeys([*DEFAULT_FORBIDDEN, *data.get("forbidden_imports", [])])),
         feedback=data.get("feedback", {}), self_test=tuple(data.get("self_test", [])),
+        fixed=fixed, data_inputs=tuple(n for n, v in inputs.items() if v.get("data")), intermediates=tuple(middle),
     )
 
 

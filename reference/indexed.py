@@ -255,3 +255,69 @@ def _sum(shapes, params):
 @register("mean", (1,), {}, "mean of all entries (a scalar)")
 def _mean(shapes, params):
     return _reduce(shapes[0], mean=True)
+
+
+@register("matmul", (2,), {}, "matrix product A B (a vector on either side as numpy treats it)")
+def _matmul(shapes, params):
+    a_shape, b_shape = shapes
+    if not (1 <= len(a_shape) <= 2 and 1 <= len(b_shape) <= 2) or a_shape[-1] != b_shape[0]:
+        raise OpError(f"matmul needs A of shape (m, n) or (n,) and B of shape (n, p) or (n,); "
+                      f"got {tuple(a_shape)} and {tuple(b_shape)}")
+    m = a_shape[0] if len(a_shape) == 2 else 1
+    n = a_shape[-1]
+    p = b_shape[1] if len(b_shape) == 2 else 1
+    i, j, k = np.meshgrid(np.arange(m), np.arange(p), np.arange(n), indexing="ij")
+    out_shape = (*a_shape[:-1], *b_shape[1:])
+    return IndexedSum(out_shape, (Bilinear((i * p + j).ravel(), (i * n + k).ravel(), (k * p + j).ravel()),))
+
+
+def _same_shapes(op: str, shapes) -> tuple[int, ...]:
+    if tuple(shapes[0]) != tuple(shapes[1]):
+        raise OpError(f"{op} needs two inputs of the same shape, got {tuple(shapes[0])} and {tuple(shapes[1])}")
+    return tuple(shapes[0])
+
+
+def _combine(op: str, shapes, sign: int) -> IndexedSum:
+    shape = _same_shapes(op, shapes)
+    every = np.arange(int(np.prod(shape)))
+    return IndexedSum(shape, (Linear(every, every), Linear(every, every, Fraction(sign), args=(1,))))
+
+
+@register("add", (2,), {}, "element-wise A + B (a residual connection)")
+def _add(shapes, params):
+    return _combine("add", shapes, 1)
+
+
+@register("sub", (2,), {}, "element-wise A - B")
+def _sub(shapes, params):
+    return _combine("sub", shapes, -1)
+
+
+@register("mul", (2,), {}, "element-wise A * B")
+def _mul(shapes, params):
+    shape = _same_shapes("mul", shapes)
+    every = np.arange(int(np.prod(shape)))
+    return IndexedSum(shape, (Bilinear(every, every, every),))
+
+
+def _identity(in_shape, out_shape) -> IndexedSum:
+    every = np.arange(int(np.prod(in_shape)))
+    return IndexedSum(tuple(out_shape), (Linear(every, every),))
+
+
+@register("reshape", (1,), {"shape": None}, "the same entries in C order, in another shape (one axis may be -1)")
+def _reshape(shapes, params):
+    wanted = params["shape"]
+    if not isinstance(wanted, (list, tuple)) or not all(isinstance(n, int) and not isinstance(n, bool) for n in wanted):
+        raise OpError(f"reshape needs `shape`, a list of integers, got {wanted!r}")
+    size = int(np.prod(shapes[0]))
+    try:
+        out_shape = np.empty(size).reshape(wanted).shape
+    except ValueError:
+        raise OpError(f"cannot reshape {size} entries {tuple(shapes[0])} into {list(wanted)}") from None
+    return _identity(shapes[0], out_shape)
+
+
+@register("flatten", (1,), {}, "the entries in C order, as a vector")
+def _flatten(shapes, params):
+    return _identity(shapes[0], (int(np.prod(shapes[0])),))

@@ -59,9 +59,6 @@ class Op(ABC):
     out_shape: tuple[int, ...]
     # Piecewise ops (relu, max pooling) switch branch at kinks: trials steer clear of them.
     piecewise: ClassVar[bool] = False
-    # Ops whose symbolic answer depends on which branch the fixed values take (max pooling:
-    # which entry wins each window) need every input's values in the spec.
-    needs_values: ClassVar[bool] = False
     # What a student must know to get an exact match (statement appendix), per language.
     conventions: ClassVar[Mapping[str, str]] = {}
 
@@ -84,6 +81,21 @@ class Op(ABC):
 
     def domain(self, position: int) -> Domain:
         return REAL
+
+    def needs_values(self, position: int) -> bool:
+        """Whether the symbolic answer needs this input's values fixed by the exercise (which
+        entry wins a max-pool window, which class an index label names)."""
+        return False
+
+    def internal_shapes(self) -> Mapping[str, tuple[int, ...]]:
+        """Named arrays the op computes on the way (batch norm's mean and x-hat, the
+        probabilities inside softmax_cross_entropy) and their shapes. An exercise may let
+        students write them as symbols (`intermediates:` in the spec)."""
+        return {}
+
+    def internals(self, inputs: SymbolicInputs) -> Mapping[str, list]:
+        """The arrays `internal_shapes` names, as flat lists of sympy expressions."""
+        return {}
 
     def valid(self, args: Sequence[np.ndarray]) -> bool:
         """Whether these inputs are inside the op's domain (trials redraw otherwise)."""

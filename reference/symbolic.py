@@ -159,3 +159,14 @@ def forward(graph: Graph, symbol: SymbolFor, name: str, fixed: Mapping[str, np.n
     arr = np.empty(len(flat), dtype=object)
     arr[:] = flat
     return arr.reshape(graph.shape(name))
+
+
+def internal(graph: Graph, symbol: SymbolFor, node_output: str, part: str,
+             fixed: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+    """A named array an op computes on the way (`Op.internals`), as an object array."""
+    values = _SymbolicValues(graph, symbol, fixed)
+    built = next(b for b in graph.nodes if b.node.output == node_output)
+    flat = built.op.internals(values.inputs_of(built))[part]
+    arr = np.empty(len(flat), dtype=object)
+    arr[:] = flat
+    return arr.reshape(built.op.internal_shapes()[part])

@@ -34,7 +34,10 @@ def grade_expression_file(exercise: Exercise, path: Path, options) -> Report:
         submission = read_expression_submission(path, exercise.notation, tuple(t.name for t in exercise.targets))
     except SubmissionError as err:
         return _unreadable(exercise, path, str(err), options)
-    answers = {(a.target, tuple(a.index)): a for a in submission.answers}
+    # Intermediate symbols (p[i], a[j]) and fixed data count as what they stand for, for
+    # checks and diagnosis alike.
+    answers = {(a.target, tuple(a.index)): replace(a, expr=exercise.expand(a.expr)) if a.expr is not None else a
+               for a in submission.answers}
     seed = exercise.trials.seed if options.seed is None else options.seed
     lang = options.lang or exercise.language
     solution = exercise.solution

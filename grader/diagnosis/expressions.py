@@ -25,6 +25,7 @@ class _Probe:
         graph = exercise.graph
         self.values = {name: rng.uniform(0.5, 2.0, size=shape) * rng.choice([-1, 1], size=shape)
                        for name, shape in graph.inputs.items()}
+        self.values.update(exercise.fixed)  # the values the reference routes by (max pooling)
         out_shape = graph.shape(graph.output)
         self.upstream = rng.uniform(0.5, 2.0, size=out_shape) if exercise.upstream else None
         self.point = {}
@@ -134,4 +135,4 @@ def _rule_matches(rule, exercise, written, expr, matched, seed) -> bool:
         wanted = parse_expression(rule.answer_for(written), exercise.notation)
     except (ParseError, KeyError, IndexError, ValueError):
         return False
-    return equivalent(expr, wanted, seed=seed).equivalent
+    return equivalent(expr, exercise.expand(wanted), seed=seed).equivalent
