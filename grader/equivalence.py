@@ -183,12 +183,63 @@ def equivalent(student: sympy.Expr, reference: sympy.Expr, seed: int = 0) -> Ver
             continue  # a pole at this point says nothing; the other steps decide
     if too_big and rational:
         return Verdict(True, "evaluation")
+    if not rational:
+        # Softmax, sigmoid and batch-norm answers: exp(...) and sqrt(...) taken as unknowns make
+        # both sides rational functions; equal as those, they are equal. A difference is found
+        # numerically first: sympy's simplify takes seconds on a batch-norm entry.
+        if _equal_over_atoms(student, reference, symbols, seed):
+            return Verdict(True, "simplification")
+        numeric = _numeric(student, reference, symbols, seed)
+        if not numeric.equivalent:
+            return numeric
     difference = sympy.cancel(student - reference) if rational else sympy.simplify(student - reference)
     if difference == 0:
         return Verdict(True, "simplification")
     if rational:
         return Verdict(False, "simplification")
     return _numeric(student, reference, symbols, seed)
+
+
+def _equal_over_atoms(student: sympy.Expr, reference: sympy.Expr, symbols, seed: int) -> bool:
+    """Exact evaluation at random rational points, with every root v^(1/q) kept as an unknown u
+    with u^q = v (so sqrt(v)^2 and v agree, as batch norm needs) and every other non-rational
+    part (exp(z), tanh(z)) as a free unknown: equal at the random points, they are equal, with
+    the same negligible odds of a coincidence as the polynomial evaluation above."""
+    atoms: dict = {}
+    roots: dict = {}  # unknown -> (radicand, q)
+
+    def unknown(key):
+        if key not in atoms:
+            atoms[key] = sympy.Dummy(f"atom{len(atoms)}")
+        return atoms[key]
+
+    def replace(expr):
+        if isinstance(expr, (sympy.Symbol, sympy.Rational)):
+            return expr
+        if isinstance(expr, sympy.Pow) and expr.exp.is_Integer:
+            return sympy.Pow(replace(expr.base), expr.exp)
+        if isinstance(expr, sympy.Pow) and expr.exp.is_Rational:
+            base, q = replace(expr.base), int(expr.exp.q)
+            u = unknown(("root", base, q))
+            roots[u] = (base, q)
+            whole, part = divmod(int(expr.exp.p), q)  # v^(p/q) = v^whole * u^part
+            return sympy.Pow(base, whole) * sympy.Pow(u, part)
+        if isinstance(expr, (sympy.Add, sympy.Mul)):
+            return expr.func(*(replace(a) for a in expr.args))
+        return unknown(expr)
+
+    try:
+        difference = replace(student) - replace(reference)
+        for point in random_points(symbols, seed):
+            subs = {s: sympy.Rational(v.numerator, v.denominator) for s, v in point.items()}
+            numerator, _ = sympy.fraction(sympy.cancel(difference.xreplace(subs)))
+            for u, (base, q) in roots.items():
+                numerator = sympy.rem(sympy.expand(numerator), u**q - base.xreplace(subs), u)
+            if sympy.expand(numerator) != 0:
+                return False
+        return True
+    except (sympy.PolynomialError, ZeroDivisionError, RecursionError):
+        return False
 
 
 def _numeric(student, reference, symbols, seed) -> Verdict:

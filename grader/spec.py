@@ -311,8 +311,10 @@ def _build(data: dict, lines: dict, filename: str) -> Exercise:
 
     targets = []
     for name, spec in data["targets"].items():
-        if name not in inputs:
-            problem(("targets", name), f"target {name!r} is not an input; inputs: {', '.join(inputs)}")
+        named = {m.name for m in middle if m.part is None}  # node outputs with a symbol
+        if name not in inputs and name not in named:
+            problem(("targets", name), f"target {name!r} is not an input or a node output named in "
+                                       f"`intermediates`; inputs: {', '.join(inputs)}")
             continue
         notation = next(a for a in arrays if a.name == name)
         entries = []

@@ -81,7 +81,8 @@ class Graph:
         return env
 
     def gradients(self, values: Mapping[str, np.ndarray], upstream: np.ndarray | None) -> dict[str, np.ndarray]:
-        """dC/d(input) for every input, given dC/d(output) (None for a scalar output, meaning 1)."""
+        """dC/d(name) for every input and every node output (dC/dz before an activation, dC/dh
+        between layers), given dC/d(output) (None for a scalar output, meaning 1)."""
         env = self.forward(values)
         out_shape = self.shape(self.output)
         grads = {self.output: np.ones(out_shape) if upstream is None else np.asarray(upstream, float).reshape(out_shape)}
@@ -93,7 +94,8 @@ class Graph:
             for name, contribution in zip(built.node.inputs, built.op.backward(args, g)):
                 if contribution is not None:
                     grads[name] = grads[name] + contribution if name in grads else contribution
-        return {name: grads.get(name, np.zeros(shape)) for name, shape in self.inputs.items()}
+        shapes = {**self.inputs, **{b.node.output: b.shape for b in self.nodes}}
+        return {name: grads[name] if name in grads else np.zeros(shape) for name, shape in shapes.items()}
 
     def loss(self, values: Mapping[str, np.ndarray], upstream: np.ndarray | None) -> float:
         """The scalar whose gradient `gradients` returns: sum(output * upstream)."""
