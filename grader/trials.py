@@ -105,8 +105,12 @@ class _Design:
         if not self.piecewise and not self.checks_values:
             return self.draw(rng, kind)
         best, best_gain, fallback = None, -1, None
-        for _ in range(CANDIDATES):
-            values = self.draw(rng, kind)
+        # Small integers tie and hit 0 often: when none of their draws is clear of every kink,
+        # normal draws (which almost never are) take over.
+        for attempt in range(2 * CANDIDATES):
+            if attempt == CANDIDATES and best is not None:
+                break
+            values = self.draw(rng, kind if attempt < CANDIDATES else "random")
             env = self.graph.forward(values)
             if not all(b.op.valid([env[n] for n in b.node.inputs]) for b in self.graph.nodes):
                 continue
@@ -126,20 +130,27 @@ class _Design:
 
     def _gain(self, patterns) -> int:
         if not self.seen:
-            self.seen = [dict(on=np.zeros(m.size, bool), off=np.zeros(m.size, bool),
-                              split=np.zeros((m.size, m.size), bool) if m.size <= MAX_PAIRED_UNITS else None)
-                         for m, _ in patterns]
+            self.seen = [dict(on=np.zeros(m.size, bool), off=np.zeros(m.size, bool), unsplit=self._unsplit(b.op, m.size))
+                         for b, (m, _) in zip(self.pieces, patterns)]
         gain = 0
         for (mask, _), seen in zip(patterns, self.seen):
             # A unit's branches weigh more than a pair split: cover every unit first.
             gain += mask.size * int(np.sum(mask & ~seen["on"]) + np.sum(~mask & ~seen["off"]))
-            if seen["split"] is not None:
-                gain += int(np.sum((mask[:, None] != mask[None, :]) & ~seen["split"]))
+            if seen["unsplit"] is not None:
+                gain += int(np.sum((mask[:, None] != mask[None, :]) & seen["unsplit"]))
         return gain
+
+    @staticmethod
+    def _unsplit(op, units: int) -> np.ndarray | None:
+        """Pairs still to put on different branches: True where a trial has yet to split them."""
+        if units > MAX_PAIRED_UNITS:
+            return None
+        linked = op.linked_units(units)
+        return ~np.eye(units, dtype=bool) if linked is None else linked.copy()
 
     def _record(self, patterns) -> None:
         for (mask, _), seen in zip(patterns, self.seen):
             seen["on"] |= mask
             seen["off"] |= ~mask
-            if seen["split"] is not None:
-                seen["split"] |= mask[:, None] != mask[None, :]
+            if seen["unsplit"] is not None:
+                seen["unsplit"] &= mask[:, None] == mask[None, :]

@@ -72,6 +72,16 @@ class MaxPool(Op):
         return won, float(np.min(top2[:, 1] - top2[:, 0]))
 
 
+    def linked_units(self, units):
+        # Entries of one window compete; entries at the same place of different windows are what
+        # a solution that reuses one window's argmax for another would confuse.
+        linked = np.zeros((units, units), dtype=bool)
+        for group in (*self.windows, *self.windows.T):
+            linked[np.ix_(group, group)] = True
+        np.fill_diagonal(linked, False)
+        return linked
+
+
 @register("max_pool2d", (1,), {"size": 2, "stride": None}, "maximum over each window (ties: numpy's argmax)")
 def _max_pool(shapes, params):
     out_shape, out_idx, a_idx, n = pool_windows(shapes[0], params)
@@ -211,6 +221,8 @@ class CrossEntropy(Op):
     def local(self, position, inputs):
         import sympy
 
+        if position == 1 and self.target == "index":
+            return  # class numbers are not differentiated
         w = rational(self.weight)
         p, t = self._probabilities(inputs), self._targets(inputs)
         for i in self.rows.ravel().tolist():

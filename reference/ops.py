@@ -106,6 +106,11 @@ class Op(ABC):
         of the nearest unit to a kink; None for smooth ops."""
         return None
 
+    def linked_units(self, units: int) -> np.ndarray | None:
+        """For piecewise ops: which pairs of units trials must put on different branches at least
+        once (a bool matrix); None means every pair."""
+        return None
+
 
 @dataclass(frozen=True)
 class OpSpec:
