@@ -99,7 +99,12 @@ class Elementwise(Op):
         return [g * self.function.numeric_grad(args[0], self.slope)]
 
     def symbolic(self, inputs):
-        return [self.function.symbolic(z, self.slope) for z in inputs.symbolic(0)]
+        z = inputs.symbolic(0)
+        values = inputs.numeric(0) if self.piecewise else None
+        if values is not None:  # the branch the fixed values are on, as the derivative takes it
+            s = rational(self.slope)
+            return [zi if v > 0 else s * zi for zi, v in zip(z, values.ravel().tolist())]
+        return [self.function.symbolic(zi, self.slope) for zi in z]
 
     def local(self, position, inputs):
         z = inputs.symbolic(0)
