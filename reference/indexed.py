@@ -27,6 +27,33 @@ class Bilinear:
     weight: Fraction = Fraction(1)
     args: tuple[int, int] = (0, 1)  # which op inputs play A and B
 
+    def forward(self, args, size: int) -> np.ndarray:
+        a, b = (args[i].ravel() for i in self.args)
+        return np.bincount(self.out_idx, weights=float(self.weight) * a[self.a_idx] * b[self.b_idx], minlength=size)
+
+    def backward(self, args, gf: np.ndarray):
+        ia, ib = self.args
+        a, b = args[ia].ravel(), args[ib].ravel()
+        up = float(self.weight) * gf[self.out_idx]
+        yield ia, np.bincount(self.a_idx, weights=up * b[self.b_idx], minlength=a.size)
+        yield ib, np.bincount(self.b_idx, weights=up * a[self.a_idx], minlength=b.size)
+
+    def terms(self, inputs):
+        import sympy
+
+        weight = rational(self.weight)
+        a, b = inputs.symbolic(self.args[0]), inputs.symbolic(self.args[1])
+        for out, ia, ib in zip(self.out_idx.tolist(), self.a_idx.tolist(), self.b_idx.tolist()):
+            yield out, scale(weight, sympy.Mul(a[ia], b[ib]))
+
+    def local(self, position, inputs):
+        weight = rational(self.weight)
+        first = self.args[0] == position
+        mine, theirs = (self.a_idx, self.b_idx) if first else (self.b_idx, self.a_idx)
+        other = inputs.symbolic(self.args[1] if first else self.args[0])
+        for out, me, ot in zip(self.out_idx.tolist(), mine.tolist(), theirs.tolist()):
+            yield out, me, scale(weight, other[ot])
+
 
 @dataclass(frozen=True, eq=False)
 class Linear:
@@ -37,46 +64,47 @@ class Linear:
     weight: Fraction = Fraction(1)
     args: tuple[int] = (0,)  # which op input plays A
 
+    def forward(self, args, size: int) -> np.ndarray:
+        a = args[self.args[0]].ravel()
+        return np.bincount(self.out_idx, weights=float(self.weight) * a[self.a_idx], minlength=size)
+
+    def backward(self, args, gf: np.ndarray):
+        ia = self.args[0]
+        yield ia, np.bincount(self.a_idx, weights=float(self.weight) * gf[self.out_idx], minlength=args[ia].size)
+
+    def terms(self, inputs):
+        weight = rational(self.weight)
+        a = inputs.symbolic(self.args[0])
+        for out, ia in zip(self.out_idx.tolist(), self.a_idx.tolist()):
+            yield out, scale(weight, a[ia])
+
+    def local(self, position, inputs):
+        weight = rational(self.weight)
+        for out, me in zip(self.out_idx.tolist(), self.a_idx.tolist()):
+            yield out, me, weight
+
 
 @dataclass(frozen=True, eq=False)
 class IndexedSum(Op):
     """y = the sum of its Bilinear and Linear parts."""
 
     out_shape: tuple[int, ...]
-    parts: tuple
+    parts: tuple[Bilinear | Linear, ...]
 
     def forward(self, args):
         size = int(np.prod(self.out_shape))
         out = np.zeros(size)
         for part in self.parts:
-            w = float(part.weight)
-            if isinstance(part, Bilinear):
-                a, b = (args[i].ravel() for i in part.args)
-                out += np.bincount(part.out_idx, weights=w * a[part.a_idx] * b[part.b_idx], minlength=size)
-            else:
-                a = args[part.args[0]].ravel()
-                out += np.bincount(part.out_idx, weights=w * a[part.a_idx], minlength=size)
+            out += part.forward(args, size)
         return out.reshape(self.out_shape)
 
     def backward(self, args, g):
         grads: list[np.ndarray | None] = [None] * len(args)
         gf = g.ravel()
-
-        def add(position: int, contribution: np.ndarray) -> None:
-            contribution = contribution.reshape(args[position].shape)
-            grads[position] = contribution if grads[position] is None else grads[position] + contribution
-
         for part in self.parts:
-            w = float(part.weight)
-            if isinstance(part, Bilinear):
-                ia, ib = part.args
-                a, b = args[ia].ravel(), args[ib].ravel()
-                up = w * gf[part.out_idx]
-                add(ia, np.bincount(part.a_idx, weights=up * b[part.b_idx], minlength=a.size))
-                add(ib, np.bincount(part.b_idx, weights=up * a[part.a_idx], minlength=b.size))
-            else:
-                ia = part.args[0]
-                add(ia, np.bincount(part.a_idx, weights=w * gf[part.out_idx], minlength=args[ia].size))
+            for position, contribution in part.backward(args, gf):
+                contribution = contribution.reshape(args[position].shape)
+                grads[position] = contribution if grads[position] is None else grads[position] + contribution
         return grads
 
     def symbolic(self, inputs):
@@ -84,31 +112,14 @@ class IndexedSum(Op):
 
         terms: list[list] = [[] for _ in range(int(np.prod(self.out_shape)))]
         for part in self.parts:
-            weight = rational(part.weight)
-            a = inputs.symbolic(part.args[0])
-            if isinstance(part, Bilinear):
-                b = inputs.symbolic(part.args[1])
-                for out, ia, ib in zip(part.out_idx.tolist(), part.a_idx.tolist(), part.b_idx.tolist()):
-                    terms[out].append(scale(weight, sympy.Mul(a[ia], b[ib])))
-            else:
-                for out, ia in zip(part.out_idx.tolist(), part.a_idx.tolist()):
-                    terms[out].append(scale(weight, a[ia]))
+            for out, term in part.terms(inputs):
+                terms[out].append(term)
         return [sympy.Add(*t) for t in terms]
 
     def local(self, position, inputs):
         for part in self.parts:
-            if position not in part.args:
-                continue
-            weight = rational(part.weight)
-            if isinstance(part, Bilinear):
-                first = part.args[0] == position
-                mine, theirs = (part.a_idx, part.b_idx) if first else (part.b_idx, part.a_idx)
-                other = inputs.symbolic(part.args[1] if first else part.args[0])
-                for out, me, ot in zip(part.out_idx.tolist(), mine.tolist(), theirs.tolist()):
-                    yield out, me, scale(weight, other[ot])
-            else:
-                for out, me in zip(part.out_idx.tolist(), part.a_idx.tolist()):
-                    yield out, me, weight
+            if position in part.args:
+                yield from part.local(position, inputs)
 
 
 def scale(local, factor):
