@@ -52,11 +52,21 @@ def _step(z, slope, value):
     return sympy.Heaviside(z, 0) * (1 - s) + s
 
 
+def _sign(z, slope, value):
+    """d|z|/dz: the sign, 0 at 0 (as PyTorch's abs backward)."""
+    sympy = _sympy()
+    if value is not None:
+        return sympy.Integer(int(np.sign(value)))
+    return sympy.sign(z)
+
+
 FUNCTIONS: dict[str, Function] = {
     "relu": Function(lambda z, s: np.maximum(z, 0.0), lambda z, s: (z > 0).astype(float),
                      lambda z, s: _sympy().Max(0, z), _step, piecewise=True),
     "leaky_relu": Function(lambda z, s: np.where(z > 0, z, float(s) * z), lambda z, s: np.where(z > 0, 1.0, float(s)),
                            lambda z, s: _sympy().Piecewise((z, z > 0), (rational(s) * z, True)), _step, piecewise=True),
+    "abs": Function(lambda z, s: np.abs(z), lambda z, s: np.sign(z), lambda z, s: _sympy().Abs(z), _sign,
+                    piecewise=True),
     "sigmoid": Function(lambda z, s: _sigmoid(z), lambda z, s: _sigmoid(z) * (1 - _sigmoid(z)),
                         lambda z, s: _sym_sigmoid(z), lambda z, s, v: _sym_sigmoid(z) * (1 - _sym_sigmoid(z))),
     "tanh": Function(lambda z, s: np.tanh(z), lambda z, s: 1 - np.tanh(z) ** 2,
@@ -71,6 +81,12 @@ FUNCTIONS: dict[str, Function] = {
 _CONVENTIONS = {
     "en": "relu'(0) = 0 (as PyTorch): at 0 the derivative of the left branch is used.",
     "he": "relu'(0) = 0 (כמו ב־PyTorch): ב־0 משתמשים בנגזרת של הענף השמאלי.",
+}
+
+
+_ABS_CONVENTIONS = {
+    "en": "|z|'(0) = 0 (as PyTorch): the derivative of |z| is the sign of z.",
+    "he": "|z|'(0) = 0 (כמו ב־PyTorch): הנגזרת של |z| היא הסימן של z.",
 }
 
 
@@ -90,6 +106,8 @@ class Elementwise(Op):
 
     @property
     def conventions(self):  # type: ignore[override]
+        if self.name == "abs":
+            return _ABS_CONVENTIONS
         return _CONVENTIONS if self.piecewise else {}
 
     def forward(self, args):
@@ -102,8 +120,8 @@ class Elementwise(Op):
         z = inputs.symbolic(0)
         values = inputs.numeric(0) if self.piecewise else None
         if values is not None:  # the branch the fixed values are on, as the derivative takes it
-            s = rational(self.slope)
-            return [zi if v > 0 else s * zi for zi, v in zip(z, values.ravel().tolist())]
+            left = -1 if self.name == "abs" else rational(self.slope)
+            return [zi if v > 0 else left * zi for zi, v in zip(z, values.ravel().tolist())]
         return [self.function.symbolic(zi, self.slope) for zi in z]
 
     def local(self, position, inputs):
@@ -133,6 +151,6 @@ def _register(name: str, doc: str, params=None):
         return Elementwise(tuple(shapes[0]), name, slope)
 
 
-for _name in ("relu", "sigmoid", "tanh", "square", "exp", "log"):
+for _name in ("relu", "abs", "sigmoid", "tanh", "square", "exp", "log"):
     _register(_name, f"element-wise {_name}")
 _register("leaky_relu", "element-wise max(z, slope*z); slope defaults to 0.01", {"slope": 0.01})

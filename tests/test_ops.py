@@ -48,6 +48,7 @@ CASES = {
     "leaky_relu": ({"A": (6,)}, [Node("leaky_relu", ("A",), "Y", {"slope": 0.1})], ("A",), {}),
     "exp-log": ({"A": (3,)}, [Node("exp", ("A",), "E"), Node("log", ("E",), "L"), Node("mul", ("L", "E"), "Y")], ("A",), {}),
     "log": ({"A": (3,)}, [Node("log", ("A",), "Y")], ("A",), {"A": "positive"}),
+    "abs": ({"A": (4,)}, [Node("abs", ("A",), "Y")], ("A",), {}),
 }
 
 
@@ -161,7 +162,7 @@ def _torch_loss(exercise, values, upstream):
                                     ).reshape(exercise_shape(a[0], p)),
         "max_pool2d": lambda a, p: F.max_pool2d(*pool_args(a[0], p)).reshape(exercise_shape(a[0], p)),
         "sum": lambda a, p: a[0].sum(), "mean": lambda a, p: a[0].mean(),
-        "relu": lambda a, p: torch.relu(a[0]), "sigmoid": lambda a, p: torch.sigmoid(a[0]),
+        "relu": lambda a, p: torch.relu(a[0]), "abs": lambda a, p: torch.abs(a[0]), "sigmoid": lambda a, p: torch.sigmoid(a[0]),
         "tanh": lambda a, p: torch.tanh(a[0]), "square": lambda a, p: a[0] ** 2,
         "exp": lambda a, p: torch.exp(a[0]), "log": lambda a, p: torch.log(a[0]),
         "leaky_relu": lambda a, p: F.leaky_relu(a[0], float(p.get("slope", 0.01))),
