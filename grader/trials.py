@@ -62,6 +62,7 @@ def make_trials(exercise: Exercise, seed: int | None = None) -> list[Trial]:
 CANDIDATES = 48  # draws considered per trial of an exercise with piecewise ops
 KINK_MARGIN = 1e-3  # no unit of a piecewise op this close to its kink (relu at 0, a max-pool tie)
 MAX_PAIRED_UNITS = 400  # above this, trials cover each unit's branches but not every pair's
+ACTIVE_TRIALS = 2  # trials each unit should be active in
 
 
 def _sample(rng, kind: str, shape, domain: Domain = REAL) -> np.ndarray:
@@ -130,12 +131,14 @@ class _Design:
 
     def _gain(self, patterns) -> int:
         if not self.seen:
-            self.seen = [dict(on=np.zeros(m.size, bool), off=np.zeros(m.size, bool), unsplit=self._unsplit(b.op, m.size))
+            self.seen = [dict(on=np.zeros(m.size, int), off=np.zeros(m.size, bool), unsplit=self._unsplit(b.op, m.size))
                          for b, (m, _) in zip(self.pieces, patterns)]
         gain = 0
         for (mask, _), seen in zip(patterns, self.seen):
-            # A unit's branches weigh more than a pair split: cover every unit first.
-            gain += mask.size * int(np.sum(mask & ~seen["on"]) + np.sum(~mask & ~seen["off"]))
+            # A unit's branches weigh more than a pair split: cover every unit first, active
+            # twice, so that one trial's upstream value (a small integer can be 1) cannot hide
+            # a missing factor.
+            gain += mask.size * int(np.sum(mask & (seen["on"] < ACTIVE_TRIALS)) + np.sum(~mask & ~seen["off"]))
             if seen["unsplit"] is not None:
                 gain += int(np.sum((mask[:, None] != mask[None, :]) & seen["unsplit"]))
         return gain
@@ -150,7 +153,7 @@ class _Design:
 
     def _record(self, patterns) -> None:
         for (mask, _), seen in zip(patterns, self.seen):
-            seen["on"] |= mask
+            seen["on"] += mask
             seen["off"] |= ~mask
             if seen["unsplit"] is not None:
                 seen["unsplit"] &= mask[:, None] == mask[None, :]

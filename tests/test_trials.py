@@ -51,8 +51,11 @@ def test_piecewise_trials_separate_every_unit_and_pair_away_from_kinks(case):
     masks = np.array([mask for mask, _ in patterns])
     assert min(margin for _, margin in patterns) > KINK_MARGIN
     units = masks.shape[1]
+    draws = masks[:exercise.trials.count + 1]  # the one-hot trials share one draw
     for unit in range(units):
         assert masks[:, unit].any() and not masks[:, unit].all(), f"unit {unit} stays on one branch"
+        if op.linked_units(units) is None:  # element-wise: active in two draws, not one lucky one
+            assert draws[:, unit].sum() >= 2, f"unit {unit} is active in one draw only"
     linked = op.linked_units(units)
     for u, v in itertools.combinations(range(units), 2):
         if linked is None or linked[u, v]:
