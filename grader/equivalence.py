@@ -202,9 +202,10 @@ def equivalent(student: sympy.Expr, reference: sympy.Expr, seed: int = 0) -> Ver
 
 def _equal_over_atoms(student: sympy.Expr, reference: sympy.Expr, symbols, seed: int) -> bool:
     """Exact evaluation at random rational points, with every root v^(1/q) kept as an unknown u
-    with u^q = v (so sqrt(v)^2 and v agree, as batch norm needs) and every other non-rational
-    part (exp(z), tanh(z)) as a free unknown: equal at the random points, they are equal, with
-    the same negligible odds of a coincidence as the polynomial evaluation above."""
+    with u^q = v (so sqrt(v)^2 and v agree, as batch norm needs), exp(k z) as E_z^k, tanh
+    through exp, and any other non-rational part as a free unknown: equal at the random points,
+    they are equal, with the same negligible odds of a coincidence as the polynomial evaluation
+    above."""
     atoms: dict = {}
     roots: dict = {}  # unknown -> (radicand, q)
 
@@ -226,7 +227,23 @@ def _equal_over_atoms(student: sympy.Expr, reference: sympy.Expr, symbols, seed:
             return sympy.Pow(base, whole) * sympy.Pow(u, part)
         if isinstance(expr, (sympy.Add, sympy.Mul)):
             return expr.func(*(replace(a) for a in expr.args))
+        if isinstance(expr, sympy.exp):
+            return exp_of(expr.args[0])
+        if isinstance(expr, sympy.tanh):  # tanh z = (e^2z - 1)/(e^2z + 1)
+            e2 = exp_of(2 * expr.args[0])
+            return (e2 - 1) / (e2 + 1)
         return unknown(expr)
+
+    def exp_of(argument):
+        """exp(a + 2b - c) as E_a * E_b^2 / E_c: exp(-z) and 1/exp(z) become the same."""
+        product = sympy.S.One
+        for term in sympy.Add.make_args(argument):
+            coefficient, core = term.as_coeff_Mul()
+            if coefficient.is_Integer and core is not sympy.S.One:
+                product *= unknown(("exp", core)) ** int(coefficient)
+            else:
+                product *= unknown(("exp", term))
+        return product
 
     try:
         difference = replace(student) - replace(reference)
