@@ -72,6 +72,19 @@ targets:
   z: {points: 1}
 """, "sigmoid.yaml")
 
+TANH = parse_exercise("""id: tanh-forms
+title: t
+statement: "..."
+inputs:
+  x: {shape: [1], symbol: x}
+graph:
+  - {op: tanh, inputs: [x], output: y}
+output: {name: y, symbol: y}
+upstream: {name: dy, symbol: dy}
+targets:
+  x: {points: 1}
+""", "tanh.yaml")
+
 # (exercise, entry, answer, right?): the forms docs/answer-format.md promises grade alike.
 FORMS = [
     ("softmax-cross-entropy-2x3", "Z[1,2]", "(p[1,2] - 1)/2", True),
@@ -84,6 +97,10 @@ FORMS = [
     ("sigmoid", "z[1]", "dy[1]*sigma(z[1])*(1 - sigma(z[1]))", True),
     ("sigmoid", "z[1]", "dy[1]*exp(-z[1])/(1 + exp(-z[1]))^2", True),
     ("sigmoid", "z[1]", "dy[1]*a[1]*(1 + a[1])", False),
+    ("tanh", "x[1]", "dy[1]*(1 - tanh(x[1])^2)", True),
+    ("tanh", "x[1]", "dy[1]*4/(exp(x[1]) + exp(-x[1]))^2", True),
+    ("tanh", "x[1]", "dy[1]*4*exp(2*x[1])/(exp(2*x[1]) + 1)^2", True),
+    ("tanh", "x[1]", "dy[1]*(1 - tanh(x[1]))^2", False),
     ("batchnorm-3x2", "beta[1]", "dy[1,1] + dy[2,1] + dy[3,1]", True),
     ("batchnorm-3x2", "gamma[2]", "dy[1,2]*xh[1,2] + dy[2,2]*xh[2,2] + dy[3,2]*xh[3,2]", True),
     ("batchnorm-3x2", "gamma[2]", "dy[1,2]*(x[1,2] - mu[2])/s[2] + dy[2,2]*(x[2,2] - mu[2])/s[2] + dy[3,2]*(x[3,2] - mu[2])/s[2]", True),
@@ -93,7 +110,7 @@ FORMS = [
 
 @pytest.mark.parametrize("exercise_id, entry, answer, right", FORMS)
 def test_accepted_answer_forms(tmp_path, exercise_id, entry, answer, right):
-    exercise = SIGMOID if exercise_id == "sigmoid" else load_exercise(exercise_id)
+    exercise = {"sigmoid": SIGMOID, "tanh": TANH}.get(exercise_id) or load_exercise(exercise_id)
     answers = tmp_path / "answers.yaml"
     answers.write_text(f'"{entry}": "{answer}"\n', encoding="utf-8")
     report = grade(exercise, answers, GradeOptions(seed=0, timeout=None, lang="en", diagnose=False))
