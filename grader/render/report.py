@@ -1,20 +1,18 @@
-"""Dispatch a report to the renderer of a format."""
+"""Render a report in a format of the registry, and the one-line summary for the terminal."""
 from __future__ import annotations
 
 from ..report import Report
-from .json_report import render_json
-from .text import points, render_text
-
-REPORT_FORMATS = ("text", "json")
+from .registry import renderer, report_formats
+from .text import points
 
 
-def render_report(report: Report, fmt: str, colour: bool = False) -> str:
+def render_report(report: Report, fmt: str, **settings) -> str:
     """The report as text in this format. Raises ValueError for an unknown format."""
-    if fmt == "text":
-        return render_text(report, colour=colour)
-    if fmt == "json":
-        return render_json(report)
-    raise ValueError(f"unknown format {fmt!r}; known: {', '.join(REPORT_FORMATS)}")
+    return renderer(fmt, **settings).render(report)
+
+
+def report_format_names() -> tuple[str, ...]:
+    return tuple(report_formats())
 
 
 def summary_line(report: Report) -> str:
