@@ -38,3 +38,13 @@ def one_line(text, limit: int | None = None) -> str:
     if limit is not None and len(flat) > limit:
         flat = flat[: limit - 1] + "…"
     return flat
+
+
+_COMMAND_LINE = re.compile(r"^(\s*)::", re.M)
+
+
+def defuse_commands(text: str) -> str:
+    """Text for a CI log in which no line starts with `::`, so nothing a student printed can be
+    read as a GitHub workflow command (`::add-mask::`, `::stop-commands::`). The runner trims
+    white space before looking, so a zero-width space (not white space to it) goes first."""
+    return _COMMAND_LINE.sub("\\1\u200b::", text)

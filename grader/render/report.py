@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..report import Report
+from ._escape import defuse_commands, one_line
 from .registry import renderer, report_formats
 from .text import points
 
@@ -17,5 +18,6 @@ def report_format_names() -> tuple[str, ...]:
 
 def summary_line(report: Report) -> str:
     failed = sum(c.status != "pass" for c in report.checks)
-    return (f"{report.exercise}: {report.submission}: {points(report.score)}/{points(report.max_score)}"
-            f" ({len(report.checks) - failed} of {len(report.checks)} checks passed)")
+    return defuse_commands(one_line(
+        f"{report.exercise}: {report.submission}: {points(report.score)}/{points(report.max_score)}"
+        f" ({len(report.checks) - failed} of {len(report.checks)} checks passed)"))

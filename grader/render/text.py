@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..i18n import tr
 from ..report import Report
-from ._escape import inert
+from ._escape import defuse_commands, inert
 from .registry import Renderer, report_format
 
 _MARKS = {"pass": "✓", "fail": "✗", "error": "!"}
@@ -45,7 +45,8 @@ class TextRenderer(Renderer):
             out = report.student_output
             cut = f"\n[... {len(out) - OUTPUT_SHOWN} more characters]" if len(out) > OUTPUT_SHOWN else ""
             lines += ["", f"--- {tr(lang, 'student output')} ---", inert(out[:OUTPUT_SHOWN]) + cut, "---"]
-        return "\n".join(lines) + "\n"
+        # The text report may be printed in a CI log: our own lines never start with `::`.
+        return defuse_commands("\n".join(lines)) + "\n"
 
 
 def render_text(report: Report, **settings) -> str:
