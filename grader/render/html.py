@@ -53,6 +53,7 @@ pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f6f8fa; color
   border-radius: .3rem; margin: .3rem 0; font-size: .85rem; }
 code { font-size: .9em; overflow-wrap: anywhere; }
 math { font-size: 1.1em; }
+table.checks math { font-size: 1.25em; }
 @media (max-width: 30rem) { body { font-size: 15px; } main { padding: .6rem; } }
 """
 
