@@ -149,3 +149,13 @@ def test_gradescope_template_writes_results_where_gradescope_reads_them(tmp_path
     assert "/autograder/venv/bin/grader" in run and "python3 -m venv /autograder/venv" in files["setup.sh"]
     for fallback in re.findall(r"echo '(\{.*\})'", run):
         assert json.loads(fallback)["score"] == 0
+
+
+def test_docs_show_the_gradescope_files_as_the_templates_have_them():
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "ci.md").read_text()
+    files = dict(template_files("gradescope"))
+    blocks = re.findall(r"```sh\n(.*?)```", docs, flags=re.S)
+    setup = next(b for b in blocks if "python3 -m venv" in b)
+    for line in setup.splitlines():
+        assert line in files["setup.sh"].splitlines(), line
+    assert any(b.strip() in files["run_autograder"] for b in blocks if "--format gradescope" in b)
