@@ -102,7 +102,8 @@ def render_html(report: Report, exercise=None) -> str:
     header = ET.SubElement(main, "header")
     ET.SubElement(header, "h1").text = f"{one_line(report.exercise)} · {one_line(report.submission)}"
     score = ET.SubElement(header, "p", {"class": "score", "id": "score"})
-    score.text = f"{tr(lang, 'score')}: {points(report.score)} / {points(report.max_score)}"
+    score.text = f"{tr(lang, 'score')}: "
+    _ltr(score, f"{points(report.score)} / {points(report.max_score)}")
     share = 0 if report.max_score <= 0 else max(0.0, min(1.0, report.score / report.max_score))
     bar = ET.SubElement(header, "div", {"class": "bar", "role": "img",
                                         "aria-label": f"{round(100 * share)}%"})
@@ -112,7 +113,7 @@ def render_html(report: Report, exercise=None) -> str:
     _grids(main, report, exercise, anchors)
     _table(main, report, build, anchors)
     for check in report.checks:
-        _article(main, check, build, anchors[id(check)])
+        _article(main, check, build, anchors[id(check)], lang)
     if report.messages:
         items = ET.SubElement(main, "ul", {"class": "messages"})
         for message in report.messages:
@@ -134,7 +135,7 @@ def _grids(main: ET.Element, report: Report, exercise, anchors: dict) -> None:
     loss = exercise.notation.loss if exercise is not None else "C"
     for target, cells in by_target.items():
         shape = _shape(target, cells, exercise)
-        ET.SubElement(main, "h2").text = f"∂{loss}/∂{one_line(target)}"
+        _ltr(ET.SubElement(main, "h2"), f"∂{loss}/∂{one_line(target)}")
         table = ET.SubElement(ET.SubElement(main, "div", {"class": "grid-wrap"}), "table",
                               {"class": "grid", "dir": "ltr", "data-target": one_line(target)})
         rows, cols = shape
@@ -181,20 +182,25 @@ def _table(main: ET.Element, report: Report, build: _Builder, anchors: dict) -> 
         ET.SubElement(row, "td").text = MARKS[check.status]
         name = ET.SubElement(ET.SubElement(row, "td"), "a", href=f"#{anchors[id(check)]}")
         build.sentence(name, check.name)
-        ET.SubElement(row, "td").text = f"{points(check.points)} / {points(check.max_points)}"
+        _ltr(ET.SubElement(row, "td"), f"{points(check.points)} / {points(check.max_points)}")
         ET.SubElement(row, "td").text = "" if check.line is None else str(check.line)
 
 
-def _article(main: ET.Element, check: Check, build: _Builder, anchor: str) -> None:
+def _ltr(parent: ET.Element, text: str) -> None:
+    # Numbers around a slash ("2.17 / 10") would be reordered inside right-to-left text.
+    ET.SubElement(parent, "span", dir="ltr").text = text
+
+
+def _article(main: ET.Element, check: Check, build: _Builder, anchor: str, lang: str) -> None:
     article = ET.SubElement(main, "article", {"id": anchor, "class": check.status, "data-status": check.status})
     title = ET.SubElement(article, "h3")
     build.text(title, f"{MARKS[check.status]} ")
     build.sentence(title, check.name)
     build.text(title, " ")
-    ET.SubElement(title, "span", {"class": "pts"}).text = f"[{points(check.points)}/{points(check.max_points)}]"
+    ET.SubElement(title, "span", {"class": "pts", "dir": "ltr"}).text = \
+        f"[{points(check.points)}/{points(check.max_points)}]"
     if check.line is not None:
-        build.text(title, " ")
-        ET.SubElement(title, "span", {"class": "line"}).text = f"line {check.line}"
+        ET.SubElement(title, "span", {"class": "line"}).text = tr(lang, "ex.where", line=check.line)
     build.sentence(ET.SubElement(article, "p", {"class": "feedback"}), check.feedback)
     findings = [f for f in check.findings if f.message not in check.feedback]
     if findings:
