@@ -8,6 +8,7 @@ html.parser for HTML, the workflow-command syntax for GitHub annotations.
 import base64
 import json
 import re
+from functools import lru_cache
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -146,8 +147,13 @@ def _options(**kw):
     return GradeOptions(**kw)
 
 
+@lru_cache(maxsize=1)
+def junit_schema():
+    return xmlschema.XMLSchema(str(JUNIT_XSD))
+
+
 def _junit_numbers(text: str):
-    xmlschema.XMLSchema(str(JUNIT_XSD)).validate(text)
+    junit_schema().validate(text)
     suite = ET.fromstring(text.encode("utf-8"))
     assert suite.tag == "testsuite" and re.fullmatch(r"\d+\.\d{3}", suite.get("time"))
     cases = suite.findall("testcase")

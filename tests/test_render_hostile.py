@@ -16,7 +16,7 @@ from grader.grading import grade
 from grader.render.registry import renderer, report_formats
 from grader.report import Report
 from grader.spec import load_exercise
-from test_render_formats import JUNIT_XSD, SETTINGS, _annotations, _classroom, _html
+from test_render_formats import SETTINGS, _annotations, _classroom, _html, junit_schema
 
 xmlschema = pytest.importorskip("xmlschema", reason="xmlschema is a test extra: pip install -e '.[test]'")
 
@@ -59,7 +59,7 @@ def _inert_in(fmt: str, text: str, report: Report) -> None:
     if fmt == "json":
         assert Report.from_dict(json.loads(text)) == report
     elif fmt == "junit":
-        xmlschema.XMLSchema(str(JUNIT_XSD)).validate(text)
+        junit_schema().validate(text)
         suite = ET.fromstring(text.encode("utf-8"))
         assert len(suite.findall("testcase")) == len(report.checks)
         shown = "".join(suite.itertext())
@@ -93,3 +93,42 @@ def _markdown_inert(text: str) -> None:
     # Maths goes to the renderer's TeX engine only with commands our grammar knows.
     for maths in re.findall(r"(?<!\\)\$([^$]+)(?<!\\)\$", outside_fences):
         assert "\\input" not in maths and "\\href" not in maths, maths
+
+
+# --- any report at all: no renderer may fail, whatever the strings and numbers hold ------------
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+from grader.report import Check, Finding  # noqa: E402
+
+_TEXT = st.text(st.characters(codec=None, exclude_categories=()), max_size=40)
+_CHECK = st.builds(
+    Check, name=_TEXT, status=st.sampled_from(["pass", "fail", "error"]),
+    points=st.floats(0, 10), max_points=st.floats(0, 10), feedback=_TEXT,
+    target=st.one_of(st.none(), st.sampled_from(["X", "K", "<b>"])),
+    index=st.one_of(st.none(), st.tuples(st.integers(1, 4)), st.tuples(st.integers(1, 4), st.integers(1, 4))),
+    note=_TEXT, details=st.lists(_TEXT, max_size=2).map(tuple),
+    findings=st.lists(st.builds(Finding, kind=_TEXT, message=_TEXT), max_size=2).map(tuple),
+    line=st.one_of(st.none(), st.integers(1, 10**6)),
+)
+_REPORT = st.builds(Report, exercise=_TEXT, submission=_TEXT, kind=st.sampled_from(["functions", "expressions"]),
+                    max_score=st.floats(0, 100), checks=st.lists(_CHECK, max_size=5).map(tuple),
+                    messages=st.lists(_TEXT, max_size=2).map(tuple), student_output=_TEXT,
+                    language=st.sampled_from(["en", "he"]))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(report=_REPORT)
+def test_no_renderer_fails_on_any_report(report):
+    schema = junit_schema()
+    for fmt in report_formats():
+        text = renderer(fmt, **SETTINGS).render(report)  # no exercise: as when rendering a stored report
+        text.encode("utf-8")
+        if fmt == "junit":
+            schema.validate(text)
+        elif fmt in ("json", "gradescope"):
+            json.loads(text)
+        elif fmt == "github":
+            assert len(_annotations(text)) == sum(c.status != "pass" for c in report.checks)
+        elif fmt == "html":
+            assert not _html(text).forbidden
