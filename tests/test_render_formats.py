@@ -108,16 +108,16 @@ def test_every_format_parses_and_agrees_with_the_json_report(reports, exercise, 
         len(truth["checks"]), c["fail"], c["error"], pytest.approx(truth["score"], abs=1e-6))
     assert _gradescope_numbers(renderer("gradescope", **SETTINGS).render(report)) == (
         pytest.approx(truth["score"]), truth["max_score"], [ch["status"] == "pass" for ch in truth["checks"]])
-    lines = _annotations(renderer("github", **SETTINGS).render(report))
+    lines = parse_annotations(renderer("github", **SETTINGS).render(report))
     assert [int(a["line"]) if "line" in a else None for a in lines] == [
         ch["line"] for ch in truth["checks"] if ch["status"] != "pass"]
     assert all(a["file"] == "work/submission" for a in lines)
-    result = _classroom(report)
+    result = parse_classroom(report)
     assert result["max_score"] == truth["max_score"]
     assert sum(t["score"] for t in result["tests"]) == pytest.approx(truth["score"], abs=1e-5)
     assert [t["status"] for t in result["tests"]] == [ch["status"] for ch in truth["checks"]]
     assert result["status"] == ("pass" if report.full_marks else "error" if c["pass"] + c["fail"] == 0 else "fail")
-    page = _html(renderer("html", exercise=exercise, **SETTINGS).render(report))
+    page = parse_html(renderer("html", exercise=exercise, **SETTINGS).render(report))
     assert page.articles == [ch["status"] for ch in truth["checks"]]
     assert not page.forbidden
     markdown = renderer("markdown").render(report)
@@ -126,7 +126,7 @@ def test_every_format_parses_and_agrees_with_the_json_report(reports, exercise, 
 
 
 def test_html_grid_of_the_seed_derivation(reports, exercise):
-    page = _html(renderer("html", exercise=exercise).render(reports["answers-fail"]))
+    page = parse_html(renderer("html", exercise=exercise).render(reports["answers-fail"]))
     statuses = {(cell["data-target"], cell["data-index"]): cell["class"] for cell in page.cells}
     assert [statuses[("X", f"1,{j}")] for j in (1, 2, 3)] == ["pass"] * 3
     assert statuses[("X", "2,1")] == "fail"
@@ -135,7 +135,7 @@ def test_html_grid_of_the_seed_derivation(reports, exercise):
 
 def test_hebrew_page_is_right_to_left_with_maths_left_to_right(exercise):
     report = grade(exercise, FIXTURES / "answers_latex.yaml", _options(lang="he"))
-    page = _html(renderer("html", exercise=exercise).render(report))
+    page = parse_html(renderer("html", exercise=exercise).render(report))
     assert page.root == {"lang": "he", "dir": "rtl"}
     assert page.maths_dirs and page.maths_dirs == {"ltr"}
     assert {cell_table_dir for cell_table_dir in page.table_dirs} == {"ltr"}
@@ -175,7 +175,7 @@ def _gradescope_numbers(text: str):
 _COMMAND = re.compile(r"^::(error|notice)(?: ([^:]*))?::(.*)$")
 
 
-def _annotations(text: str) -> list[dict]:
+def parse_annotations(text: str) -> list[dict]:
     """The ::error commands' properties; every line of the output must be a workflow command."""
     lines = text.splitlines()
     assert lines and all(_COMMAND.match(line) for line in lines), text
@@ -188,7 +188,7 @@ def _annotations(text: str) -> list[dict]:
     return found
 
 
-def _classroom(report: Report) -> dict:
+def parse_classroom(report: Report) -> dict:
     line = classroom_output(report, "work/submission", 1.5)
     assert line.startswith("result=") and line.endswith("\n") and line.count("\n") == 1
     return json.loads(base64.b64decode(line[len("result="):]))
@@ -224,9 +224,25 @@ class _Page(HTMLParser):
         self.text.append(data)
 
 
-def _html(text: str) -> _Page:
+def parse_html(text: str) -> _Page:
     assert text.startswith("<!DOCTYPE html>")
     page = _Page()
     page.feed(text)
     page.close()
     return page
+
+
+def test_rendering_a_code_report_never_imports_sympy():
+    # Students grade code on every save: neither the CLI's format list nor any renderer of a
+    # report without LaTeX may pay for importing sympy (or lark).
+    import subprocess
+    import sys
+
+    probe = ("import sys\nimport grader.cli\n"
+             "from grader.grading import grade\nfrom grader.spec import load_exercise\n"
+             "from grader.render.registry import renderer, report_formats\n"
+             f"ex = load_exercise({SEED!r})\nreport = grade(ex, {str(FUNCTIONS / 'wrong_flipped_kernel.py')!r})\n"
+             "for fmt in report_formats(): renderer(fmt, exercise=ex).render(report)\n"
+             "print('sympy' in sys.modules, 'lark' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == "False False", result.stderr

@@ -16,7 +16,7 @@ from grader.grading import grade
 from grader.render.registry import renderer, report_formats
 from grader.report import Report
 from grader.spec import load_exercise
-from test_render_formats import SETTINGS, _annotations, _classroom, _html, junit_schema
+from test_render_formats import SETTINGS, parse_annotations, parse_classroom, parse_html, junit_schema
 
 xmlschema = pytest.importorskip("xmlschema", reason="xmlschema is a test extra: pip install -e '.[test]'")
 
@@ -65,11 +65,11 @@ def _inert_in(fmt: str, text: str, report: Report) -> None:
         shown = "".join(suite.itertext())
         assert "<script>" in shown or "<script>" not in json.dumps(report.to_dict())
     elif fmt == "github":
-        assert len(_annotations(text)) == non_pass  # one ::error per check; nothing else is a command
+        assert len(parse_annotations(text)) == non_pass  # one ::error per check; nothing else is a command
         assert all(not line.startswith(("::add-mask", "::stop-commands")) for line in text.splitlines())
-        assert _classroom(report)["tests"]
+        assert parse_classroom(report)["tests"]
     elif fmt == "html":
-        page = _html(text)
+        page = parse_html(text)
         assert not page.forbidden
         assert page.articles == [c.status for c in report.checks]
         if any("<script>" in c.feedback for c in report.checks) or "<script>" in report.student_output:
@@ -129,6 +129,6 @@ def test_no_renderer_fails_on_any_report(report):
         elif fmt in ("json", "gradescope"):
             json.loads(text)
         elif fmt == "github":
-            assert len(_annotations(text)) == sum(c.status != "pass" for c in report.checks)
+            assert len(parse_annotations(text)) == sum(c.status != "pass" for c in report.checks)
         elif fmt == "html":
-            assert not _html(text).forbidden
+            assert not parse_html(text).forbidden

@@ -14,8 +14,6 @@ import re
 import xml.etree.ElementTree as ET
 from functools import lru_cache
 
-from ..parsing.limits import LATEX_COMMANDS
-
 _TOKEN = re.compile(r"""
     (?P<cmd>\\(?:[A-Za-z]+|[,;:!\ ]))
   | (?P<sub>[_^])
@@ -77,6 +75,8 @@ def split_maths(text: str) -> list[tuple[str, str]]:
         run.clear()
 
     for kind, token in _tokens(text):
+        if kind == "sub" and (not run or run[-1][0] == "space"):
+            kind = "other"  # grad_X, learning_rate: an identifier of code, not a subscript
         if kind in _MATHS_KINDS:
             run.append((kind, token))
         else:
@@ -121,6 +121,9 @@ def _add(parts: list, kind: str, text: str) -> None:
 def markdown_maths_ok(tex: str) -> bool:
     """Whether `tex` may go to a Markdown renderer's maths engine as `$...$`: only the commands
     our grammar knows, balanced braces, no dollar, backtick or newline to break out."""
+    # Imported here: grader.parsing loads sympy and lark, which grading code must not pay for.
+    from ..parsing.limits import LATEX_COMMANDS
+
     if len(tex) > _MAX_RUN or any(c in tex for c in "$`\n\r<>&"):
         return False
     commands = re.findall(r"\\([A-Za-z]+)", tex)
