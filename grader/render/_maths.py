@@ -135,7 +135,10 @@ def mathml(tex: str, notation) -> ET.Element | None:
     if notation is None or len(tex) > _MAX_RUN:
         return None
     markup = _mathml_markup(tex, notation)
-    return None if markup is None else ET.fromstring(markup)
+    try:
+        return None if markup is None else ET.fromstring(markup)
+    except ET.ParseError:  # an entity sympy writes that we do not map: show the LaTeX instead
+        return None
 
 
 @lru_cache(maxsize=4096)

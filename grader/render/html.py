@@ -134,6 +134,8 @@ def _grids(main: ET.Element, report: Report, exercise, anchors: dict) -> None:
             by_target.setdefault(check.target, {})[tuple(check.index)] = check
     loss = exercise.notation.loss if exercise is not None else "C"
     for target, cells in by_target.items():
+        if len({len(index) for index in cells}) != 1 or len(next(iter(cells))) > 2:
+            continue  # a grid is drawn for vectors and matrices written with one kind of index
         shape = _shape(target, cells, exercise)
         _ltr(ET.SubElement(main, "h2"), f"∂{loss}/∂{one_line(target)}")
         table = ET.SubElement(ET.SubElement(main, "div", {"class": "grid-wrap"}), "table",

@@ -3,17 +3,13 @@ from __future__ import annotations
 
 from ..report import Report
 from ._escape import defuse_commands, one_line
-from .registry import renderer, report_formats
+from .registry import renderer
 from .text import points
 
 
 def render_report(report: Report, fmt: str, **settings) -> str:
     """The report as text in this format. Raises ValueError for an unknown format."""
     return renderer(fmt, **settings).render(report)
-
-
-def report_format_names() -> tuple[str, ...]:
-    return tuple(report_formats())
 
 
 def summary_line(report: Report) -> str:
