@@ -19,6 +19,7 @@ import json
 
 from ..report import Report
 from ._escape import inert, one_line
+from ._labels import plain_name
 from .junit import check_body
 from .markdown import render_markdown
 from .registry import Renderer, report_format, run_time
@@ -41,7 +42,7 @@ def command(name: str, message: str, **properties) -> str:
     return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
 
 
-def render_annotations(report: Report, source: str | None = None) -> str:
+def render_annotations(report: Report, source: str | None = None, exercise=None) -> str:
     path = one_line(source or report.submission)
     lines = []
     for check in report.checks:
@@ -50,7 +51,7 @@ def render_annotations(report: Report, source: str | None = None) -> str:
         body = check_body(check)
         if len(body) > MESSAGE_CHARS:
             body = body[: MESSAGE_CHARS - 1] + "…"
-        title = f"{one_line(check.name, TITLE_CHARS)} [{points(check.points)}/{points(check.max_points)}]"
+        title = f"{plain_name(check, exercise, TITLE_CHARS)} [{points(check.points)}/{points(check.max_points)}]"
         lines.append(command("error", body, file=path, line=check.line, title=title))
     passed = sum(c.status == "pass" for c in report.checks)
     lines.append(command("notice", f"score {points(report.score)} / {points(report.max_score)} "
@@ -59,7 +60,7 @@ def render_annotations(report: Report, source: str | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def classroom_result(report: Report, source: str | None = None, elapsed: float = 0.0) -> dict:
+def classroom_result(report: Report, source: str | None = None, elapsed: float = 0.0, exercise=None) -> dict:
     """The GitHub Classroom autograding result (version 1) for this report."""
     if report.full_marks:
         status = "pass"
@@ -73,7 +74,7 @@ def classroom_result(report: Report, source: str | None = None, elapsed: float =
         "status": status,
         "max_score": report.max_score,
         "tests": [{
-            "name": one_line(c.name, TITLE_CHARS),
+            "name": plain_name(c, exercise, TITLE_CHARS),
             "status": c.status,
             "score": round(c.points, 6),
             "max_score": round(c.max_points, 6),
@@ -85,9 +86,9 @@ def classroom_result(report: Report, source: str | None = None, elapsed: float =
     }
 
 
-def classroom_output(report: Report, source: str | None = None, elapsed: float = 0.0) -> str:
+def classroom_output(report: Report, source: str | None = None, elapsed: float = 0.0, exercise=None) -> str:
     """The `$GITHUB_OUTPUT` line: `result=` and the result as base64 (one line, no newline inside)."""
-    data = json.dumps(classroom_result(report, source, elapsed), ensure_ascii=True, sort_keys=True)
+    data = json.dumps(classroom_result(report, source, elapsed, exercise), ensure_ascii=True, sort_keys=True)
     return "result=" + base64.b64encode(data.encode("ascii")).decode("ascii") + "\n"
 
 
@@ -95,7 +96,7 @@ def classroom_output(report: Report, source: str | None = None, elapsed: float =
                "GitHub Actions: ::error annotations on the lines, step summary, Classroom result")
 class GitHubRenderer(Renderer):
     def render(self, report: Report) -> str:
-        return render_annotations(report, self._settings["source"])
+        return render_annotations(report, self._settings["source"], self._settings["exercise"])
 
     def side_files(self, report: Report, environ: dict) -> list[tuple[str, str]]:
         files = []
@@ -103,5 +104,6 @@ class GitHubRenderer(Renderer):
             files.append((environ["GITHUB_STEP_SUMMARY"], render_markdown(report, heading="##") + "\n"))
         if environ.get("GITHUB_OUTPUT"):
             elapsed = float(run_time(self._settings)[0])
-            files.append((environ["GITHUB_OUTPUT"], classroom_output(report, self._settings["source"], elapsed)))
+            files.append((environ["GITHUB_OUTPUT"], classroom_output(report, self._settings["source"], elapsed,
+                                                                      self._settings["exercise"])))
         return files

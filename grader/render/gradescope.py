@@ -10,20 +10,19 @@ from __future__ import annotations
 import json
 
 from ..report import Report
-from ._escape import one_line
+from ._labels import plain_name
 from .markdown import check_markdown, md_text, render_markdown
 from .registry import Renderer, report_format, run_time
 
 
-def render_gradescope(report: Report, elapsed: float = 0.0) -> str:
+def render_gradescope(report: Report, elapsed: float = 0.0, exercise=None) -> str:
     tests = []
     for check in report.checks:
         lines = check_markdown(check)
         if check.line is not None:
             lines.append(f"line {check.line} of {md_text(report.submission)}")
         tests.append({
-            # Gradescope shows test names as plain text: the name as the report has it, made inert.
-            "name": one_line(check.name, 200),
+            "name": plain_name(check, exercise),  # Gradescope shows test names as plain text
             "score": round(check.points, 6),
             "max_score": round(check.max_points, 6),
             "status": "passed" if check.status == "pass" else "failed",
@@ -47,4 +46,4 @@ def render_gradescope(report: Report, elapsed: float = 0.0) -> str:
 @report_format("gradescope", "results.json", "Gradescope autograder results.json (Markdown outputs)")
 class GradescopeRenderer(Renderer):
     def render(self, report: Report) -> str:
-        return render_gradescope(report, float(run_time(self._settings)[0]))
+        return render_gradescope(report, float(run_time(self._settings)[0]), self._settings["exercise"])

@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 
 from ..report import Check, Report
 from ._escape import inert, one_line
+from ._labels import plain_name
 from .registry import Renderer, report_format, run_time
 
 MESSAGE_CHARS = 500  # the `message` attribute is a one-line summary; the full text is the body
@@ -33,7 +34,7 @@ def check_body(check: Check) -> str:
     return inert("\n".join(lines))
 
 
-def render_junit(report: Report, elapsed: str = "0.000", timestamp: str = "") -> str:
+def render_junit(report: Report, elapsed: str = "0.000", timestamp: str = "", exercise=None) -> str:
     checks = report.checks
     failures = sum(c.status == "fail" for c in checks)
     errors = sum(c.status == "error" for c in checks)
@@ -47,14 +48,14 @@ def render_junit(report: Report, elapsed: str = "0.000", timestamp: str = "") ->
                         ("score", exact(report.score)), ("max_score", exact(report.max_score))):
         ET.SubElement(properties, "property", name=name, value=one_line(value))
     for check in checks:
-        ET.SubElement(properties, "property", name=f"points: {one_line(check.name)}",
+        ET.SubElement(properties, "property", name=f"points: {plain_name(check, exercise)}",
                       value=f"{exact(check.points)}/{exact(check.max_points)}")
     # The grader times the whole run, not each check: each case gets an equal share so that the
     # cases add up to the suite's time.
     share = f"{float(elapsed) / len(checks):.3f}" if checks else "0.000"
     for check in checks:
-        case = ET.SubElement(suite, "testcase", classname=one_line(report.exercise), name=one_line(check.name),
-                             time=share)
+        case = ET.SubElement(suite, "testcase", classname=one_line(report.exercise),
+                             name=plain_name(check, exercise), time=share)
         if check.status != "pass":
             tag = "failure" if check.status == "fail" else "error"
             child = ET.SubElement(case, tag, message=one_line(check.feedback, MESSAGE_CHARS),
@@ -71,4 +72,4 @@ def render_junit(report: Report, elapsed: str = "0.000", timestamp: str = "") ->
 @report_format("junit", "report.xml", "JUnit XML for Jenkins, GitLab and GitHub test-report actions")
 class JUnitRenderer(Renderer):
     def render(self, report: Report) -> str:
-        return render_junit(report, *run_time(self._settings))
+        return render_junit(report, *run_time(self._settings), self._settings["exercise"])
