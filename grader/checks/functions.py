@@ -20,6 +20,7 @@ from ..spec import Exercise, FunctionSpec
 from ..trials import Trial
 
 MAX_LISTED = 6  # entries named in one feedback line; the rest are counted
+MAX_SOURCE_BYTES = 1_000_000  # larger files get no `def` lines: parsing them is not worth the time
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,8 @@ def with_def_lines(exercise: Exercise, checks: list[Check], source: Path) -> lis
     puts every check on the error's line instead; an unreadable file leaves the lines unset.
     """
     try:
+        if source.stat().st_size > MAX_SOURCE_BYTES:
+            return checks
         tree = ast.parse(source.read_bytes(), filename=source.name)
     except SyntaxError as err:
         return [replace(c, line=err.lineno) for c in checks] if err.lineno else checks
