@@ -71,7 +71,7 @@ def _inert_in(fmt: str, text: str, report: Report) -> None:
     elif fmt == "html":
         page = parse_html(text)
         assert not page.forbidden
-        assert page.articles == [c.status for c in report.checks]
+        assert page.rows == [c.status for c in report.checks]
         if any("<script>" in c.feedback for c in report.checks) or "<script>" in report.student_output:
             assert "<script>alert(1)</script>" in "".join(page.text)  # shown as text
     elif fmt == "markdown":
