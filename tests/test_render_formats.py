@@ -79,6 +79,7 @@ def test_the_rows_cover_what_they_claim(reports):
     # Lines point into the submission: the function's def, the answer's line, the syntax error.
     assert [c.line for c in reports["functions-fail"].checks] == [3, 9]
     assert {c.line for c in reports["functions-unreadable"].checks} == {3}
+    assert {c.line for c in reports["answers-unreadable"].checks} == {2}  # where the YAML breaks
     assert [c.line for c in reports["answers-pass"].checks] == list(range(2, 13))
 
 
