@@ -107,7 +107,7 @@ _CHECK = st.builds(
     points=st.floats(0, 10), max_points=st.floats(0, 10), feedback=_TEXT,
     target=st.one_of(st.none(), st.sampled_from(["X", "K", "<b>"])),
     index=st.one_of(st.none(), st.tuples(st.integers(1, 4)), st.tuples(st.integers(1, 4), st.integers(1, 4))),
-    note=_TEXT, details=st.lists(_TEXT, max_size=2).map(tuple),
+    details=st.lists(_TEXT, max_size=2).map(tuple),
     findings=st.lists(st.builds(Finding, kind=_TEXT, message=_TEXT), max_size=2).map(tuple),
     line=st.one_of(st.none(), st.integers(1, 10**6)),
 )
