@@ -14,6 +14,8 @@ import click
 from .errors import GraderError
 
 EXERCISE = click.argument("exercise", metavar="EXERCISE")
+VARIANT = click.option("--variant", metavar="ID", default=None,
+                       help="Student id: the variant of an exercise that declares ranges (docs/authoring.md).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -39,12 +41,13 @@ def list_cmd() -> None:
 @cli.command()
 @EXERCISE
 @click.option("--lang", default=None, help="Statement language (default: the exercise's).")
-def show(exercise: str, lang: str | None) -> None:
+@VARIANT
+def show(exercise: str, lang: str | None, variant: str | None) -> None:
     """Print an exercise's statement."""
     from .render.statement import render_statement
     from .spec import load_exercise
 
-    click.echo(render_statement(load_exercise(exercise), lang))
+    click.echo(render_statement(load_exercise(exercise, variant), lang))
 
 
 @cli.command()
@@ -77,12 +80,31 @@ def validate(paths: tuple[str, ...], self_test: bool) -> None:
 @cli.command()
 @EXERCISE
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "latex"]), default="text", show_default=True)
-def solve(exercise: str, fmt: str) -> None:
+@VARIANT
+def solve(exercise: str, fmt: str, variant: str | None) -> None:
     """Print the reference gradient of every requested entry."""
     from .render.solution import render_solution
     from .spec import load_exercise
 
-    click.echo(render_solution(load_exercise(exercise), fmt), nl=False)
+    click.echo(render_solution(load_exercise(exercise, variant), fmt), nl=False)
+
+
+@cli.command()
+@EXERCISE
+@VARIANT
+@click.option("--lang", type=click.Choice(["en", "he"]), default=None, help="Language of the prose.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "latex"]), default="text", show_default=True)
+@click.option("--entry", "entries", multiple=True, metavar="X[2,1]",
+              help="Explain only this entry (repeatable; 1-based, as written).")
+def explain(exercise: str, variant: str | None, lang: str | None, fmt: str, entries: tuple[str, ...]) -> None:
+    """Print a worked solution: forward equations, the chain rule entry by entry, the compact form."""
+    from .explain import explain as explain_exercise, parse_entry
+    from .render.explanation import render_explanation
+    from .spec import load_exercise
+
+    loaded = load_exercise(exercise, variant)
+    chosen = [parse_entry(loaded, e) for e in entries] or None
+    click.echo(render_explanation(explain_exercise(loaded, chosen), fmt, lang or loaded.language), nl=False)
 
 
 @cli.command()
@@ -95,13 +117,15 @@ def solve(exercise: str, fmt: str) -> None:
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=600), default=None,
               help="Wall-clock limit in seconds for the submission's code (default: the exercise's).")
 @click.option("--lang", type=click.Choice(["en", "he"]), default=None, help="Feedback language.")
-def grade(exercise, submission, fmt, output, seed, timeout, lang) -> None:
+@VARIANT
+def grade(exercise, submission, fmt, output, seed, timeout, lang, variant) -> None:
     """Grade a submission: gradient functions (.py) or answers (.yaml, .md, .tex)."""
     from .grading import GradeOptions, grade as grade_submission
     from .render.report import render_report, summary_line
     from .spec import load_exercise
 
-    report = grade_submission(load_exercise(exercise), submission, GradeOptions(seed, timeout, lang))
+    report = grade_submission(load_exercise(exercise), submission,
+                              GradeOptions(seed, timeout, lang, variant=variant))
     if output:
         _write(output, render_report(report, fmt))
         click.echo(summary_line(report))

@@ -163,9 +163,9 @@ def parse_exercise(text: str, filename: str = "<spec>", variant: str | None = No
 
 
 def exercise_variant(exercise: Exercise, variant: str | None) -> Exercise:
-    """The variant for student id `variant` of a loaded exercise: the exercise itself when its
-    spec declares no variants or it already is that variant. Raises SpecError."""
-    if exercise.variant is None or exercise.variant.id == variant or not exercise.source:
+    """The variant for student id `variant` of a loaded exercise: the exercise itself when no id
+    is given, its spec declares no variants, or it already is that variant. Raises SpecError."""
+    if variant is None or exercise.variant is None or exercise.variant.id == variant or not exercise.source:
         return exercise
     return parse_exercise(exercise.source, exercise.path, variant)
 
