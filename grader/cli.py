@@ -134,6 +134,30 @@ def grade(exercise, submission, fmt, output, seed, timeout, lang, variant) -> No
     sys.exit(report.return_code)
 
 
+@cli.command()
+@click.argument("name")
+@click.option("--from", "from_exercise", metavar="EXERCISE", default=None,
+              help="Start from a copy of this exercise (bundled id or path).")
+@click.option("--op", default=None, metavar="OP",
+              help="The op of the skeleton's one-node graph (default: correlate2d; see docs/exercise-format.md).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+              help="Where to write the spec (default: NAME.yaml; - for stdout).")
+def new(name: str, from_exercise: str | None, op: str | None, output: str | None) -> None:
+    """Write a commented spec skeleton that validates as written."""
+    from .authoring import new_spec
+    from .spec import load_exercise
+
+    text = new_spec(name, load_exercise(from_exercise) if from_exercise else None, op)
+    if output == "-":
+        click.echo(text, nl=False)
+        return
+    target = output or f"{name}.yaml"
+    if os.path.exists(target):
+        raise GraderError(f"{target} exists already; choose another name or --output")
+    _write(target, text)
+    click.echo(f"wrote {target}; next: grader validate --self-test {target}")
+
+
 def _write(path: str, text: str) -> None:
     try:
         with open(path, "w", encoding="utf-8") as handle:
