@@ -71,6 +71,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "xp.node": {"en": "{output} = {op}({inputs}), entry by entry:", "he": "{output} = {op}({inputs}), איבר אחר איבר:"},
     "xp.more_forward": {"en": "... and {count} more equations of the same form.",
                         "he": "... ועוד {count} משוואות מאותה צורה."},
+    "xp.more_backward": {"en": "... and {count} more entries of the same form.",
+                         "he": "... ועוד {count} איברים מאותה צורה."},
     "xp.general": {"en": "In general, for {ranges}:", "he": "ובאופן כללי, עבור {ranges}:"},
     "xp.chain": {"en": "The chain rule", "he": "כלל השרשרת"},
     "xp.chain.rule": {

@@ -32,6 +32,8 @@ from .patterns import box, fit_factors
 SUM_ABOVE = 4
 # Paths named one by one in the prose, at most.
 NAMED_PATHS = 8
+# Entries of an intermediate array written out, at most.
+INTERMEDIATE_SHOWN = 12
 SUM_VARIABLES = "nmrst"
 
 
@@ -88,6 +90,7 @@ def explain(exercise, entries: Sequence[tuple[str, tuple[int, ...]]] | None = No
     values = node_values(exercise, notation)
     wanted = None if entries is None else set(entries)
     sections = [forward_section(exercise, notation, values), _chain_rule_section(exercise, notation)]
+    sections += _intermediate_sections(exercise, notation, values)
     for target in exercise.targets:
         items: list = []
         for full in target.entries:
@@ -116,6 +119,28 @@ def _chain_rule_section(exercise, notation) -> Section:
                                                                      ("loss", Maths(loss, loss)))),))
     given = Maths(f"d{loss}/d{out.name}", f"\\frac{{\\partial {loss}}}{{\\partial {out.name}}}")
     return Section(Prose("xp.chain"), (Prose("xp.chain.rule", (("upstream", given),)),))
+
+
+def _intermediate_sections(exercise, notation, values) -> list[Section]:
+    """dC/dz for every array between the inputs and the output, last first, as the backward
+    pass computes them; the target entries below use these."""
+    sections = []
+    graph = exercise.graph
+    for built in reversed(graph.nodes[:-1]):
+        name = built.node.output
+        array = notation[name]
+        consumers = [b for b in graph.nodes if name in b.node.inputs]
+        items: list = []
+        indices = list(np.ndindex(*built.shape))
+        for full in indices[:INTERMEDIATE_SHOWN]:
+            lhs = loss_by(array, full, notation.loss)
+            steps = _through_nodes(exercise, notation, values, consumers, name, full, entry(array, full))
+            items.append(Equation(tuple(dict.fromkeys([lhs, *steps]))))
+        if len(indices) > INTERMEDIATE_SHOWN:
+            items.append(Prose("xp.more_backward", (("count", len(indices) - INTERMEDIATE_SHOWN),)))
+        sections.append(Section(Prose("xp.target", (("target", loss_by(array, None, notation.loss)),)),
+                                tuple(items)))
+    return sections
 
 
 def _entry_items(exercise, notation, values, target: str, full: tuple[int, ...]) -> list:

@@ -83,6 +83,8 @@ class _Latex(NotationLatexPrinter):
 def readable(expr: sympy.Expr) -> sympy.Expr:
     """The expression with 1/(1 + e^{-z}) written as sigma(z)."""
     if expr.has(sympy.exp):
+        # sympy's derivative of the sigmoid first, then the sigmoid itself.
+        expr = expr.replace(sympy.exp(-_W) / (1 + sympy.exp(-_W)) ** 2, _SIGMA(_W) * (1 - _SIGMA(_W)))
         expr = expr.replace(1 / (1 + sympy.exp(-_W)), _SIGMA(_W))
     return expr
 
