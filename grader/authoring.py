@@ -20,6 +20,8 @@ INPUT_NAMES = ("X", "K", "B", "D")
 # Small shapes tried, in order, for each input of an op; the first combination the op accepts
 # is the skeleton's. Small, so that the sample answers stay readable.
 CANDIDATE_SHAPES = ((3, 3), (2, 2), (3,), (2, 3), (2,), (2, 1), (1, 3, 3), (1, 2, 2), (1, 1, 2, 2), (4, 4))
+# A one-input op (element-wise, a reduction, pooling) is shown on a 2x2 input when it takes one.
+UNARY_SHAPES = ((2, 2), *CANDIDATE_SHAPES)
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -34,7 +36,7 @@ def example_shapes(op: str) -> tuple[tuple[int, ...], ...]:
         raise GraderError(f"unknown op {op!r}; known ops: {', '.join(op_kinds())}")
     for arity in sorted(ops.OPS[op].arity):
         names = INPUT_NAMES[:arity]
-        for shapes in product(CANDIDATE_SHAPES, repeat=arity):
+        for shapes in product(UNARY_SHAPES if arity == 1 else CANDIDATE_SHAPES, repeat=arity):
             try:
                 Graph.build(dict(zip(names, shapes)), [Node(op, names, "Y")], "Y")
             except (GraphError, ValueError):

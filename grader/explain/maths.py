@@ -133,7 +133,12 @@ def partial(num: Maths, den: Maths) -> Maths:
 
 
 def product(*factors: Maths) -> Maths:
-    return Maths("*".join(f.plain for f in factors), " ".join(f.tex for f in factors))
+    # A number never multiplies from the right by juxtaposition in the parser (`k_1 2` is
+    # refused as ambiguous), so a factor that starts with a digit gets an explicit \cdot.
+    tex = ""
+    for f in factors:
+        tex += f.tex if not tex else (" \\cdot " if f.tex[:1].isdigit() else " ") + f.tex
+    return Maths("*".join(f.plain for f in factors), tex)
 
 
 def total(terms: Sequence[Maths]) -> Maths:
