@@ -10,6 +10,8 @@ import json
 import re
 from itertools import product
 
+import numpy as np
+
 from reference import ops
 from reference.graph import Graph, GraphError, Node
 
@@ -20,8 +22,6 @@ INPUT_NAMES = ("X", "K", "B", "D")
 # Small shapes tried, in order, for each input of an op; the first combination the op accepts
 # is the skeleton's. Small, so that the sample answers stay readable.
 CANDIDATE_SHAPES = ((3, 3), (2, 2), (3,), (2, 3), (2,), (2, 1), (1, 3, 3), (1, 2, 2), (1, 1, 2, 2), (4, 4))
-# A one-input op (element-wise, a reduction, pooling) is shown on a 2x2 input when it takes one.
-UNARY_SHAPES = ((2, 2), *CANDIDATE_SHAPES)
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -31,17 +31,24 @@ def op_kinds() -> list[str]:
 
 
 def example_shapes(op: str) -> tuple[tuple[int, ...], ...]:
-    """Small input shapes the op accepts. Raises GraderError for an unknown op or none found."""
+    """Small input shapes the op accepts, chosen for a readable exercise: about four output
+    entries (so that paths can meet), then as few input entries and axes as possible.
+
+    Raises GraderError for an unknown op or when no candidate shapes fit."""
     if op not in ops.OPS:
         raise GraderError(f"unknown op {op!r}; known ops: {', '.join(op_kinds())}")
     for arity in sorted(ops.OPS[op].arity):
         names = INPUT_NAMES[:arity]
-        for shapes in product(UNARY_SHAPES if arity == 1 else CANDIDATE_SHAPES, repeat=arity):
+        accepted = []
+        for shapes in product(CANDIDATE_SHAPES, repeat=arity):
             try:
-                Graph.build(dict(zip(names, shapes)), [Node(op, names, "Y")], "Y")
+                graph = Graph.build(dict(zip(names, shapes)), [Node(op, names, "Y")], "Y")
             except (GraphError, ValueError):
                 continue
-            return shapes
+            outputs = int(np.prod(graph.shape("Y")))
+            accepted.append((abs(outputs - 4), sum(int(np.prod(s)) for s in shapes), sum(map(len, shapes)), shapes))
+        if accepted:
+            return min(accepted)[-1]
     raise GraderError(f"found no small input shapes that {op} accepts; start from an exercise with --from")
 
 
