@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from itertools import product
 
 import numpy as np
@@ -22,34 +23,97 @@ INPUT_NAMES = ("X", "K", "B", "D")
 # Small shapes tried, in order, for each input of an op; the first combination the op accepts
 # is the skeleton's. Small, so that the sample answers stay readable.
 CANDIDATE_SHAPES = ((3, 3), (2, 2), (3,), (2, 3), (2,), (2, 1), (1, 3, 3), (1, 2, 2), (1, 1, 2, 2), (4, 4))
+# Values tried for a parameter that has no default.
+PARAM_CANDIDATES = ([-1], 2, 1)
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 def op_kinds() -> list[str]:
     """Every op an exercise graph may use, from the op library's registry."""
+    try:  # a library that registers its ops on first use fills the registry here
+        ops.build("", [], {})
+    except (ops.OpError, ValueError):
+        pass
     return sorted(ops.OPS)
 
 
-def example_shapes(op: str) -> tuple[tuple[int, ...], ...]:
-    """Small input shapes the op accepts, chosen for a readable exercise: about four output
-    entries (so that paths can meet), then as few input entries and axes as possible.
+@dataclass(frozen=True)
+class Example:
+    """A one-node exercise for an op: input shapes, parameters, and per input whether it is data
+    (a label, never differentiated) and the values the spec must fix (None: free)."""
 
-    Raises GraderError for an unknown op or when no candidate shapes fit."""
-    if op not in ops.OPS:
+    shapes: tuple[tuple[int, ...], ...]
+    params: dict
+    data: tuple[bool, ...]
+    values: tuple[object, ...]
+
+
+def example(op: str) -> Example:
+    """A small exercise the op accepts, chosen to be readable: about four output entries (so that
+    paths can meet), then as few input entries and axes as possible.
+
+    Raises GraderError for an unknown op or when no candidate fits."""
+    if op not in op_kinds():
         raise GraderError(f"unknown op {op!r}; known ops: {', '.join(op_kinds())}")
-    for arity in sorted(ops.OPS[op].arity):
+    spec = ops.OPS[op]
+    # A parameter without a default (reshape's target shape) gets the first candidate that works.
+    required = [name for name, default in spec.params.items() if default is None]
+    for arity in sorted(spec.arity):
         names = INPUT_NAMES[:arity]
         accepted = []
-        for shapes in product(CANDIDATE_SHAPES, repeat=arity):
-            try:
-                graph = Graph.build(dict(zip(names, shapes)), [Node(op, names, "Y")], "Y")
-            except (GraphError, ValueError):
-                continue
-            outputs = int(np.prod(graph.shape("Y")))
-            accepted.append((abs(outputs - 4), sum(int(np.prod(s)) for s in shapes), sum(map(len, shapes)), shapes))
+        for params in _param_choices(required):
+            for shapes in product(CANDIDATE_SHAPES, repeat=arity):
+                try:
+                    graph = Graph.build(dict(zip(names, shapes)), [Node(op, names, "Y", params)], "Y")
+                except (GraphError, ValueError):
+                    continue
+                outputs = int(np.prod(graph.shape("Y")))
+                accepted.append((abs(outputs - 4), sum(int(np.prod(s)) for s in shapes), sum(map(len, shapes)),
+                                 shapes, params, graph))
+            if accepted:
+                break
         if accepted:
-            return min(accepted)[-1]
+            *_, shapes, params, graph = min(accepted, key=lambda a: a[:3])
+            return Example(shapes, params, *_data_and_values(graph.nodes[0], shapes))
     raise GraderError(f"found no small input shapes that {op} accepts; start from an exercise with --from")
+
+
+def example_shapes(op: str) -> tuple[tuple[int, ...], ...]:
+    return example(op).shapes
+
+
+def _param_choices(required: list[str]):
+    if not required:
+        return [{}]
+    return [{name: value for name in required} for value in PARAM_CANDIDATES]
+
+
+def _data_and_values(built, shapes) -> tuple[tuple[bool, ...], tuple[object, ...]]:
+    """Which inputs are labels (the op's domain says one-hot or index) and which values the spec
+    must fix (the op needs them for an exact answer, as max pooling does to know who wins)."""
+    op = getattr(built, "op", None)  # an op library with typed ops says this per input
+    data, values = [], []
+    for k, shape in enumerate(shapes):
+        domain = op.domain(k) if op is not None and hasattr(op, "domain") else None
+        kind = getattr(domain, "kind", "real")
+        size = int(np.prod(shape))
+        if kind in ("one-hot", "index"):
+            rows = size // shape[-1] if shape else 1
+            if kind == "one-hot":
+                labels = np.zeros((rows, shape[-1] if shape else 1), dtype=int)
+                labels[np.arange(rows), np.arange(rows) % labels.shape[1]] = 1
+            else:
+                labels = np.arange(size) % max(1, int(getattr(domain, "classes", 1) or 1))
+            data.append(True)
+            values.append(labels.reshape(shape).tolist())
+        elif op is not None and hasattr(op, "needs_values") and op.needs_values(k):
+            # Distinct values: no ties, so the answer is exact.
+            data.append(False)
+            values.append(np.arange(size, 0, -1).reshape(shape).tolist())
+        else:
+            data.append(False)
+            values.append(None)
+    return tuple(data), tuple(values)
 
 
 def new_spec(name: str, from_exercise=None, op: str | None = None) -> str:
@@ -74,10 +138,12 @@ def _copy(name: str, exercise) -> str:
 def _skeleton(name: str, op: str) -> str:
     from .spec import parse_exercise
 
-    shapes = example_shapes(op)
+    chosen = example(op)
+    shapes = chosen.shapes
     names = INPUT_NAMES[:len(shapes)]
-    graph = Graph.build(dict(zip(names, shapes)), [Node(op, names, "Y")], "Y")
+    graph = Graph.build(dict(zip(names, shapes)), [Node(op, names, "Y", chosen.params)], "Y")
     scalar = graph.shape("Y") == ()
+    asked = [n for n, data in zip(names, chosen.data) if not data]
     lines = [
         f"# A new exercise: Y = {op}({', '.join(names)}). Made by `grader new {name} --op {op}`.",
         "# Check it with `grader validate --self-test <this file>`; the fields are in docs/exercise-format.md,",
@@ -91,25 +157,26 @@ def _skeleton(name: str, op: str) -> str:
         + ", ".join(f"${n}$ of shape ${_shape_tex(s)}$" for n, s in zip(names, shapes)) + ".",
         "    " + ("The loss is $C = Y$." if scalar else
                   "The loss is $C$ and $\\frac{\\partial C}{\\partial y}$ is given for every entry of $Y$."),
-        "    Find " + " and ".join(f"$\\frac{{\\partial C}}{{\\partial {n}}}$" for n in names) + ", entry by entry.",
+        "    Find " + " and ".join(f"$\\frac{{\\partial C}}{{\\partial {n}}}$" for n in asked) + ", entry by entry.",
         "inputs:                          # name: shape (numpy order) and the letter used in answers",
     ]
-    for n, s in zip(names, shapes):
-        lines.append(f"  {n}: {{shape: {list(s)}, symbol: {n.lower()}}}")
+    for n, s, data, values in zip(names, shapes, chosen.data, chosen.values):
+        extra = (", data: true" if data else "") + (f", values: {json.dumps(values)}" if values is not None else "")
+        lines.append(f"  {n}: {{shape: {list(s)}, symbol: {n.lower()}{extra}}}")
+    params = f", params: {json.dumps(chosen.params)}" if chosen.params else ""
     lines += [
         "graph:                           # the forward computation, in order; params: see the op table",
-        f"  - {{op: {op}, inputs: [{', '.join(names)}], output: Y}}",
+        f"  - {{op: {op}, inputs: [{', '.join(names)}], output: Y{params}}}",
         "output: {name: Y, symbol: y}",
     ]
     if not scalar:
         lines.append("upstream: {name: dY, symbol: dy}  # dC/dY is given; answers write dy[i,j]")
     lines.append("targets:                         # what is asked, with points; per_entry: partial credit")
-    points = _points(len(names))
-    for n, p in zip(names, points):
+    for n, p in zip(asked, _points(len(asked))):
         lines.append(f"  {n}: {{points: {p}, per_entry: true}}")
     lines.append("functions:                       # what a .py submission defines")
     args = ", ".join([*names, *([] if scalar else ["dY"])])
-    for n in names:
+    for n in asked:
         lines.append(f"  grad_{n}: {{args: [{args}], returns: {n}}}")
     lines += [
         "trials: {count: 5, seed: 0}",

@@ -24,7 +24,7 @@ import sympy
 from ..errors import GraderError
 from .compact import compact_forms
 from .forward import forward_section, node_values
-from .maths import Maths, entry, extended_notation, factor, loss_by, partial, product, summation, total
+from .maths import Maths, entry, extended_notation, loss_by, partial, product, show, summation, times, total
 from .patterns import box, fit_factors
 
 # Above this many paths an entry is written as a sum over the outputs it reaches (when they form
@@ -168,7 +168,7 @@ def _entry_items(exercise, notation, values, target: str, full: tuple[int, ...])
         items.append(Prose("xp.scalar_path", (("entry", me),)))
     elif count == 1:
         items.append(Prose("xp.one_path", (("entry", me), ("output", outputs[0]),
-                                           ("local", _local(notation, reference.paths[0].local)))))
+                                           ("local", show(reference.paths[0].local, notation)))))
     else:
         named = _named_outputs(exercise, notation, reference, outputs)
         items.append(Prose("xp.paths", (("entry", me), ("count", count), ("outputs", named))))
@@ -176,12 +176,6 @@ def _entry_items(exercise, notation, values, target: str, full: tuple[int, ...])
     if any(p.local.has(sympy.Heaviside) for p in reference.paths):
         items.append(Prose("xp.relu_prime"))
     return items
-
-
-def _local(notation, expr) -> Maths:
-    from .maths import show
-
-    return show(expr, notation)
 
 
 def _named_outputs(exercise, notation, reference, outputs: list[Maths]) -> Maths:
@@ -221,10 +215,8 @@ def _through_output(exercise, notation, reference, me: Maths, with_locals: bool)
         upstream = [loss_by(up, path.upstream, notation.loss)] if up is not None else []
         if not with_locals:
             terms.append(product(*upstream, partial(y, me)))
-        elif path.local == 1 and upstream:
-            terms.append(upstream[0])
         else:
-            terms.append(product(*upstream, factor(path.local, notation)))
+            terms.append(times(upstream, path.local, notation))
     return total(terms)
 
 
@@ -292,7 +284,7 @@ def _through_nodes(exercise, notation, values, consumers, target, full, me: Math
             else:  # the output: its gradient is given (or it is the loss itself, gradient 1)
                 dz = [loss_by(upstream, p, notation.loss)] if upstream is not None else []
             named.append(product(*dz, partial(zp, me)))
-            valued.append(product(*dz, factor(sympy.diff(expr, symbol), notation)))
+            valued.append(times(dz, sympy.diff(expr, symbol), notation))
     return [total(named), total(valued)]
 
 

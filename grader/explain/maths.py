@@ -141,10 +141,27 @@ def product(*factors: Maths) -> Maths:
     return Maths("*".join(f.plain for f in factors), tex)
 
 
+def times(factors: Sequence[Maths], expr, notation: Notation) -> Maths:
+    """factors * expr with a negative expr's sign in front (`-dC/dy_{1} k_1`, not `dC/dy_{1} -k_1`,
+    which the parser would read as a difference)."""
+    expr = sympy.sympify(expr)
+    negative = expr.could_extract_minus_sign()
+    if negative:
+        expr = -expr
+    parts = list(factors) + ([] if expr == 1 and factors else [factor(expr, notation)])
+    m = product(*parts)
+    return Maths("-" + m.plain, "-" + m.tex) if negative else m
+
+
 def total(terms: Sequence[Maths]) -> Maths:
+    """A sum of terms; a term that starts with a minus sign is subtracted."""
     if not terms:
         return Maths("0", "0")
-    return Maths(" + ".join(t.plain for t in terms), " + ".join(t.tex for t in terms))
+    plain, tex = terms[0].plain, terms[0].tex
+    for t in terms[1:]:
+        plain += f" - {t.plain[1:]}" if t.plain.startswith("-") else f" + {t.plain}"
+        tex += f" - {t.tex[1:]}" if t.tex.startswith("-") else f" + {t.tex}"
+    return Maths(plain, tex)
 
 
 def summation(body: Maths, variables: Sequence[tuple[str, int, int]]) -> Maths:
