@@ -88,6 +88,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "he": "הפלט {output} הוא ה־loss {loss} עצמו, ולכן הגרדיאנט שלו הוא 1; כל שאר הגרדיאנטים נובעים מכלל "
               "השרשרת, צומת אחר צומת."},
     "xp.target": {"en": "The gradient {target}", "he": "הגרדיאנט {target}"},
+    "xp.via": {"en": "{entry} reaches the loss through {via}, whose gradient is derived in its own section: "
+                     "each of those gradients times its local derivative, added over the paths.",
+               "he": "{entry} משפיע על ה־loss דרך {via}, שהגרדיאנט שלו מחושב בסעיף משלו: כל גרדיאנט כזה כפול "
+                     "הנגזרת המקומית, בסכום על כל המסלולים."},
     "xp.no_path": {"en": "{entry} is read by no output: its gradient is 0.",
                    "he": "אף פלט אינו קורא את {entry}: הגרדיאנט שלו הוא 0."},
     "xp.one_path": {"en": "{entry} is read by one output only, {output}: one path, with local derivative {local}.",

@@ -126,8 +126,11 @@ def _intermediate_sections(exercise, notation, values) -> list[Section]:
     pass computes them; the target entries below use these."""
     sections = []
     graph = exercise.graph
+    asked = {t.name for t in exercise.targets}
     for built in reversed(graph.nodes[:-1]):
         name = built.node.output
+        if name in asked:
+            continue  # derived with the targets, once
         array = notation[name]
         consumers = [b for b in graph.nodes if name in b.node.inputs]
         items: list = []
@@ -158,6 +161,12 @@ def _entry_items(exercise, notation, values, target: str, full: tuple[int, ...])
         steps = [_through_output(exercise, notation, reference, me, with_locals=False)]
     else:
         steps = _through_nodes(exercise, notation, values, consumers, target, full, me)
+        via = [b.node.output for b in consumers if b.node.output in {t.name for t in exercise.targets}]
+        if via:
+            # A step naming the loss's derivative by an entry of another target cannot be told
+            # from the start of that target's own equation: the prose names the path instead.
+            steps = []
+            items.append(Prose("xp.via", (("entry", me), ("via", _reached(notation, values, consumers, target, full)))))
     answer = _through_output(exercise, notation, reference, me, with_locals=True)
     sides = [lhs, *[s for s in steps if s is not None], answer]
     items.append(Equation(tuple(dict.fromkeys(sides))))
@@ -165,7 +174,8 @@ def _entry_items(exercise, notation, values, target: str, full: tuple[int, ...])
                for p in reference.paths]
     count = len(outputs)
     if exercise.upstream is None:
-        items.append(Prose("xp.scalar_path", (("entry", me),)))
+        if not any(isinstance(i, Prose) and i.key == "xp.via" for i in items):
+            items.append(Prose("xp.scalar_path", (("entry", me),)))
     elif count == 1:
         items.append(Prose("xp.one_path", (("entry", me), ("output", outputs[0]),
                                            ("local", show(reference.paths[0].local, notation)))))
@@ -264,6 +274,14 @@ def _as_sum(notation, reference, up, out, me: Maths, with_locals: bool) -> Maths
         c = sympy.sympify(coefficient)
         body.insert(0, Maths(f"({c})", f"\\frac{{{c.p}}}{{{c.q}}}" if c.q != 1 else f"{c.p}"))
     return summation(product(*body), bounds)
+
+
+def _reached(notation, values, consumers, target, full) -> Maths:
+    """The entries of the consumers' outputs that read one entry (the next step of its paths)."""
+    symbol = notation[target].symbol(full)
+    reached = [entry(notation[b.node.output], p) for b in consumers for p in np.ndindex(*b.shape)
+               if symbol in values[b.node.output][p].free_symbols]
+    return Maths(", ".join(r.plain for r in reached), ", ".join(r.tex for r in reached))
 
 
 def _through_nodes(exercise, notation, values, consumers, target, full, me: Maths) -> list[Maths]:

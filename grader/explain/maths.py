@@ -145,7 +145,8 @@ def times(factors: Sequence[Maths], expr, notation: Notation) -> Maths:
     """factors * expr with a negative expr's sign in front (`-dC/dy_{1} k_1`, not `dC/dy_{1} -k_1`,
     which the parser would read as a difference)."""
     expr = sympy.sympify(expr)
-    negative = expr.could_extract_minus_sign()
+    # Only a product's sign moves to the front; a sum is bracketed as it stands.
+    negative = not isinstance(expr, sympy.Add) and expr.could_extract_minus_sign()
     if negative:
         expr = -expr
     parts = list(factors) + ([] if expr == 1 and factors else [factor(expr, notation)])
