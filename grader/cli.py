@@ -12,6 +12,8 @@ import sys
 import click
 
 from .errors import GraderError
+from .i18n import LANGUAGES
+from .render.explanation import FORMATS as EXPLAIN_FORMATS
 
 EXERCISE = click.argument("exercise", metavar="EXERCISE")
 VARIANT = click.option("--variant", metavar="ID", default=None,
@@ -92,13 +94,13 @@ def solve(exercise: str, fmt: str, variant: str | None) -> None:
 @cli.command()
 @EXERCISE
 @VARIANT
-@click.option("--lang", type=click.Choice(["en", "he"]), default=None, help="Language of the prose.")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "latex"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(list(LANGUAGES)), default=None, help="Language of the prose.")
+@click.option("--format", "fmt", type=click.Choice(list(EXPLAIN_FORMATS)), default="text", show_default=True)
 @click.option("--entry", "entries", multiple=True, metavar="X[2,1]",
               help="Explain only this entry (repeatable; 1-based, as written).")
 def explain(exercise: str, variant: str | None, lang: str | None, fmt: str, entries: tuple[str, ...]) -> None:
     """Print a worked solution: forward equations, the chain rule entry by entry, the compact form."""
-    from .explain import explain as explain_exercise, parse_entry
+    from .explain.build import explain as explain_exercise, parse_entry
     from .render.explanation import render_explanation
     from .spec import load_exercise
 

@@ -57,7 +57,7 @@ def run_self_tests(exercise: Exercise, seeds=SEEDS, variants=VARIANT_IDS) -> lis
 
 def worked_solution(exercise: Exercise) -> str:
     """The exercise's worked solution as Markdown: what `grader explain --format markdown` prints."""
-    from .explain import explain
+    from .explain.build import explain
     from .render.explanation import render_explanation
 
     return render_explanation(explain(exercise), "markdown", "en")

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from grader.authoring import new_spec, op_kinds
 from grader.cli import cli
-from grader.explain import explain, parse_entry
+from grader.explain.build import explain, parse_entry
 from grader.grading import GradeOptions, grade
 from grader.i18n import isolate
 from grader.render.explanation import render_explanation

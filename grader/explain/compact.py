@@ -28,7 +28,7 @@ _APPLIES = {
 
 
 def compact_forms(exercise, notation, targets: set[str] | None) -> list:
-    from . import Prose
+    from .model import Prose
 
     graph = exercise.graph
     forms = []

@@ -14,7 +14,7 @@ from .maths import Maths, entry, show, summation, total
 from .patterns import box, fit_factors
 
 if TYPE_CHECKING:
-    from . import Section
+    from .model import Section
 
 # Forward equations written out one by one, at most; the general formula covers the rest.
 FORWARD_SHOWN = 12
@@ -36,7 +36,7 @@ def node_values(exercise, notation) -> dict[str, np.ndarray]:
 
 
 def forward_section(exercise, notation, values) -> "Section":
-    from . import Equation, Prose, Section
+    from .model import Equation, Prose, Section
 
     items: list = []
     for built in exercise.graph.nodes:

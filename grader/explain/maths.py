@@ -8,7 +8,6 @@ z = 0 is said in the prose.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -16,21 +15,13 @@ import sympy
 
 from ..notation import ArrayNotation, Notation
 from ..parsing.printer import NotationLatexPrinter, PlainPrinter
+from .model import Maths
 from .patterns import Affine
 
 _SIGMA = sympy.Function("sigma")
 _W = sympy.Wild("w")
 # Letters tried, in order, for intermediate arrays whose own name is taken.
 _SPARE_LETTERS = "zuvhsagqr"
-
-
-@dataclass(frozen=True)
-class Maths:
-    plain: str
-    tex: str
-
-    def join(self, other: "Maths", plain_sep: str, tex_sep: str) -> "Maths":
-        return Maths(f"{self.plain}{plain_sep}{other.plain}", f"{self.tex}{tex_sep}{other.tex}")
 
 
 def extended_notation(exercise) -> Notation:

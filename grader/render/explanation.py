@@ -7,8 +7,7 @@ maths stays left-to-right inside the Hebrew sentence. Equations are display math
 """
 from __future__ import annotations
 
-from ..explain import Equation, Explanation, Prose
-from ..explain.maths import Maths
+from ..explain.model import Equation, Explanation, Maths, Prose
 from ..i18n import RTL, tr
 
 FORMATS = ("text", "markdown", "latex")
