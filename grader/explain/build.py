@@ -11,12 +11,9 @@ from ..errors import GraderError
 from .compact import compact_forms
 from .forward import forward_section, node_values
 from .model import Equation, Explanation, Maths, Prose, Section
-from .maths import entry, extended_notation, loss_by, partial, product, show, summation, times, total
-from .patterns import box, fit_factors
+from .maths import entry, extended_notation, free_names, loss_by, partial, product, show, summation, times, total
+from .patterns import SUM_ABOVE, box, fit_factors
 
-# Above this many paths an entry is written as a sum over the outputs it reaches (when they form
-# a box), as the seed writes dC/dK; below it, every path is a term of its own.
-SUM_ABOVE = 4
 # Paths named one by one in the prose, at most.
 NAMED_PATHS = 8
 # Entries of an intermediate array written out, at most.
@@ -156,19 +153,14 @@ def _named_outputs(exercise, notation, reference, outputs: list[Maths]) -> Maths
     out = notation[exercise.graph.output]
     points = [out.notation_index(p.upstream) for p in reference.paths]
     ranges = box(points)
-    if ranges is None:
+    names = free_names(notation, SUM_VARIABLES, len(ranges)) if ranges is not None else None
+    if names is None:
         return Maths(", ".join(o.plain for o in outputs), ", ".join(o.tex for o in outputs))
-    names = _sum_names(notation, len(ranges))
     varying = {axis: name for (axis, _, _), name in zip(ranges, names)}
     written = [varying.get(axis, str(points[0][axis])) for axis in range(len(points[0]))]
     bounds = ", ".join(f"{name} = {lo}..{hi}" for (_, lo, hi), name in zip(ranges, names))
     index = ",".join(written)
     return Maths(f"{out.letter}[{index}] ({bounds})", f"{out.latex}_{{{index}}}\\ ({bounds})")
-
-
-def _sum_names(notation, count: int) -> list[str]:
-    taken = {a.letter for a in notation.arrays} | {a.latex for a in notation.arrays} | {notation.loss}
-    return [c for c in SUM_VARIABLES if c not in taken][:count]
 
 
 def _through_output(exercise, notation, reference, me: Maths, with_locals: bool) -> Maths:
@@ -215,7 +207,9 @@ def _as_sum(notation, reference, up, out, me: Maths, with_locals: bool) -> Maths
         fitted = fit_factors(points, factors)
         if fitted is None:
             return None
-    names = _sum_names(notation, len(ranges))
+    names = free_names(notation, SUM_VARIABLES, len(ranges))
+    if names is None:
+        return None
     variables = {axis: name for (axis, _, _), name in zip(ranges, names)}
     written = [variables.get(axis, str(points[0][axis])) for axis in range(len(points[0]))]
     index = ",".join(written)

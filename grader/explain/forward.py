@@ -10,8 +10,8 @@ import sympy
 from reference.graph import Graph
 from reference.symbolic import forward
 
-from .maths import Maths, entry, show, summation, total
-from .patterns import box, fit_factors
+from .maths import Maths, entry, free_names, show, summation, total
+from .patterns import SUM_ABOVE, box, fit_factors
 
 if TYPE_CHECKING:
     from .model import Section
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 FORWARD_SHOWN = 12
 OUTPUT_INDEX_NAMES = "ijlo"
 KERNEL_INDEX_NAMES = "pqrs"
-SUM_ABOVE = 4
 
 
 def node_values(exercise, notation) -> dict[str, np.ndarray]:
@@ -59,12 +58,6 @@ def forward_section(exercise, notation, values) -> "Section":
     return Section(Prose("xp.forward"), tuple(items))
 
 
-def _names(notation, pool: str, count: int) -> list[str] | None:
-    taken = {a.letter for a in notation.arrays} | {a.latex for a in notation.arrays} | {notation.loss}
-    names = [c for c in pool if c not in taken][:count]
-    return names if len(names) == count else None
-
-
 def _terms(notation, expr) -> list[tuple[sympy.Expr, list]]:
     """The terms of an output entry, each as (skeleton, factors), in a canonical order: the
     skeleton has its entry symbols replaced by placeholders _0, _1, ... (in index order)."""
@@ -95,7 +88,7 @@ def general_formula(notation, out, forward_values) -> tuple[Maths, Maths, Maths]
         return None
     if any([s for s, _ in t] != [s for s, _ in per_output[0]] for t in per_output):
         return None
-    names = _names(notation, OUTPUT_INDEX_NAMES, len(points[0]))
+    names = free_names(notation, OUTPUT_INDEX_NAMES, len(points[0]))
     if names is None:
         return None
     rhs = None
@@ -127,7 +120,7 @@ def _summed(notation, points, per_output, names) -> Maths | None:
         if boxes[0] is None or any(b != boxes[0] for b in boxes):
             continue
         ranges = boxes[0]
-        inner = _names(notation, "pqrs", len(ranges))
+        inner = free_names(notation, KERNEL_INDEX_NAMES, len(ranges))
         if inner is None:
             return None
         combined, factors = [], []

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from typing import Sequence
 
-import numpy as np
 import sympy
 
 from ..notation import ArrayNotation, Notation
 from ..parsing.printer import NotationLatexPrinter, PlainPrinter
 from .model import Maths
-from .patterns import Affine
 
 _SIGMA = sympy.Function("sigma")
 _W = sympy.Wild("w")
@@ -71,6 +69,13 @@ class _Latex(NotationLatexPrinter):
         return super()._print_Function(expr, exp)
 
 
+def free_names(notation: Notation, pool: str, count: int) -> list[str] | None:
+    """`count` index names from `pool` that no array of the exercise uses as its letter."""
+    taken = {a.letter for a in notation.arrays} | {a.latex for a in notation.arrays} | {notation.loss}
+    names = [c for c in pool if c not in taken][:count]
+    return names if len(names) == count else None
+
+
 def readable(expr: sympy.Expr) -> sympy.Expr:
     """The expression with 1/(1 + e^{-z}) written as sigma(z)."""
     if expr.has(sympy.exp):
@@ -98,14 +103,6 @@ def factor(expr, notation: Notation) -> Maths:
 def entry(array: ArrayNotation, full: tuple[int, ...]) -> Maths:
     """An entry as written: x[2,1] / x_{2,1}."""
     return Maths(array.plain(full), array.tex(full))
-
-
-def pattern_entry(array: ArrayNotation, axes: Sequence[Affine], names: Sequence[str]) -> Maths:
-    """An entry whose written index is a pattern: x[i+1,j] / x_{i+1,j}."""
-    index = ",".join(a.show(names) for a in axes)
-    plain = f"{array.letter}[{index}]" if index else array.letter
-    tex_base = f"{array.latex}_{{{index}}}" if index else array.latex
-    return Maths(plain, tex_base)
 
 
 def loss_by(array: ArrayNotation, full: tuple[int, ...] | None, loss: str) -> Maths:
@@ -161,8 +158,3 @@ def summation(body: Maths, variables: Sequence[tuple[str, int, int]]) -> Maths:
     plain = f"sum({body.plain}, " + ", ".join(f"({v}, {lo}, {hi})" for v, lo, hi in variables) + ")"
     tex = "".join(f"\\sum_{{{v}={lo}}}^{{{hi}}}" for v, lo, hi in variables) + " " + body.tex
     return Maths(plain, tex)
-
-
-def symbols_of(notation: Notation, name: str) -> list:
-    a = notation[name]
-    return [a.symbol(idx) for idx in np.ndindex(*a.shape)]

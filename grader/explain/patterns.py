@@ -9,8 +9,11 @@ so a pattern is only stated when it is exactly true (otherwise the caller lists 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import product
 from typing import Sequence
+
+# Above this many terms, a family is written as a sum over a box of indices (as the seed writes
+# dC/dK); up to it, every term is written out.
+SUM_ABOVE = 4
 
 # One factor of a term: (array letter, written 1-based index).
 Factor = tuple[str, tuple[int, ...]]
@@ -102,7 +105,3 @@ def box(points: Sequence[tuple[int, ...]]) -> list[tuple[int, int, int]] | None:
         return None
     varying = [(axis, low, high) for axis, (low, high) in enumerate(ranges) if high > low]
     return varying or None
-
-
-def box_points(ranges: Sequence[tuple[int, int]]):
-    return product(*(range(low, high + 1) for low, high in ranges))
