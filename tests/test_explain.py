@@ -170,3 +170,12 @@ def test_explain_in_hebrew_markdown_from_the_command_line(grader_cmd):
     result = grader_cmd("explain", SEED, "--lang", "he", "--format", "markdown")
     assert result.returncode == 0, result.stderr
     assert "# פתרון מלא" in result.stdout and "\\frac{\\partial C}{\\partial y_{1,1}} k_{2}" in result.stdout
+
+
+def test_latex_escapes_words_and_hebrew_latex_sets_them_left_to_right():
+    from grader.explain.model import Explanation
+
+    plain = render_explanation(Explanation("t", "x_1 & 50% of #2", None, "", ()), "latex", "en")
+    assert "x\\_1 \\& 50\\% of \\#2" in plain and plain.startswith("\\documentclass{article}")
+    hebrew = render_explanation(Explanation("t", "conv_2", "bob", "H=3", ()), "latex", "he")
+    assert "\\setmainlanguage{hebrew}" in hebrew and "\\LR{conv\\_2}" in hebrew and "\u2068" not in hebrew

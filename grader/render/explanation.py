@@ -44,7 +44,23 @@ class _Text(_Renderer):
         return f"{text}\n{('=' if level == 1 else '-') * len(text)}"
 
 
+_TEX_SPECIALS = {c: "\\" + c for c in "&%$#_{}"} | {"~": "\\textasciitilde{}", "^": "\\textasciicircum{}",
+                                                       "\\": "\\textbackslash{}"}
+
+
 class _Latex(_Renderer):
+    def field(self, value) -> str:
+        # Words (a title, an op's name) are text, not LaTeX: their special characters are escaped.
+        return self.maths(value) if isinstance(value, Maths) else "".join(_TEX_SPECIALS.get(c, c) for c in str(value))
+
+    def prose(self, lang: str, prose: Prose) -> str:
+        if lang not in RTL:
+            return super().prose(lang, prose)
+        # In XeLaTeX with polyglossia, maths is left-to-right by itself and Latin words are set
+        # with \LR; the Unicode isolates that plain text needs would only be missing glyphs.
+        fields = {k: self.field(v) if isinstance(v, Maths) else f"\\LR{{{self.field(v)}}}" for k, v in prose.fields}
+        return tr(lang, prose.key, **fields).replace("\u2068", "").replace("\u2069", "")
+
     def equation(self, eq: Equation) -> str:
         return "\\[\n" + "\n= ".join(side.tex for side in eq.sides) + "\n\\]"
 
@@ -68,9 +84,10 @@ def render_explanation(explanation: Explanation, fmt: str = "markdown", lang: st
     if fmt not in _RENDERERS:
         raise ValueError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
     r = _RENDERERS[fmt]()
-    parts = [r.heading(tr(lang, "xp.title", title=explanation.title), 1)]
+    parts = [r.heading(r.prose(lang, Prose("xp.title", (("title", explanation.title),))), 1)]
     if explanation.variant is not None:
-        parts.append(tr(lang, "xp.variant", variant=explanation.variant, values=explanation.variant_values))
+        parts.append(r.prose(lang, Prose("xp.variant", (("variant", explanation.variant),
+                                                         ("values", explanation.variant_values)))))
     for section in explanation.sections:
         parts.append(r.heading(r.prose(lang, section.heading), 2))
         for item in section.items:
