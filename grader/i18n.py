@@ -96,6 +96,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                    "he": "אף פלט אינו קורא את {entry}: הגרדיאנט שלו הוא 0."},
     "xp.one_path": {"en": "{entry} is read by one output only, {output}: one path, with local derivative {local}.",
                     "he": "רק פלט אחד קורא את {entry}, והוא {output}: מסלול אחד, עם נגזרת מקומית {local}."},
+    "xp.one_path_via": {"en": "{entry} reaches one output only, {output}: one path, with local derivative {local}.",
+                        "he": "{entry} משפיע על פלט אחד בלבד, {output}: מסלול אחד, עם נגזרת מקומית {local}."},
+    "xp.paths_via": {"en": "{entry} reaches {count} outputs, {outputs}: {count} paths.",
+                     "he": "{entry} משפיע על {count} פלטים, והם {outputs}: {count} מסלולים."},
     "xp.paths": {"en": "{entry} is read by {count} outputs, {outputs}: {count} paths.",
                  "he": "{count} פלטים קוראים את {entry}, והם {outputs}: {count} מסלולים."},
     "xp.paths_meet": {

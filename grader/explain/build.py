@@ -135,11 +135,13 @@ def _entry_items(exercise, notation, values, target: str, full: tuple[int, ...])
         if not any(isinstance(i, Prose) and i.key == "xp.via" for i in items):
             items.append(Prose("xp.scalar_path", (("entry", me),)))
     elif count == 1:
-        items.append(Prose("xp.one_path", (("entry", me), ("output", outputs[0]),
+        # "Read by" is said of the node that reads the entry; through nodes in between, "reaches".
+        items.append(Prose("xp.one_path" if direct else "xp.one_path_via", (("entry", me), ("output", outputs[0]),
                                            ("local", show(reference.paths[0].local, notation)))))
     else:
         named = _named_outputs(exercise, notation, reference, outputs)
-        items.append(Prose("xp.paths", (("entry", me), ("count", count), ("outputs", named))))
+        items.append(Prose("xp.paths" if direct else "xp.paths_via", (("entry", me), ("count", count),
+                                                                       ("outputs", named))))
         items.append(Prose("xp.paths_meet", (("entry", me),)))
     if any(p.local.has(sympy.Heaviside) for p in reference.paths):
         items.append(Prose("xp.relu_prime"))
