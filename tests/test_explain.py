@@ -179,3 +179,31 @@ def test_latex_escapes_words_and_hebrew_latex_sets_them_left_to_right():
     assert "x\\_1 \\& 50\\% of \\#2" in plain and plain.startswith("\\documentclass{article}")
     hebrew = render_explanation(Explanation("t", "conv_2", "bob", "H=3", ()), "latex", "he")
     assert "\\setmainlanguage{hebrew}" in hebrew and "\\LR{conv\\_2}" in hebrew and "\u2068" not in hebrew
+
+
+TWO_NODES = """\
+id: two-nodes
+title: a dense layer, a sigmoid, a sum
+statement: "z = W x, a = sigma(z), C = sum(a)"
+inputs:
+  x: {shape: [2], symbol: x}
+  W: {shape: [2, 2], symbol: w}
+graph:
+  - {op: dense, inputs: [x, W], output: Z}
+  - {op: sigmoid, inputs: [Z], output: A}
+  - {op: sum, inputs: [A], output: C}
+output: {name: C, symbol: c}
+targets:
+  W: {points: 4, per_entry: true}
+  x: {points: 2, per_entry: true}
+"""
+
+
+def test_a_graph_of_several_nodes_goes_back_node_by_node_and_grades_full_marks(tmp_path):
+    exercise = parse_exercise(TWO_NODES, "two-nodes.yaml")
+    text, _ = _round_trip(exercise, tmp_path)
+    plain = render_explanation(explain(exercise), "text", "en")
+    assert "dC/dz[1] = dC/da[1]*∂a[1]/∂z[1] = dC/da[1]*(1 - sigma(z[1]))*sigma(z[1])" in plain
+    assert "dC/dw[1,2] = dC/dz[1]*∂z[1]/∂w[1,2] = dC/dz[1]*x[2] = " in plain
+    assert "a[i] = sigma(z[i])" in plain and "exp" not in plain
+    assert "dC/dW = dC/dZ x^T" in plain
