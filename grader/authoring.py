@@ -121,6 +121,8 @@ def new_spec(name: str, from_exercise=None, op: str | None = None) -> str:
     skeleton for `op`. Raises GraderError for a bad name or op."""
     if not _ID.match(name):
         raise GraderError(f"{name!r} cannot be an exercise id: use lowercase letters, digits and dashes")
+    if from_exercise is not None and op is not None:
+        raise GraderError("--from copies an exercise with its own graph; --op makes a new one: choose one")
     if from_exercise is not None:
         return _copy(name, from_exercise)
     return _skeleton(name, op or DEFAULT_OP)

@@ -33,6 +33,7 @@ def test_from_copies_an_exercise_under_a_new_id():
 @pytest.mark.parametrize("args, message", [
     (["new", "My Conv"], "cannot be an exercise id"),
     (["new", "x", "--op", "conv3d"], "unknown op 'conv3d'; known ops: "),
+    (["new", "x", "--op", "dense", "--from", "conv2d-3x3-k2x1"], "choose one"),
 ])
 def test_bad_names_and_ops_are_user_errors(args, message):
     result = CliRunner().invoke(cli, args)
