@@ -13,6 +13,7 @@ _FSI, _PDI = "\u2068", "\u2069"
 
 MESSAGES: dict[str, dict[str, str]] = {
     "score": {"en": "score", "he": "ציון"},
+    "variant": {"en": "variant", "he": "גרסה"},
     "student output": {"en": "what your code printed", "he": "מה שהקוד שלך הדפיס"},
     # function checks
     "fn.pass": {"en": "all {n} entries match the reference on {trials} trials (worst relative error {worst})",

@@ -2,7 +2,9 @@
 import textwrap
 
 import pytest
+from click.testing import CliRunner
 
+from grader.cli import cli
 from grader.errors import SpecError
 from grader.grading import GradeOptions, grade
 from grader.render.solution import render_solution
@@ -96,6 +98,8 @@ def test_the_report_records_the_graded_variant_and_round_trips(tmp_path):
     assert report.variant == "alice"
     assert Report.from_dict(report.to_dict()) == report
     assert grade(exercise, answers).variant is None
+    assert CliRunner().invoke(cli, ["grade", RANGED, str(answers), "--variant", "alice"]).output.startswith(
+        f"{RANGED} · variant alice · answers.yaml")
     # The variant's entries are the ones graded: alice's X is 5x2.
     assert len([c for c in report.checks if c.target == "X"]) == 10
 
