@@ -117,3 +117,12 @@ def test_every_bundled_exercise_with_ranges_passes_its_self_test_on_five_variant
     variants = {r.name.split("[variant ")[1].split(":")[0] for r in results if "[variant " in r.name}
     assert len(variants) == 5
     assert all(r.ok for r in results), [r for r in results if not r.ok]
+
+
+def test_an_op_parameter_may_vary_too():
+    text = SPEC.replace("KW: {choices: [1, 2]}", "KW: {choices: [1]}\n  S: {choices: [1, 2], default: 2}").replace(
+        "{op: correlate2d, inputs: [X, K], output: Y}", '{op: correlate2d, inputs: [X, K], output: Y, params: {stride: "{{S}}"}}')
+    exercise = parse_exercise(text)
+    assert exercise.graph.nodes[0].node.params == {"stride": 2} and exercise.graph.shape("Y") == (1, 2)
+    strides = {parse_exercise(text, "spec.yaml", f"student-{n}").graph.nodes[0].node.params["stride"] for n in range(8)}
+    assert strides == {1, 2}
