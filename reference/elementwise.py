@@ -134,6 +134,11 @@ class Elementwise(Op):
     def domain(self, position):
         return self.function.domain
 
+    def needs_values(self, position):
+        # |z|' is the sign of z, which no answer can write without knowing it; relu's step is
+        # written as a Heaviside step when values are not fixed (exercises on code alone).
+        return self.name == "abs"
+
     def valid(self, args):
         return self.function.domain.kind != "positive" or bool(np.all(args[0] > 0))
 

@@ -28,7 +28,7 @@ functions:
 PIECEWISE = {
     "relu-2": ("  X: {shape: [2], symbol: x}", "relu", ""),
     "relu-3x3": ("  X: {shape: [3, 3], symbol: x}", "relu", ""),
-    "abs": ("  X: {shape: [3], symbol: x}", "abs", ""),
+    "abs": ("  X: {shape: [3], symbol: x, values: [1, -2, 3]}", "abs", ""),
     "leaky_relu": ("  X: {shape: [4], symbol: x}", "leaky_relu", ", params: {slope: 0.2}"),
     # The values only fix the exact reference; trials draw their own.
     "max_pool2d": ("  X: {shape: [4, 4], symbol: x, values: " + str(np.arange(16).reshape(4, 4).tolist()) + "}",
