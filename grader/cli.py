@@ -12,8 +12,13 @@ import sys
 import click
 
 from .errors import GraderError
+from .i18n import LANGUAGES
+from .kinds import describe as describe_kinds
 
+# Options shared by several commands, defined once.
 EXERCISE = click.argument("exercise", metavar="EXERCISE")
+LANG = click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+                    help="Language of the text (default: the exercise's).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -38,7 +43,7 @@ def list_cmd() -> None:
 
 @cli.command()
 @EXERCISE
-@click.option("--lang", default=None, help="Statement language (default: the exercise's).")
+@LANG
 def show(exercise: str, lang: str | None) -> None:
     """Print an exercise's statement."""
     from .render.statement import render_statement
@@ -85,7 +90,7 @@ def solve(exercise: str, fmt: str) -> None:
     click.echo(render_solution(load_exercise(exercise), fmt), nl=False)
 
 
-@cli.command()
+@cli.command(help=f"Grade a submission, one of: {describe_kinds()}.")
 @EXERCISE
 @click.argument("submission", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -94,10 +99,10 @@ def solve(exercise: str, fmt: str) -> None:
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Trial seed (default: the exercise's).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=600), default=None,
               help="Wall-clock limit in seconds for the submission's code (default: the exercise's).")
-@click.option("--lang", type=click.Choice(["en", "he"]), default=None, help="Feedback language.")
+@LANG
 def grade(exercise, submission, fmt, output, seed, timeout, lang) -> None:
-    """Grade a submission: gradient functions (.py) or answers (.yaml, .md, .tex)."""
-    from .grading import GradeOptions, grade as grade_submission
+    from .options import GradeOptions
+    from .pipeline import grade as grade_submission
     from .render.report import render_report, summary_line
     from .spec import load_exercise
 
