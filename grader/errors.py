@@ -14,6 +14,14 @@ class GraderError(Exception):
     exit_code = 2
 
 
+class UnreadableSubmission(GraderError):
+    """A submission file that cannot be read at all (not UTF-8, YAML syntax, too large).
+
+    Not a usage error: the pipeline turns it into a report with an error per target (exit 1),
+    so the student sees why.
+    """
+
+
 @dataclass(frozen=True)
 class SpecProblem:
     file: str

@@ -5,6 +5,10 @@ here, so the reference solver, the parsers and the feedback agree on one spellin
 `x[2,1]` / `x_{2,1}` for an input, `dy[1,1]` / `\\frac{\\partial C}{\\partial y_{1,1}}` for the
 upstream gradient. Notation indices are 1-based, as students write them; array indices are
 0-based, as numpy has them.
+
+The rules of notation live here once: how a derivative is labelled (`dL/dx[2,1]` for an
+exercise whose loss is L), how a run of digits such as `x_{21}` is read (`digit_index`), and how
+an expression is shown back to the student (`Notation.show`).
 """
 from __future__ import annotations
 
@@ -44,6 +48,17 @@ class ArrayNotation:
 
     def notation_index(self, full: tuple[int, ...]) -> tuple[int, ...]:
         return tuple(full[a] + 1 for a in self.axes)
+
+    def digit_index(self, digits: str) -> tuple[int, ...] | None:
+        """`x_{21}` read as x_{2,1}, as statements write `x_{ij}`: one digit per written axis.
+
+        Only unambiguous while every axis is at most 9 long; otherwise (or when the count of
+        digits is not the count of axes) None, and the caller asks for commas.
+        """
+        if len(self.axes) > 1 and len(digits) == len(self.axes) and digits.isascii() and digits.isdigit() \
+                and max(self.notation_shape) <= 9:
+            return tuple(int(d) for d in digits)
+        return None
 
     def in_range(self, index: tuple[int, ...]) -> bool:
         return len(index) == len(self.axes) and all(
@@ -133,6 +148,23 @@ class Notation:
             return symbol_name
         array, index = found
         return array.tex(array.full_index(index), self.loss)
+
+    def derivative(self, of: str) -> str:
+        """The loss's derivative by `of` in plain text: `dC/dX`, `dC/dx[2,1]` (with the exercise's loss letter)."""
+        return f"d{self.loss}/d{of}"
+
+    def entry_derivative(self, name: str, full: tuple[int, ...], style: str = "plain") -> str:
+        """The label of one entry's gradient: `dC/dx[2,1]`, or `\\frac{\\partial C}{\\partial x_{2,1}}` in LaTeX."""
+        array = self[name]
+        if style == "latex":
+            return f"\\frac{{\\partial {self.loss}}}{{\\partial {array.tex(full, self.loss)}}}"
+        return self.derivative(array.plain(full))
+
+    def show(self, expr: "sympy.Basic", style: str = "plain") -> str:
+        """`expr` written as the student writes: plain text or LaTeX (text they could paste back)."""
+        from .parsing.printer import to_latex, to_plain  # the printers import this module
+
+        return to_latex(expr, self) if style == "latex" else to_plain(expr)
 
     def symbols(self, name: str) -> "list[sympy.Symbol]":
         """Every entry symbol of an array, in C order."""

@@ -114,6 +114,16 @@ def _bundled_paths() -> dict[str, Path]:
     return {}
 
 
+def private_paths(exercise: Exercise) -> list[str]:
+    """What student code must not read besides the grader's own packages: the spec (it may hold
+    sample answers), the bundled exercises, and a source checkout's tests and examples."""
+    checkout = _PACKAGE_DIR.parent
+    paths = [Path(exercise.path), *_BUNDLED_DIRS]
+    if (checkout / "pyproject.toml").is_file():
+        paths += [checkout / "tests", checkout / "examples", checkout / "benchmarks"]
+    return [str(p) for p in paths if p.exists()]
+
+
 def find_exercise(ref: str) -> Path:
     """The spec file for a bundled id or a path.
 
@@ -250,7 +260,7 @@ def _build(data: dict, lines: dict, filename: str) -> Exercise:
         arrays.append(ArrayNotation(output["name"], output["symbol"], out_shape, tuple(range(len(out_shape))),
                                     output.get("latex", output["symbol"])))
         if upstream is None and out_shape != ():
-            problem(("output",), f"the output has shape {list(out_shape)}: declare `upstream` (dC/d{output['symbol']} given), "
+            problem(("output",), f"the output has shape {list(out_shape)}: declare `upstream` (d{data.get('loss', {}).get('symbol', 'C')}/d{output['symbol']} given), "
                                  "or end the graph in a scalar loss")
         if upstream is not None:
             arrays.append(ArrayNotation(upstream["name"], upstream["symbol"], out_shape,

@@ -68,7 +68,7 @@ def test_symbolic_answer_matching_a_detector_is_named(exercise, tmp_path, name):
     for key in changed:
         check = by[key]
         assert check.status == "fail"
-        assert f"detector:{name}" in check.note.split(), (key, check.note, check.feedback)
+        assert f"detector:{name}" in check.notes, (key, check.notes, check.feedback)
     for key, check in by.items():
         if key not in changed:
             assert check.status == "pass"
@@ -131,7 +131,7 @@ def test_function_matching_a_detector_is_named(exercise, tmp_path, name):
     report = grade(exercise, path)
     for check in report.checks:
         assert check.status == "fail", check
-        assert f"detector:{name}" in check.note.split(), (check.name, check.note)
+        assert f"detector:{name}" in check.notes, (check.name, check.notes)
         finding = next(f for f in check.findings if f.detail.get("detector") == name)
         assert finding.kind == "misconception" and finding.message
 

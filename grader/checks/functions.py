@@ -8,46 +8,62 @@ trial.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import partial
+from typing import Sequence
 
 import numpy as np
 
+from ..execution import FunctionRun, FunctionsSubmission
 from ..i18n import tr
+from ..options import GradeOptions
 from ..report import Check
-from ..spec import Exercise, FunctionSpec
+from ..spec import Exercise
 from ..trials import Trial
 
 MAX_LISTED = 6  # entries named in one feedback line; the rest are counted
 
 
-@dataclass(frozen=True)
-class FunctionRun:
-    """What one function returned on every trial (value or error, aligned with the trials)."""
+def check_functions(exercise: Exercise, submission: FunctionsSubmission, options: GradeOptions) -> tuple[Check, ...]:
+    """One check per function of the exercise."""
+    lang = options.lang_for(exercise)
+    sandbox = submission.sandbox
+    checks = []
+    for run in submission.runs:
+        if not run.ran:
+            target = exercise.target(run.spec.returns)
+            checks.append(Check(
+                name=function_label(exercise, run), status="error", points=0.0, max_points=target.points,
+                target=target.name, feedback=tr(lang, "fn.not_graded", fn=run.spec.name, reason=sandbox.message),
+                notes=(f"sandbox-{sandbox.status}",),
+            ))
+        else:
+            checks.append(check_function(exercise, run, submission.trials, submission.expected, lang))
+    return tuple(checks)
 
-    spec: FunctionSpec
-    values: tuple[np.ndarray | None, ...]
-    errors: tuple[str | None, ...]
+
+def function_label(exercise: Exercise, run: FunctionRun) -> str:
+    return f"{run.spec.name} ({exercise.notation.derivative(run.spec.returns)})"
 
 
-def check_function(exercise: Exercise, run: FunctionRun, trials: list[Trial],
-                   expected: list[dict[str, np.ndarray]], lang: str = "en") -> Check:
+def check_function(exercise: Exercise, run: FunctionRun, trials: Sequence[Trial],
+                   expected: Sequence[dict[str, np.ndarray]], lang: str = "en") -> Check:
     """One check for one function: points for the entries right on every trial."""
     target = exercise.target(run.spec.returns)
     notation = exercise.notation[target.name]
-    name = f"{run.spec.name} (dC/d{target.name})"
-    base = dict(name=name, max_points=target.points, target=target.name, index=None)
+    label = partial(exercise.notation.entry_derivative, target.name)
+    base = dict(name=function_label(exercise, run), max_points=target.points, target=target.name, index=None)
     shape = notation.shape
 
     for trial, value, error in zip(trials, run.values, run.errors):
         if error is not None:
-            return Check(status="error", points=0.0, note="function-error",
+            return Check(status="error", points=0.0, notes=("function-error",),
                          feedback=tr(lang, "fn.error", fn=run.spec.name, trial=trial.name, error=error), **base)
         if value is None:
-            return Check(status="error", points=0.0, note="function-error",
+            return Check(status="error", points=0.0, notes=("function-error",),
                          feedback=tr(lang, "fn.nothing", fn=run.spec.name, trial=trial.name), **base)
         if value.shape != shape:
             hint = tr(lang, "fn.shape.reshape") if value.size == int(np.prod(shape)) else ""
-            return Check(status="fail", points=0.0, note="wrong-shape",
+            return Check(status="fail", points=0.0, notes=("wrong-shape",),
                          feedback=tr(lang, "fn.shape", fn=run.spec.name, target=target.name, expected=shape,
                                      got=value.shape) + hint, **base)
 
@@ -75,22 +91,22 @@ def check_function(exercise: Exercise, run: FunctionRun, trials: list[Trial],
 
     n_ok, n = int(ok.sum()), len(entries)
     if n_ok == n:
-        return Check(status="pass", points=target.points, note="correct",
+        return Check(status="pass", points=target.points, notes=("correct",),
                      feedback=tr(lang, "fn.pass", n=n, trials=len(trials), worst=f"{worst:.1e}"), **base)
     points = target.points * n_ok / n if target.per_entry else 0.0
     wrong = [entries[i] for i in np.flatnonzero(~ok)]
-    listed = ", ".join(f"dC/d{notation.plain(e)}" for e in wrong[:MAX_LISTED])
+    listed = ", ".join(label(e) for e in wrong[:MAX_LISTED])
     more = tr(lang, "fn.more", count=len(wrong) - MAX_LISTED) if len(wrong) > MAX_LISTED else ""
     feedback = tr(lang, "fn.differ", wrong=len(wrong), n=n, entries=listed) + more
     details = []
     if non_finite:
         details.append(tr(lang, "fn.nonfinite",
-                          entries=", ".join(f"dC/d{notation.plain(e)}" for e in non_finite[:MAX_LISTED])))
+                          entries=", ".join(label(e) for e in non_finite[:MAX_LISTED])))
     trial, got, exp = first_failure
     details.append(tr(lang, "fn.on_trial_path", trial=trial.name, output=trial.isolates) if trial.isolates
                    else tr(lang, "fn.on_trial", trial=trial.name))
     for i in np.flatnonzero(~np.isclose(got, exp, rtol=exercise.rtol, atol=exercise.atol))[:MAX_LISTED]:
-        details.append("  " + tr(lang, "fn.expected_got", entry=f"dC/d{notation.plain(entries[i])}",
+        details.append("  " + tr(lang, "fn.expected_got", entry=label(entries[i]),
                                  expected=f"{exp[i]:.6g}", got=f"{got[i]:.6g}"))
     return Check(status="fail", points=round(points, 6), feedback=feedback, details=tuple(details),
-                 note="wrong-values", **base)
+                 notes=("wrong-values",), **base)

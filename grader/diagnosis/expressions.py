@@ -5,14 +5,16 @@ from dataclasses import replace
 
 import numpy as np
 
+from ..checks.expressions import answers_by_entry
 from ..equivalence import equivalent
 from ..evaluate import NotRational, evaluate
 from ..i18n import tr
-from ..report import Check, Finding
+from ..options import GradeOptions
+from ..report import SENTENCE_KINDS, Check, Finding
 from ..spec import Exercise
+from ..submissions import ExpressionSubmission
 from .mutations import detectors_for, mutated_numeric, mutated_symbolic
 from .paths import diagnose_paths, headline
-from .printing import show
 from .rules import rules_for
 
 
@@ -50,10 +52,12 @@ class _Probe:
             return None
 
 
-def diagnose_expression_checks(exercise: Exercise, checks: list[Check], answers: dict, solution: dict,
-                               options) -> list[Check]:
-    lang = options.lang or exercise.language
-    seed = exercise.trials.seed if options.seed is None else options.seed
+def diagnose_expression_checks(exercise: Exercise, submission: ExpressionSubmission, checks: tuple[Check, ...],
+                               options: GradeOptions) -> tuple[Check, ...]:
+    """Explain each wrong answer: path by path, by the detectors it matches, and by the spec's rules."""
+    answers = answers_by_entry(submission)
+    solution = exercise.solution
+    lang, seed = options.lang_for(exercise), options.seed_for(exercise)
     reveal = bool(exercise.feedback.get("reveal", False))
     detectors = detectors_for(exercise)
     rules = rules_for(exercise)
@@ -80,10 +84,10 @@ def diagnose_expression_checks(exercise: Exercise, checks: list[Check], answers:
         for d in matched:
             if said and d.kind == "scale":
                 continue
-            findings.append(Finding("misconception", tr(lang, "mc.matches", what=show(answer.expr, exercise.notation, answer.style),
+            findings.append(Finding("misconception", tr(lang, "mc.matches", what=exercise.notation.show(answer.expr, answer.style),
                                                         name=d.text("label", lang), explanation=d.text("explanation", lang)),
                                     {"detector": d.name}))
-        points, notes = check.points, [check.note]
+        points, notes = check.points, list(check.notes)
         for rule in rules:
             if not rule.applies_to(check.target, check.index):
                 continue
@@ -92,14 +96,14 @@ def diagnose_expression_checks(exercise: Exercise, checks: list[Check], answers:
                 notes.append(rule.id)
                 points = max(points, rule.credit * check.max_points)
         feedback = headline(exercise, reference, answer.expr, answer.style, lang,
-                            tuple(f for f in findings if f.kind not in ("misconception", "rule")))
+                            tuple(f for f in findings if f.kind in SENTENCE_KINDS))
         details = list(check.details)
         if reveal:
-            details.append(tr(lang, "dx.expected", answer=show(reference.expr, exercise.notation, answer.style)))
+            details.append(tr(lang, "dx.expected", answer=exercise.notation.show(reference.expr, answer.style)))
         notes += [f"detector:{d.name}" for d in matched]
         out.append(replace(check, feedback=feedback, findings=tuple(findings), points=points,
-                           note=" ".join(dict.fromkeys(n for n in notes if n)), details=tuple(details)))
-    return out
+                           notes=tuple(dict.fromkeys(notes)), details=tuple(details)))
+    return tuple(out)
 
 
 def _matching_detectors(exercise, detectors, probe, cache, target, index, expr, seed):

@@ -12,11 +12,11 @@ from fractions import Fraction
 
 import sympy
 
-from ..equivalence import _TooBig, to_poly
+from ..equivalence import ExpansionTooBig, to_poly
 from ..i18n import tr
 from ..report import Finding
 from ..spec import Exercise
-from .printing import fraction_text, output_name, poly_to_expr, show, show_term
+from .printing import fraction_text, output_name, poly_to_expr, show_term
 
 
 def split_by_upstream(poly: dict, upstream_letter: str) -> tuple[dict, dict]:
@@ -69,7 +69,7 @@ def diagnose_paths(exercise: Exercise, reference, student: sympy.Expr, style: st
     try:
         spoly = to_poly(student)
         rpoly = to_poly(reference.expr)
-    except _TooBig:
+    except ExpansionTooBig:
         return ()
     if spoly is None or rpoly is None:
         return ()
@@ -95,7 +95,7 @@ def diagnose_paths(exercise: Exercise, reference, student: sympy.Expr, style: st
     for name in order:
         r, s = r_paths.get(name), s_paths.get(name)
         out = output_name(notation, name, style)
-        up = show(sympy.Symbol(name), notation, style)
+        up = notation.show(sympy.Symbol(name), style)
         detail = {"upstream": name}
         if r and not s:
             message = tr(lang, "dx.missing_term", term=term(name, r)) if reveal else \
@@ -115,7 +115,8 @@ def diagnose_paths(exercise: Exercise, reference, student: sympy.Expr, style: st
                     if reveal else tr(lang, "dx.wrong_local_hidden", output=out, got=term(name, s))
                 findings.append(Finding("wrong-coefficient", message, detail))
     if s_rest:
-        findings.append(Finding("no-upstream", tr(lang, "dx.no_upstream", terms=show(poly_to_expr(s_rest), notation, style)),
+        findings.append(Finding("no-upstream", tr(lang, "dx.no_upstream", terms=notation.show(poly_to_expr(s_rest), style),
+                                   upstream=notation.derivative(upstream.latex)),
                                 {"terms": sympy.sstr(poly_to_expr(s_rest))}))
     return tuple(findings)
 
@@ -124,16 +125,14 @@ def headline(exercise: Exercise, reference, student: sympy.Expr, style: str, lan
              findings: tuple[Finding, ...]) -> str:
     """One tutor's sentence: where the gradient comes from, what the answer has, what is wrong."""
     notation = exercise.notation
-    array = notation[reference.target]
-    entry = (f"\\frac{{\\partial {notation.loss}}}{{\\partial {array.tex(reference.index)}}}" if style == "latex"
-             else f"d{notation.loss}/d{array.plain(reference.index)}")
+    entry = notation.entry_derivative(reference.target, reference.index, style)
     outputs = [output_name(notation, s.name, style) for s in reference.upstream_symbols if s is not None]
     parts = []
     if outputs:
         parts.append(tr(lang, "dx.receives", entry=entry, count=len(outputs), outputs=", ".join(outputs)))
     elif notation.upstream is not None and not reference.paths:
         parts.append(tr(lang, "dx.receives_none", entry=entry))
-    parts.append(tr(lang, "dx.yours", answer=show(student, notation, style)).rstrip("."))
+    parts.append(tr(lang, "dx.yours", answer=notation.show(student, style)).rstrip("."))
     sentence = " ".join(parts)
     if findings:
         sentence += ": " + tr(lang, "dx.and").join(f.message for f in findings)
