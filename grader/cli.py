@@ -21,7 +21,29 @@ LANG = click.option("--lang", type=click.Choice(LANGUAGES), default=None,
                     help="Language of the text (default: the exercise's).")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _GraderGroup(click.Group):
+    """Turns the library's errors into a message and an exit code inside click, so that
+    `click.testing.CliRunner` sees exactly what a user of the command sees."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except GraderError as err:
+            click.echo(f"error: {err}", err=True)
+            ctx.exit(err.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit):
+            raise
+        except BrokenPipeError:
+            ctx.exit(0)
+        except Exception as err:  # a bug of ours: still a message and an exit code, not a traceback
+            if os.environ.get("GRADER_DEBUG"):
+                raise
+            click.echo(f"internal error (a bug in backprop-grader; set GRADER_DEBUG=1 for details): "
+                       f"{type(err).__name__}: {err}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=_GraderGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="backprop-grader")
 def cli() -> None:
     """Auto-grade backpropagation exercises.
@@ -125,24 +147,15 @@ def _write(path: str, text: str) -> None:
 
 def main() -> None:
     try:
-        cli.main(standalone_mode=False)
+        code = cli.main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(2)
     except click.ClickException as err:
         err.show()
         sys.exit(2 if err.exit_code not in (0, 1) else err.exit_code)
-    except GraderError as err:
-        click.echo(f"error: {err}", err=True)
-        sys.exit(err.exit_code)
     except BrokenPipeError:
         sys.exit(0)
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception as err:  # a bug of ours: still a message and an exit code, not a traceback
-        if os.environ.get("GRADER_DEBUG"):
-            raise
-        click.echo(f"internal error (a bug in backprop-grader; set GRADER_DEBUG=1 for details): "
-                   f"{type(err).__name__}: {err}", err=True)
-        sys.exit(2)
-    sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)

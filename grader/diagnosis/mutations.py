@@ -23,6 +23,9 @@ import numpy as np
 from ..spec import Exercise
 
 KINDS = ("swap-op", "upstream", "transpose", "shift", "scale", "other-target")
+# Ops that read their input through a sliding window: only there is a gradient "shifted by one
+# row" an off-by-one in the window rather than some other mistake.
+WINDOW_OPS = frozenset({"correlate2d", "convolve2d", "avg_pool2d", "sum_pool2d", "max_pool2d"})
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,35 @@ def detectors_for(exercise: Exercise) -> tuple[Detector, ...]:
     return tuple(chosen)
 
 
+def applies(detector: Detector, exercise: Exercise, target: str) -> bool:
+    """Whether the detector's mistake can happen for this target of this exercise at all.
+
+    Checked before matching: a mutation that is merely possible on the array (shifting the
+    channel axis of a multi-channel kernel) would otherwise name the wrong mistake.
+    """
+    shape = exercise.graph.inputs[target]
+    if detector.kind == "upstream":
+        return exercise.upstream is not None
+    if detector.kind == "transpose":
+        return len(shape) == 2 and shape[0] == shape[1] > 1
+    if detector.kind == "shift":
+        axis = _spatial_axis(detector, shape)
+        windowed = any(target in b.node.inputs and b.node.op in WINDOW_OPS for b in exercise.graph.nodes)
+        return windowed and axis is not None and shape[axis] > 1
+    if detector.kind == "other-target":
+        return any(name != target and other == shape for name, other in exercise.graph.inputs.items())
+    return True
+
+
+def _spatial_axis(detector: Detector, shape: tuple[int, ...]) -> int | None:
+    """The array axis a shift moves along: `axis` 0 is the rows and 1 the columns of the picture,
+    the last two axes (channel axes come first)."""
+    axis = int(detector.params["axis"])
+    if len(shape) < 2 or axis not in (0, 1):
+        return None
+    return len(shape) - 2 + axis
+
+
 def _factor(detector: Detector, exercise: Exercise) -> Fraction:
     raw = detector.params["factor"]
     outputs = int(np.prod(exercise.graph.shape(exercise.graph.output)))
@@ -143,7 +175,7 @@ def _transform(detector: Detector, exercise: Exercise, target: str, reference: d
     if detector.kind == "transpose":
         return arr.T.copy() if arr.ndim == 2 and arr.shape[0] == arr.shape[1] else None
     if detector.kind == "shift":
-        return _shift(arr, int(detector.params["axis"]), int(detector.params["by"]), fill)
+        return _shift(arr, _spatial_axis(detector, arr.shape), int(detector.params["by"]), fill)
     if detector.kind == "other-target":
         others = [t for t in reference if t != target and reference[t].shape == arr.shape]
         return reference[others[0]] if others else None
@@ -153,6 +185,8 @@ def _transform(detector: Detector, exercise: Exercise, target: str, reference: d
 def mutated_numeric(exercise: Exercise, detector: Detector, target: str, values: Mapping[str, np.ndarray],
                     upstream: np.ndarray | None, reference: dict) -> np.ndarray | None:
     """The mutated gradient of `target` on one trial, or None when the detector does not apply."""
+    if not applies(detector, exercise, target):
+        return None
     kind = detector.kind
     if kind == "swap-op":
         graph = _mutated_graph(exercise, detector)
@@ -172,6 +206,8 @@ def mutated_numeric(exercise: Exercise, detector: Detector, target: str, values:
 
 def mutated_symbolic(exercise: Exercise, detector: Detector, target: str) -> np.ndarray | None:
     """The mutated gradient of `target` as an object array of sympy expressions, or None."""
+    if not applies(detector, exercise, target):
+        return None
     import sympy
 
     from reference.symbolic import forward, solve

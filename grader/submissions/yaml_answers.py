@@ -17,7 +17,8 @@ from ._entries import entry_label, exact_number, split_matrix, target_entries
 from .answers import Answer, ExpressionSubmission, Problem, SubmissionError, read_text, snippet
 
 # X[2,1], K[1], K[1,1], x_{2,1}, k_1, dX[2,1], dC/dX[2,1]; or a whole target: X, dC/dK.
-_KEY = re.compile(r"""^\s*(?:d\s*[A-Za-z]\s*/\s*)?(?P<name>[A-Za-z]+)\s*
+# A name may hold digits after its first letter (W1[1,1]), as spec names may.
+_KEY = re.compile(r"""^\s*(?:d\s*[A-Za-z]\s*/\s*)?(?P<name>[A-Za-z][A-Za-z0-9]*?)\s*
                       (?:\[(?P<square>[^\]]*)\]|_\{(?P<braced>[^}]*)\}|_(?P<single>[0-9]))?\s*$""", re.X)
 _STR_TAG = "tag:yaml.org,2002:str"
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
