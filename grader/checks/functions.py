@@ -8,6 +8,7 @@ trial.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 from typing import Sequence
 
@@ -17,7 +18,7 @@ from ..execution import FunctionRun, FunctionsSubmission
 from ..i18n import tr
 from ..options import GradeOptions
 from ..report import Check
-from ..spec import Exercise
+from ..spec import Exercise, Target
 from ..trials import Trial
 
 MAX_LISTED = 6  # entries named in one feedback line; the rest are counted
@@ -49,11 +50,24 @@ def check_function(exercise: Exercise, run: FunctionRun, trials: Sequence[Trial]
                    expected: Sequence[dict[str, np.ndarray]], lang: str = "en") -> Check:
     """One check for one function: points for the entries right on every trial."""
     target = exercise.target(run.spec.returns)
-    notation = exercise.notation[target.name]
-    label = partial(exercise.notation.entry_derivative, target.name)
     base = dict(name=function_label(exercise, run), max_points=target.points, target=target.name, index=None)
-    shape = notation.shape
+    unusable = _unusable(exercise, run, trials, lang, base)
+    if unusable is not None:
+        return unusable
+    comparison = _compare(exercise, target, run, trials, expected)
+    n_ok, n = int(comparison.ok.sum()), len(target.entries)
+    if n_ok == n:
+        return Check(status="pass", points=target.points, notes=("correct",),
+                     feedback=tr(lang, "fn.pass", n=n, trials=len(trials), worst=f"{comparison.worst:.1e}"), **base)
+    points = target.points * n_ok / n if target.per_entry else 0.0
+    feedback, details = _explain_differences(exercise, target, comparison, lang)
+    return Check(status="fail", points=round(points, 6), feedback=feedback, details=details,
+                 notes=("wrong-values",), **base)
 
+
+def _unusable(exercise: Exercise, run: FunctionRun, trials: Sequence[Trial], lang: str, base: dict) -> Check | None:
+    """The check for a function that failed, returned nothing or the wrong shape on some trial."""
+    shape = exercise.notation[run.spec.returns].shape
     for trial, value, error in zip(trials, run.values, run.errors):
         if error is not None:
             return Check(status="error", points=0.0, notes=("function-error",),
@@ -64,14 +78,26 @@ def check_function(exercise: Exercise, run: FunctionRun, trials: Sequence[Trial]
         if value.shape != shape:
             hint = tr(lang, "fn.shape.reshape") if value.size == int(np.prod(shape)) else ""
             return Check(status="fail", points=0.0, notes=("wrong-shape",),
-                         feedback=tr(lang, "fn.shape", fn=run.spec.name, target=target.name, expected=shape,
+                         feedback=tr(lang, "fn.shape", fn=run.spec.name, target=run.spec.returns, expected=shape,
                                      got=value.shape) + hint, **base)
+    return None
 
+
+@dataclass(frozen=True)
+class _Comparison:
+    ok: np.ndarray  # per requested entry: right on every trial
+    worst: float  # worst relative error among finite values
+    non_finite: list  # the entries that were NaN or infinite on the first trial that had any
+    example: tuple[Trial, np.ndarray, np.ndarray] | None  # a failing trial: (trial, got, expected)
+
+
+def _compare(exercise: Exercise, target: Target, run: FunctionRun, trials: Sequence[Trial],
+             expected: Sequence[dict[str, np.ndarray]]) -> _Comparison:
     entries = target.entries
     ok = np.ones(len(entries), dtype=bool)
-    first_failure: tuple[Trial, np.ndarray, np.ndarray] | None = None
+    example: tuple[Trial, np.ndarray, np.ndarray] | None = None
     worst = 0.0
-    non_finite = []
+    non_finite: list = []
     for trial, value, wanted in zip(trials, run.values, expected):
         want = wanted[target.name]
         got = np.array([value[e] for e in entries])
@@ -85,28 +111,28 @@ def check_function(exercise: Exercise, run: FunctionRun, trials: Sequence[Trial]
         if finite.any():
             worst = max(worst, float(np.max(np.where(finite, rel, 0.0))))
         # A failing one-hot trial is the clearest example: only one chain-rule path carries gradient.
-        if not close.all() and (first_failure is None or (trial.isolates and not first_failure[0].isolates)):
-            first_failure = (trial, got, exp)
+        if not close.all() and (example is None or (trial.isolates and not example[0].isolates)):
+            example = (trial, got, exp)
         ok &= close
+    return _Comparison(ok, worst, non_finite, example)
 
-    n_ok, n = int(ok.sum()), len(entries)
-    if n_ok == n:
-        return Check(status="pass", points=target.points, notes=("correct",),
-                     feedback=tr(lang, "fn.pass", n=n, trials=len(trials), worst=f"{worst:.1e}"), **base)
-    points = target.points * n_ok / n if target.per_entry else 0.0
-    wrong = [entries[i] for i in np.flatnonzero(~ok)]
+
+def _explain_differences(exercise: Exercise, target: Target, comparison: _Comparison,
+                         lang: str) -> tuple[str, tuple[str, ...]]:
+    """Which entries differ, and expected against got on the clearest failing trial."""
+    label = partial(exercise.notation.entry_derivative, target.name)
+    entries = target.entries
+    wrong = [entries[i] for i in np.flatnonzero(~comparison.ok)]
     listed = ", ".join(label(e) for e in wrong[:MAX_LISTED])
     more = tr(lang, "fn.more", count=len(wrong) - MAX_LISTED) if len(wrong) > MAX_LISTED else ""
-    feedback = tr(lang, "fn.differ", wrong=len(wrong), n=n, entries=listed) + more
+    feedback = tr(lang, "fn.differ", wrong=len(wrong), n=len(entries), entries=listed) + more
     details = []
-    if non_finite:
-        details.append(tr(lang, "fn.nonfinite",
-                          entries=", ".join(label(e) for e in non_finite[:MAX_LISTED])))
-    trial, got, exp = first_failure
+    if comparison.non_finite:
+        details.append(tr(lang, "fn.nonfinite", entries=", ".join(label(e) for e in comparison.non_finite[:MAX_LISTED])))
+    trial, got, exp = comparison.example
     details.append(tr(lang, "fn.on_trial_path", trial=trial.name, output=trial.isolates) if trial.isolates
                    else tr(lang, "fn.on_trial", trial=trial.name))
     for i in np.flatnonzero(~np.isclose(got, exp, rtol=exercise.rtol, atol=exercise.atol))[:MAX_LISTED]:
         details.append("  " + tr(lang, "fn.expected_got", entry=label(entries[i]),
                                  expected=f"{exp[i]:.6g}", got=f"{got[i]:.6g}"))
-    return Check(status="fail", points=round(points, 6), feedback=feedback, details=tuple(details),
-                 notes=("wrong-values",), **base)
+    return feedback, tuple(details)
