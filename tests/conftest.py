@@ -7,6 +7,7 @@ for the few smoke tests of what users really run, and where a separate process m
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,23 @@ SEED_NOTATION = Notation(arrays=(
     ArrayNotation("X", "x", (3, 3), (0, 1), "x"), ArrayNotation("K", "k", (2, 1), (0,), "k"),
     ArrayNotation("Y", "y", (2, 3), (0, 1), "y"), ArrayNotation("dY", "dy", (2, 3), (0, 1), "y", upstream_of="Y"),
 ))
+
+# A graph that ends in a scalar loss (no upstream gradient given): dense, sigmoid, mean.
+COMPOSITE = textwrap.dedent("""\
+    id: dense-sigmoid-mean
+    title: A dense layer, a sigmoid and a mean
+    statement: "Find dL/dW."
+    inputs:
+      x: {shape: [2], symbol: x}
+      W: {shape: [2, 2], symbol: w}
+    graph:
+      - {op: dense, inputs: [x, W], output: z}
+      - {op: sigmoid, inputs: [z], output: a}
+      - {op: mean, inputs: [a], output: L}
+    output: {name: L, symbol: l}
+    targets:
+      W: {points: 4}
+    """)
 
 
 def run_grader(*args, cwd=None, timeout=120, env=None):

@@ -5,7 +5,7 @@ import textwrap
 import pytest
 import sympy
 
-from conftest import cli
+from conftest import COMPOSITE, cli
 from grader.spec import parse_exercise
 from grader.errors import SpecError
 
@@ -150,23 +150,6 @@ def test_parse_exercise_library_api_collects_all_problems():
         parse_exercise(text, "t.yaml")
     assert len(err.value.problems) == 2
     assert all(p.line for p in err.value.problems)
-
-
-COMPOSITE = textwrap.dedent("""\
-    id: dense-sigmoid-mean
-    title: A dense layer, a sigmoid and a mean
-    statement: "Find dL/dW."
-    inputs:
-      x: {shape: [2], symbol: x}
-      W: {shape: [2, 2], symbol: w}
-    graph:
-      - {op: dense, inputs: [x, W], output: z}
-      - {op: sigmoid, inputs: [z], output: a}
-      - {op: mean, inputs: [a], output: L}
-    output: {name: L, symbol: l}
-    targets:
-      W: {points: 4}
-    """)
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "latex"])

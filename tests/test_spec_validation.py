@@ -5,7 +5,7 @@ import textwrap
 import pytest
 import yaml
 
-from conftest import ROOT, SEED_ID, cli
+from conftest import COMPOSITE, ROOT, SEED_ID, cli
 from grader.pipeline import grade
 from grader.selftest import run_self_tests
 from grader.spec import load_exercise, parse_exercise
@@ -19,20 +19,7 @@ RULE = textwrap.dedent("""\
           answer: "dy[1,1]*k[1]"
           message: {en: "a message"}
     """)
-SCALAR_LOSS = textwrap.dedent("""\
-    id: dense-mean
-    title: A dense layer and a mean
-    statement: "Find dL/dW."
-    inputs:
-      x: {shape: [2], symbol: x}
-      W: {shape: [2, 2], symbol: w}
-    graph:
-      - {op: dense, inputs: [x, W], output: z}
-      - {op: mean, inputs: [z], output: L}
-    output: {name: L, symbol: l}
-    targets:
-      W: {points: 4}
-    """)
+SCALAR_LOSS = COMPOSITE.replace("  - {op: sigmoid, inputs: [z], output: a}\n", "").replace("inputs: [a]", "inputs: [z]")
 
 
 def _seed_with(feedback: str) -> str:
