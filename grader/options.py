@@ -1,7 +1,7 @@
 """What a caller may choose when grading: seed, time limit, language, diagnosis.
 
 Every field defaults to None ("the exercise's"), so one `GradeOptions()` grades as the spec
-says, and the batch grader can hand the same options to every submission.
+says, and one options value serves every submission of a class.
 """
 from __future__ import annotations
 

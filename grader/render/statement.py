@@ -5,7 +5,7 @@ import re
 
 from ..spec import Exercise
 
-# Enough LaTeX-to-text to read a statement in a terminal; the Markdown/HTML reports keep LaTeX.
+# Enough LaTeX-to-text to read a statement in a terminal (the spec keeps the LaTeX).
 _REWRITES = (
     (re.compile(r"\\frac\{\\partial (\w+)\}\{\\partial ([^{}]*(?:\{[^{}]*\})?)\}"), r"d\1/d\2"),
     (re.compile(r"\\begin\{pmatrix\}(.*?)\\end\{pmatrix\}", re.S), r"(\1)"),
