@@ -23,9 +23,6 @@ import numpy as np
 from ..spec import Exercise
 
 KINDS = ("swap-op", "upstream", "transpose", "shift", "scale", "other-target")
-# Ops that read their input through a sliding window: only there is a gradient "shifted by one
-# row" an off-by-one in the window rather than some other mistake.
-WINDOW_OPS = frozenset({"correlate2d", "convolve2d", "avg_pool2d", "sum_pool2d", "max_pool2d"})
 
 
 @dataclass(frozen=True)
@@ -115,11 +112,19 @@ def applies(detector: Detector, exercise: Exercise, target: str) -> bool:
         return len(shape) == 2 and shape[0] == shape[1] > 1
     if detector.kind == "shift":
         axis = _spatial_axis(detector, shape)
-        windowed = any(target in b.node.inputs and b.node.op in WINDOW_OPS for b in exercise.graph.nodes)
+        windowed = any(target in b.node.inputs and _slides_a_window(b.node.op) for b in exercise.graph.nodes)
         return windowed and axis is not None and shape[axis] > 1
     if detector.kind == "other-target":
         return any(name != target and other == shape for name, other in exercise.graph.inputs.items())
     return True
+
+
+def _slides_a_window(op: str) -> bool:
+    """Whether the op reads its input through a sliding window: only there is a gradient "shifted
+    by one row" an off-by-one in the window. The op library says so by giving the op a stride."""
+    from reference.ops import OPS
+
+    return op in OPS and "stride" in OPS[op].params
 
 
 def _spatial_axis(detector: Detector, shape: tuple[int, ...]) -> int | None:
