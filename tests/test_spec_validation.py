@@ -125,3 +125,32 @@ def test_the_bundled_specs_validate_with_their_rule_answers_parsed():
     result = cli("validate", *sorted((ROOT / "exercises").glob("*.yaml")))
     assert result.exit_code == 0, result.stderr
     assert load_exercise(SEED_ID).feedback["rules"]  # the seed has rules, so their answers were parsed
+
+
+def test_every_label_uses_the_exercise_s_loss_letter(tmp_path):
+    # The seed with its loss called L: no "dC/d" may appear anywhere a student reads.
+    from grader.render.json_report import render_json
+    from grader.render.text import render_text
+
+    exercise = parse_exercise(SEED_SPEC.replace("loss: {symbol: C}", "loss: {symbol: L}"), str(tmp_path / "l.yaml"))
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(yaml.safe_dump({"X[1,1]": "k[1]", "X[2,1]": "dy[2,1]*x[2,1]", "K": [["1"], ["dy[1,1]"]]}))
+    code = tmp_path / "upstream_ignored.py"
+    code.write_text(textwrap.dedent("""\
+        import numpy as np
+
+        def grad_X(X, K, dY):  # every dL/dy taken as 1
+            G = np.zeros((3, 3))
+            G[:2] += K[0, 0]
+            G[1:] += K[1, 0]
+            return G
+
+        def grad_K(X, K, dY):  # the opposite sign
+            return -np.array([[np.sum(dY * X[:2])], [np.sum(dY * X[1:])]])
+        """))
+    for path in (answers, code):
+        report = grade(exercise, path)
+        text = render_json(report) + render_text(report)
+        assert report.return_code == 1 and "dL/d" in text
+        assert "dC/d" not in text and "partial C" not in text, text
+    assert "dL/dy" in text  # the upstream detector's wording, in the exercise's notation

@@ -89,7 +89,8 @@ class _Diagnoser:
         # A sign or factor finding already says what a matching scale detector would.
         said = any(f.kind in ("sign", "factor") for f in findings)
         findings += [Finding("misconception", tr(lang, "mc.matches", what=notation.show(answer.expr, answer.style),
-                                                 name=d.text("label", lang), explanation=d.text("explanation", lang)),
+                                                 name=d.text("label", lang, notation),
+                                                 explanation=d.text("explanation", lang, notation)),
                              {"detector": d.name})
                      for d in matched if not (said and d.kind == "scale")]
         points, notes = check.points, list(check.notes)

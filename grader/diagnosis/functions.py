@@ -32,9 +32,10 @@ def diagnose_function_checks(exercise: Exercise, submission: FunctionsSubmission
         entries = tuple(exercise.target(target).entries)
         matched = [d for d in detectors
                    if _matches(exercise, d, target, submission.trials, submission.expected, run.values, entries)]
+        notation = exercise.notation
         findings = [Finding("misconception",
-                            tr(lang, "mc.matches", what=exercise.notation.derivative(target),
-                               name=d.text("label", lang), explanation=d.text("explanation", lang)),
+                            tr(lang, "mc.matches", what=notation.derivative(target), name=d.text("label", lang, notation),
+                               explanation=d.text("explanation", lang, notation)),
                             {"detector": d.name})
                     for d in matched]
         points, notes = check.points, [*check.notes, *(f"detector:{d.name}" for d in matched)]

@@ -14,12 +14,14 @@ An exercise spec may disable built-in detectors or add its own of the same kinds
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Callable, Mapping
 
 import numpy as np
 
+from ..notation import Notation
 from ..spec import Exercise
 
 KINDS = ("swap-op", "upstream", "transpose", "shift", "scale", "other-target")
@@ -33,14 +35,25 @@ class Detector:
     explanation: Mapping[str, str]
     params: Mapping[str, object] = field(default_factory=dict)
 
-    def text(self, which: str, lang: str) -> str:
+    def text(self, which: str, lang: str, notation: Notation | None = None) -> str:
+        """The label or explanation in `lang` (else English), in the exercise's notation:
+        `{dY}` becomes the upstream gradient's name (dC/dY, or dL/dZ for a loss L and output Z),
+        `{dy}` its entries' letter, `{Y}` the output."""
         texts = self.label if which == "label" else self.explanation
-        return texts.get(lang) or texts.get("en", "")
+        text = texts.get(lang) or texts.get("en", "")
+        if notation is None:
+            return text
+        output = next((a for a in notation.arrays if a.upstream_of is not None), None)
+        names = {"Y": output.upstream_of, "dY": notation.derivative(output.upstream_of),
+                 "dy": notation.derivative(output.latex)} if output else {}
+        return _NOTATION_FIELD.sub(lambda m: names.get(m.group(1), m.group(0)), text)
 
 
 def _d(name, kind, label_en, label_he, expl_en, expl_he, **params) -> Detector:
     return Detector(name, kind, {"en": label_en, "he": label_he}, {"en": expl_en, "he": expl_he}, params)
 
+
+_NOTATION_FIELD = re.compile(r"\{(dY|dy|Y)\}")  # only these, so LaTeX braces in a text are left alone
 
 BUILT_IN: tuple[Detector, ...] = (
     _d("flipped-kernel", "swap-op",
@@ -50,14 +63,15 @@ BUILT_IN: tuple[Detector, ...] = (
        "conv בספריות למידה עמוקה היא קרוס-קורלציה: הגרעין אינו מתהפך",
        swap={"correlate2d": "convolve2d", "convolve2d": "correlate2d"}),
     _d("transposed", "transpose", "the transposed gradient", "הגרדיאנט המשוחלף",
-       "dC/dX has the shape of X, entry (i, j) at row i, column j", "ל־dC/dX יש צורה של X: האיבר (i, j) בשורה i ועמודה j"),
-    _d("forward-for-upstream", "upstream", "the gradient with the forward output Y in place of dC/dY",
-       "הגרדיאנט עם היציאה Y במקום dC/dY",
-       "the chain rule multiplies by the upstream gradient dC/dy, not by the output y itself",
-       "כלל השרשרת מכפיל בגרדיאנט שמגיע מלמעלה dC/dy, לא ביציאה y עצמה", use="forward"),
-    _d("upstream-ignored", "upstream", "the gradient with every dC/dy taken as 1",
-       "הגרדיאנט כשכל dC/dy נלקח כ־1",
-       "each path must be weighted by its own upstream gradient dC/dy", "כל מסלול צריך להיות מוכפל בגרדיאנט dC/dy שלו",
+       "a gradient has the shape of its input, entry (i, j) at row i, column j",
+       "לגרדיאנט יש צורה של הקלט שלו: האיבר (i, j) בשורה i ועמודה j"),
+    _d("forward-for-upstream", "upstream", "the gradient with the forward output {Y} in place of {dY}",
+       "הגרדיאנט עם היציאה {Y} במקום {dY}",
+       "the chain rule multiplies by the upstream gradient {dy}, not by the output itself",
+       "כלל השרשרת מכפיל בגרדיאנט שמגיע מלמעלה {dy}, לא ביציאה עצמה", use="forward"),
+    _d("upstream-ignored", "upstream", "the gradient with every {dy} taken as 1",
+       "הגרדיאנט כשכל {dy} נלקח כ־1",
+       "each path must be weighted by its own upstream gradient {dy}", "כל מסלול צריך להיות מוכפל בגרדיאנט {dy} שלו",
        use="ones"),
     _d("sign", "scale", "the gradient with the opposite sign", "הגרדיאנט עם סימן הפוך",
        "check the sign: a gradient points uphill, and nothing in this forward pass subtracts",
@@ -78,8 +92,8 @@ BUILT_IN: tuple[Detector, ...] = (
                                         ("right", "column right", "עמודה ימינה", 1, 1),
                                         ("left", "column left", "עמודה שמאלה", 1, -1))),
     _d("wrong-input", "other-target", "the gradient with respect to the other input", "הגרדיאנט לפי הקלט האחר",
-       "dC/dX and dC/dK are different sums: dC/dX multiplies dC/dy by kernel entries, dC/dK by image entries",
-       "dC/dX ו־dC/dK הם סכומים שונים"),
+       "the gradients with respect to two inputs are different sums: each multiplies {dy} by the other "
+       "input's entries", "הגרדיאנטים לפי שני קלטים שונים הם סכומים שונים"),
 )
 
 
