@@ -20,6 +20,7 @@ from reference.graph import Graph, GraphError, Node
 
 from .errors import SpecError, SpecProblem, UnknownExercise
 from .notation import ArrayNotation, Notation
+from .spec_feedback import check_feedback, check_rule_answers
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 # A wheel carries the exercises inside the package; a source checkout has them beside it.
@@ -169,7 +170,7 @@ def parse_exercise(text: str, filename: str = "<spec>", *, check_answers: bool =
         raise SpecError(problems)
     exercise = _build(data, lines, filename)
     if check_answers:
-        problems = check_rule_answers(exercise, lines)
+        problems = check_rule_answers(exercise, lambda path: _line(lines, path))
         if problems:
             raise SpecError(problems)
     return exercise
@@ -266,7 +267,7 @@ def _build(data: dict, lines: dict, filename: str) -> Exercise:
     targets = _targets(data["targets"], arrays, inputs, problem)
     functions = _functions(data.get("functions", {}), inputs, upstream, data["targets"], problem)
     statement, language = _statement(data, problem)
-    _check_feedback(data.get("feedback", {}), {t.name: t for t in targets}, arrays, problem)
+    check_feedback(data.get("feedback", {}), {t.name: t for t in targets}, arrays, problem)
     if problem.found:
         raise SpecError(problem.found)
     aliases = tuple(dict.fromkeys([loss, *data.get("loss", {}).get("aliases", ["C", "L", "E", "J"])]))
@@ -376,72 +377,6 @@ def _statement(data: Mapping[str, Any], problem: _Problems) -> tuple[dict[str, s
     if language not in statement:
         problem(("language",), f"no statement in {language!r}; statement languages: {', '.join(statement)}")
     return statement, language
-
-
-def _check_feedback(feedback: Mapping[str, Any], targets: Mapping[str, Target], arrays: list[ArrayNotation],
-                    problem: _Problems) -> None:
-    """Rules and detector settings that could never fire are errors, not silence.
-
-    The rules' answers are parsed by `check_rule_answers` (it needs the maths parser, which
-    grading code does not otherwise import).
-    """
-    from .diagnosis.mutations import BUILT_IN  # the detector table; it imports this module
-
-    config = feedback.get("detectors", {})
-    added = [raw["name"] for raw in config.get("add", ())]
-    known = [d.name for d in BUILT_IN] + added
-    for key in ("enable", "disable"):
-        for k, name in enumerate(config.get(key, ())):
-            if name not in known[:len(BUILT_IN)]:
-                problem(("feedback", "detectors", key, k), _unknown("built-in detector", name, [d.name for d in BUILT_IN]))
-    chosen = set(known) - set(config.get("disable", ())) if not config.get("enable") else \
-        set(config["enable"]) | set(added)
-    by_name = {a.name: a for a in arrays}
-    for k, rule in enumerate(feedback.get("rules", ())):
-        where = ("feedback", "rules", k)
-        target = rule.get("target")
-        if target is not None and target not in targets:
-            problem(where + ("target",), _unknown("target", target, list(targets)))
-        detector = rule.get("detector")
-        if detector is not None and detector not in chosen:
-            problem(where + ("detector",), _unknown("detector", detector, sorted(chosen)))
-        for n, entry in enumerate(rule.get("entries", ()) if target in targets else ()):
-            if not by_name[target].in_range(tuple(entry)):
-                problem(where + ("entries", n), f"entry {entry} is outside {target} "
-                                                f"(written indices run over {list(by_name[target].notation_shape)})")
-        if rule.get("answer") is not None and target is None:
-            problem(where + ("answer",), "a rule with an `answer` needs a `target`: the answer is an entry of it")
-
-
-def _unknown(what: str, name: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-    hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known) or 'none'}"
-    return f"unknown {what} {name!r}; {hint}"
-
-
-def check_rule_answers(exercise: Exercise, lines: Mapping[tuple, int] | None = None) -> list[SpecProblem]:
-    """Parse every feedback rule's answer for every entry it applies to, as a student's answer
-    would be parsed; an answer that cannot be read would never match anything."""
-    from .diagnosis.rules import rules_for
-    from .parsing import ParseError, parse_expression
-
-    problems = []
-    for k, rule in enumerate(rules_for(exercise)):
-        if rule.answer is None or rule.target is None:
-            continue
-        target = exercise.target(rule.target)
-        written = [exercise.notation[rule.target].notation_index(e) for e in target.entries]
-        texts = {rule.answer_for(w): w for w in written if rule.entries is None or w in rule.entries}
-        for text, index in texts.items():  # a rule without {i}, {j} is parsed once
-            try:
-                parse_expression(text, exercise.notation)
-            except (ParseError, KeyError, IndexError, ValueError) as err:
-                line = _line(lines, ("feedback", "rules", k, "answer")) if lines else None
-                message = str(err).splitlines()[0] if str(err) else type(err).__name__
-                problems.append(SpecProblem(exercise.path, line, f"feedback rule {rule.id!r}: its answer for "
-                                                                 f"{rule.target}{list(index)} cannot be read: {message}"))
-                break
-    return problems
 
 
 def validate_paths(paths: list[str]) -> list[SpecProblem]:
