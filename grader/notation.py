@@ -14,10 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     import sympy
+
+# How a student writes: `dy[1,1]*k[2]` or `\\frac{\\partial C}{\\partial y_{1,1}} k_2`; feedback answers alike.
+Style = Literal["plain", "latex"]
 
 
 @dataclass(frozen=True)
@@ -153,14 +156,14 @@ class Notation:
         """The loss's derivative by `of` in plain text: `dC/dX`, `dC/dx[2,1]` (with the exercise's loss letter)."""
         return f"d{self.loss}/d{of}"
 
-    def entry_derivative(self, name: str, full: tuple[int, ...], style: str = "plain") -> str:
+    def entry_derivative(self, name: str, full: tuple[int, ...], style: Style = "plain") -> str:
         """The label of one entry's gradient: `dC/dx[2,1]`, or `\\frac{\\partial C}{\\partial x_{2,1}}` in LaTeX."""
         array = self[name]
         if style == "latex":
             return f"\\frac{{\\partial {self.loss}}}{{\\partial {array.tex(full, self.loss)}}}"
         return self.derivative(array.plain(full))
 
-    def show(self, expr: "sympy.Basic", style: str = "plain") -> str:
+    def show(self, expr: "sympy.Basic", style: Style = "plain") -> str:
         """`expr` written as the student writes: plain text or LaTeX (text they could paste back)."""
         from .parsing.printer import to_latex, to_plain  # the printers import this module
 
