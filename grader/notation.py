@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     import sympy
 
-# How a student writes: `dy[1,1]*k[2]` or `\\frac{\\partial C}{\\partial y_{1,1}} k_2`; feedback answers alike.
+# How a student writes: `dy[1,1]*k[2]` or `\frac{\partial C}{\partial y_{1,1}} k_2`; feedback answers alike.
 Style = Literal["plain", "latex"]
 
 
