@@ -21,6 +21,10 @@ class UnreadableSubmission(GraderError):
     so the student sees why.
     """
 
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line  # 1-based line of the file where reading failed, when known
+
 
 @dataclass(frozen=True)
 class SpecProblem:

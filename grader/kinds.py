@@ -112,7 +112,7 @@ def _readable(reader, exercise: "Exercise", path: Path):
     try:
         return reader(path, exercise.notation, tuple(t.name for t in exercise.targets))
     except SubmissionError as err:
-        raise UnreadableSubmission(str(err)) from None
+        raise UnreadableSubmission(str(err), err.line) from None
 
 
 def _check_expressions(exercise, submission, options):

@@ -31,7 +31,7 @@ def grade(exercise: Exercise, submission: str | Path, options: GradeOptions = Gr
     try:
         read = kind.read(exercise, path, options)
     except UnreadableSubmission as err:
-        return unreadable_report(exercise, path, kind, str(err), options)
+        return unreadable_report(exercise, path, kind, err, options)
     checks = kind.check(exercise, read, options)
     if options.diagnose:
         checks = kind.diagnose(exercise, read, checks, options)
@@ -39,13 +39,15 @@ def grade(exercise: Exercise, submission: str | Path, options: GradeOptions = Gr
                   kind.messages(exercise, read, options), kind.output(read), options.lang_for(exercise))
 
 
-def unreadable_report(exercise: Exercise, path: Path, kind: SubmissionKind, message: str,
+def unreadable_report(exercise: Exercise, path: Path, kind: SubmissionKind, error: UnreadableSubmission,
                       options: GradeOptions) -> Report:
-    """A file that cannot be read at all (not UTF-8, YAML syntax, too big): an error per target."""
+    """A file that cannot be read at all (not UTF-8, YAML syntax, too big): an error per target,
+    at the line where reading failed when there is one."""
     lang = options.lang_for(exercise)
     checks = tuple(
         Check(name=exercise.notation.derivative(t.name), status="error", points=0.0, max_points=t.points,
-              target=t.name, feedback=tr(lang, "ex.file_unreadable", error=message), notes=("unreadable",))
+              target=t.name, feedback=tr(lang, "ex.file_unreadable", error=str(error)), notes=("unreadable",),
+              line=error.line)
         for t in exercise.targets
     )
-    return Report(exercise.id, path.name, kind.graded_as, exercise.max_score, checks, (message,), "", lang)
+    return Report(exercise.id, path.name, kind.graded_as, exercise.max_score, checks, (str(error),), "", lang)

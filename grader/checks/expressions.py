@@ -54,7 +54,8 @@ def _check_entry(exercise: Exercise, target: str, index: tuple[int, ...], share:
     written = notation.notation_index(index)
     style = answer.style if answer is not None else "plain"
     name = exercise.notation.entry_derivative(target, index, style)
-    base = dict(name=name, max_points=share, target=target, index=written)
+    base = dict(name=name, max_points=share, target=target, index=written,
+                line=answer.line if answer is not None else None)
     if answer is None:
         return Check(status="fail", points=0.0, feedback=tr(lang, "ex.missing", entry=name),
                      notes=("missing-answer",), **base)

@@ -8,8 +8,10 @@ trial.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import ast
+from dataclasses import dataclass, replace
 from functools import partial
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -22,6 +24,7 @@ from ..spec import Exercise, Target
 from ..trials import Trial
 
 MAX_LISTED = 6  # entries named in one feedback line; the rest are counted
+MAX_SOURCE_BYTES = 1_000_000  # larger files get no `def` lines: parsing them is not worth the time
 
 
 def check_functions(exercise: Exercise, submission: FunctionsSubmission, options: GradeOptions) -> tuple[Check, ...]:
@@ -39,7 +42,7 @@ def check_functions(exercise: Exercise, submission: FunctionsSubmission, options
             ))
         else:
             checks.append(check_function(exercise, run, submission.trials, submission.expected, lang))
-    return tuple(checks)
+    return tuple(with_def_lines(exercise, checks, Path(submission.path)))
 
 
 def function_label(exercise: Exercise, run: FunctionRun) -> str:
@@ -136,3 +139,23 @@ def _explain_differences(exercise: Exercise, target: Target, comparison: _Compar
         details.append("  " + tr(lang, "fn.expected_got", entry=label(entries[i]),
                                  expected=f"{exp[i]:.6g}", got=f"{got[i]:.6g}"))
     return feedback, tuple(details)
+
+
+def with_def_lines(exercise: Exercise, checks: list[Check], source: Path) -> list[Check]:
+    """The checks with `line` set to where each function is defined in the student's file.
+
+    The file is read with `ast` in the grader's process and never imported here: a syntax error
+    puts every check on the error's line instead; an unreadable file leaves the lines unset.
+    """
+    try:
+        if source.stat().st_size > MAX_SOURCE_BYTES:
+            return checks
+        tree = ast.parse(source.read_bytes(), filename=source.name)
+    except SyntaxError as err:
+        return [replace(c, line=err.lineno) for c in checks] if err.lineno else checks
+    except (OSError, ValueError, RecursionError, MemoryError):
+        return checks
+    defined = {node.name: node.lineno for node in tree.body
+               if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    by_target = {f.returns: defined.get(f.name) for f in exercise.functions}
+    return [replace(c, line=by_target.get(c.target)) if c.line is None else c for c in checks]
