@@ -23,6 +23,12 @@ if TYPE_CHECKING:
 Style = Literal["plain", "latex"]
 
 
+def derivative_label(loss: str, of: str, style: Style = "plain") -> str:
+    """The one way a derivative of the loss is written: `dL/dx[2,1]`, or in LaTeX
+    `\\frac{\\partial L}{\\partial x_{2,1}}` (`of` already in that style)."""
+    return f"\\frac{{\\partial {loss}}}{{\\partial {of}}}" if style == "latex" else f"d{loss}/d{of}"
+
+
 @dataclass(frozen=True)
 class ArrayNotation:
     """One named array of the exercise (an input, the output or the upstream gradient).
@@ -75,9 +81,7 @@ class ArrayNotation:
     def tex(self, full: tuple[int, ...], loss: str = "C") -> str:
         idx = ",".join(str(i) for i in self.notation_index(full))
         base = f"{self.latex}_{{{idx}}}" if idx else self.latex
-        if self.upstream_of is not None:
-            return f"\\frac{{\\partial {loss}}}{{\\partial {base}}}"
-        return base
+        return derivative_label(loss, base, "latex") if self.upstream_of is not None else base
 
     def symbol(self, full: tuple[int, ...]) -> "sympy.Symbol":
         return _entry_symbol(self, tuple(full))
@@ -152,16 +156,14 @@ class Notation:
         array, index = found
         return array.tex(array.full_index(index), self.loss)
 
-    def derivative(self, of: str) -> str:
-        """The loss's derivative by `of` in plain text: `dC/dX`, `dC/dx[2,1]` (with the exercise's loss letter)."""
-        return f"d{self.loss}/d{of}"
+    def derivative(self, of: str, style: Style = "plain") -> str:
+        """The loss's derivative by `of`: `dC/dX`, `dC/dx[2,1]` (with the exercise's loss letter)."""
+        return derivative_label(self.loss, of, style)
 
     def entry_derivative(self, name: str, full: tuple[int, ...], style: Style = "plain") -> str:
         """The label of one entry's gradient: `dC/dx[2,1]`, or `\\frac{\\partial C}{\\partial x_{2,1}}` in LaTeX."""
         array = self[name]
-        if style == "latex":
-            return f"\\frac{{\\partial {self.loss}}}{{\\partial {array.tex(full, self.loss)}}}"
-        return self.derivative(array.plain(full))
+        return self.derivative(array.tex(full, self.loss) if style == "latex" else array.plain(full), style)
 
     def show(self, expr: "sympy.Basic", style: Style = "plain") -> str:
         """`expr` written as the student writes: plain text or LaTeX (text they could paste back)."""

@@ -1,4 +1,4 @@
-"""What a caller may choose when grading: seed, time limit, language, diagnosis.
+"""What a caller may choose when grading: seed, time limit, language, diagnosis, variant.
 
 Every field defaults to None ("the exercise's"), so one `GradeOptions()` grades as the spec
 says, and one options value serves every submission of a class.
@@ -18,6 +18,7 @@ class GradeOptions:
     timeout: float | None = None  # wall limit in seconds for student code; None means the exercise's
     lang: str | None = None  # feedback language (a code of i18n.LANGUAGES); None means the exercise's
     diagnose: bool = True  # explain wrong answers (off only to measure what diagnosis costs)
+    variant: str | None = None  # student id whose variant is graded (grader/variants.py); None: as loaded
 
     def seed_for(self, exercise: "Exercise") -> int:
         return exercise.trials.seed if self.seed is None else self.seed

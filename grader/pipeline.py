@@ -15,7 +15,7 @@ from .i18n import tr
 from .kinds import SubmissionKind, kind_for
 from .options import GradeOptions
 from .report import Check, Report
-from .spec import Exercise
+from .spec import Exercise, exercise_variant
 
 
 def grade(exercise: Exercise, submission: str | Path, options: GradeOptions = GradeOptions()) -> Report:
@@ -28,6 +28,7 @@ def grade(exercise: Exercise, submission: str | Path, options: GradeOptions = Gr
     if not path.is_file():
         raise GraderError(f"no such submission file: {submission}")
     kind = kind_for(path)
+    exercise = exercise_variant(exercise, options.variant)
     try:
         read = kind.read(exercise, path, options)
     except UnreadableSubmission as err:
@@ -36,7 +37,12 @@ def grade(exercise: Exercise, submission: str | Path, options: GradeOptions = Gr
     if options.diagnose:
         checks = kind.diagnose(exercise, read, checks, options)
     return Report(exercise.id, path.name, kind.graded_as, exercise.max_score, tuple(checks),
-                  kind.messages(exercise, read, options), kind.output(read), options.lang_for(exercise))
+                  kind.messages(exercise, read, options), kind.output(read), options.lang_for(exercise),
+                  variant=_variant_id(exercise))
+
+
+def _variant_id(exercise: Exercise) -> str | None:
+    return exercise.variant.id if exercise.variant and exercise.variant.id else None
 
 
 def unreadable_report(exercise: Exercise, path: Path, kind: SubmissionKind, error: UnreadableSubmission,
@@ -50,4 +56,5 @@ def unreadable_report(exercise: Exercise, path: Path, kind: SubmissionKind, erro
               line=error.line)
         for t in exercise.targets
     )
-    return Report(exercise.id, path.name, kind.graded_as, exercise.max_score, checks, (str(error),), "", lang)
+    return Report(exercise.id, path.name, kind.graded_as, exercise.max_score, checks, (str(error),), "", lang,
+                  variant=_variant_id(exercise))

@@ -35,9 +35,9 @@ def test_no_private_names_are_imported_across_modules():
 
 
 def test_the_cli_offers_exactly_the_registered_languages():
-    from grader.cli import grade, show
+    from grader.cli import explain, grade, show
 
-    for command in (grade, show):
+    for command in (explain, grade, show):
         option = next(p for p in command.params if p.name == "lang")
         assert tuple(option.type.choices) == LANGUAGES
 
