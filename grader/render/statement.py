@@ -6,7 +6,7 @@ import re
 from ..spec import Exercise
 from ..spec_data import conventions
 
-# Enough LaTeX-to-text to read a statement in a terminal; the Markdown/HTML reports keep LaTeX.
+# Enough LaTeX-to-text to read a statement in a terminal (the spec keeps the LaTeX).
 _REWRITES = (
     (re.compile(r"\\frac\{\\partial (\w+)\}\{\\partial ([^{}]*(?:\{[^{}]*\})?)\}"), r"d\1/d\2"),
     (re.compile(r"\\begin\{pmatrix\}(.*?)\\end\{pmatrix\}", re.S), r"(\1)"),
@@ -38,7 +38,8 @@ def render_statement(exercise: Exercise, lang: str | None = None) -> str:
     for mid in exercise.intermediates:
         a = exercise.notation[mid.name]
         lines.append(f"  {mid.name}: shape {a.shape}, may be written {a.letter}[...] in answers")
-    lines.append("Asked: " + ", ".join(f"dC/d{t.name} ({t.points:g} points)" for t in exercise.targets))
+    lines.append("Asked: " + ", ".join(f"{exercise.notation.derivative(t.name)} ({t.points:g} points)"
+                                       for t in exercise.targets))
     notes = conventions(exercise.graph, lang or exercise.language)
     if notes:
         lines.append("Conventions:")
