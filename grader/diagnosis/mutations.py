@@ -119,7 +119,7 @@ def applies(detector: Detector, exercise: Exercise, target: str) -> bool:
     Checked before matching: a mutation that is merely possible on the array (shifting the
     channel axis of a multi-channel kernel) would otherwise name the wrong mistake.
     """
-    shape = exercise.graph.inputs[target]
+    shape = exercise.graph.shape(target)  # an input, or a node output named as a target
     if detector.kind == "upstream":
         return exercise.upstream is not None
     if detector.kind == "transpose":
