@@ -56,34 +56,28 @@ def test_statement_lists_data_values_intermediates_and_conventions():
     assert "relu'(0) = 0" in render_statement(load_exercise("two-layer-relu-mse"))
 
 
-SIGMOID = parse_exercise("""id: sigmoid-forms
+def _element_wise(op: str, x: str, middle: str = "") -> object:
+    """A one-entry exercise: y = op(x); with `middle`, the op's output is an intermediate of that
+    symbol (y is then a flattened copy of it)."""
+    graph = (f"  - {{op: {op}, inputs: [{x}], output: a}}\n  - {{op: flatten, inputs: [a], output: y}}" if middle
+             else f"  - {{op: {op}, inputs: [{x}], output: y}}")
+    return parse_exercise(f"""id: {op}-forms
 title: t
 statement: "..."
 inputs:
-  z: {shape: [1], symbol: z}
+  {x}: {{shape: [1], symbol: {x}}}
 graph:
-  - {op: sigmoid, inputs: [z], output: a}
-  - {op: flatten, inputs: [a], output: y}
-output: {name: y, symbol: y}
-upstream: {name: dy, symbol: dy}
-intermediates:
-  a: {symbol: a}
+{graph}
+output: {{name: y, symbol: y}}
+upstream: {{name: dy, symbol: dy}}
+{f"intermediates: {{a: {{symbol: {middle}}}}}" if middle else ""}
 targets:
-  z: {points: 1}
-""", "sigmoid.yaml")
+  {x}: {{points: 1}}
+""", f"{op}.yaml")
 
-TANH = parse_exercise("""id: tanh-forms
-title: t
-statement: "..."
-inputs:
-  x: {shape: [1], symbol: x}
-graph:
-  - {op: tanh, inputs: [x], output: y}
-output: {name: y, symbol: y}
-upstream: {name: dy, symbol: dy}
-targets:
-  x: {points: 1}
-""", "tanh.yaml")
+
+SIGMOID = _element_wise("sigmoid", "z", middle="a")
+TANH = _element_wise("tanh", "x")
 
 # (exercise, entry, answer, right?): the forms docs/answer-format.md promises grade alike.
 FORMS = [
