@@ -21,12 +21,12 @@ from typing import Iterable
 import sympy
 
 from .evaluate import NotRational, evaluate
+from .polynomials import Poly, TooBig, add_into, mul, to_poly
 
-Monomial = tuple  # sorted ((symbol name, power), ...)
-Poly = dict  # Monomial -> Fraction
+__all__ = ["Verdict", "TooBig", "equivalent", "equivalent_to_entry", "poly_matches_entry", "random_points",
+           "reference_poly", "to_poly"]
+_TooBig = TooBig  # the name diagnosis used before polynomials had their own module
 
-MAX_TERMS = 20_000  # an expansion larger than this is not attempted (falls back to evaluation)
-MAX_POWER = 32
 POINTS = 3
 
 
@@ -34,95 +34,6 @@ POINTS = 3
 class Verdict:
     equivalent: bool
     method: str  # "evaluation", "expansion", "simplification", "numeric"
-
-
-class _TooBig(Exception):
-    pass
-
-
-def _number(expr: sympy.Rational):
-    # Integer coefficients stay Python ints: exact, and far cheaper than Fractions.
-    return int(expr.p) if expr.q == 1 else Fraction(int(expr.p), int(expr.q))
-
-
-def to_poly(expr: sympy.Expr) -> Poly | None:
-    """The expanded polynomial of `expr`, or None when it is not a polynomial in its symbols.
-
-    Coefficients are exact (int or Fraction). Raises _TooBig when the expansion would exceed
-    MAX_TERMS.
-    """
-    if isinstance(expr, sympy.Symbol):
-        return {((expr.name, 1),): 1}
-    if isinstance(expr, sympy.Rational):
-        return {(): _number(expr)} if expr != 0 else {}
-    if isinstance(expr, sympy.Add):
-        total: Poly = {}
-        for arg in expr.args:
-            part = to_poly(arg)
-            if part is None:
-                return None
-            _add_into(total, part)
-        return total
-    if isinstance(expr, sympy.Mul):
-        # Monomial factors (symbols, their powers, numbers) are gathered directly; only sums
-        # inside the product need a polynomial multiplication.
-        coeff, powers, others = 1, {}, []
-        for arg in expr.args:
-            if isinstance(arg, sympy.Symbol):
-                powers[arg.name] = powers.get(arg.name, 0) + 1
-            elif isinstance(arg, sympy.Rational):
-                coeff *= _number(arg)
-            elif (isinstance(arg, sympy.Pow) and isinstance(arg.base, sympy.Symbol) and arg.exp.is_Integer
-                  and 0 <= int(arg.exp) <= MAX_POWER):
-                powers[arg.base.name] = powers.get(arg.base.name, 0) + int(arg.exp)
-            else:
-                others.append(arg)
-        product: Poly = {tuple(sorted(powers.items())): coeff} if coeff else {}
-        for arg in others:
-            part = to_poly(arg)
-            if part is None:
-                return None
-            product = _mul(product, part)
-        return product
-    if isinstance(expr, sympy.Pow) and expr.exp.is_Integer and 0 <= int(expr.exp) <= MAX_POWER:
-        base = to_poly(expr.base)
-        if base is None:
-            return None
-        result: Poly = {(): 1}
-        for _ in range(int(expr.exp)):
-            result = _mul(result, base)
-        return result
-    return None
-
-
-def _accumulate(total: Poly, mono: Monomial, coeff: Fraction) -> None:
-    value = total.get(mono, 0) + coeff
-    if value:
-        total[mono] = value
-    else:
-        total.pop(mono, None)
-
-
-def _add_into(total: Poly, part: Poly) -> None:
-    for mono, coeff in part.items():
-        _accumulate(total, mono, coeff)
-    if len(total) > MAX_TERMS:
-        raise _TooBig
-
-
-def _mul(a: Poly, b: Poly) -> Poly:
-    if len(a) * len(b) > MAX_TERMS * 4:
-        raise _TooBig
-    out: Poly = {}
-    for ma, ca in a.items():
-        for mb, cb in b.items():
-            powers = dict(ma)
-            for name, p in mb:
-                powers[name] = powers.get(name, 0) + p
-            _accumulate(out, tuple(sorted(powers.items())), ca * cb)
-    if len(out) > MAX_TERMS:
-        raise _TooBig
-    return out
 
 
 def random_points(symbols: Iterable[sympy.Symbol], seed: int, count: int = POINTS) -> list[dict]:
@@ -140,10 +51,22 @@ def reference_poly(entry) -> Poly | None:
             local = to_poly(path.local)
             if local is None:
                 return None
-            _add_into(total, _mul({((upstream.name, 1),): 1}, local) if upstream is not None else local)
-    except _TooBig:
+            if upstream is not None:
+                # Times one symbol: merge it into each monomial (no general multiplication).
+                up = upstream.name
+                local = {tuple(sorted(dict(mono, **{up: dict(mono).get(up, 0) + 1}).items())): c
+                         for mono, c in local.items()}
+            add_into(total, local)
+    except TooBig:
         return None
     return total
+
+
+def poly_matches_entry(poly: Poly, entry) -> bool:
+    """Whether an answer read straight into a polynomial equals the reference entry (False when the
+    reference is no polynomial: then only `equivalent_to_entry` decides)."""
+    expected = reference_poly(entry)
+    return expected is not None and poly == expected
 
 
 def equivalent_to_entry(student: sympy.Expr, entry, seed: int = 0) -> Verdict:
@@ -155,7 +78,7 @@ def equivalent_to_entry(student: sympy.Expr, entry, seed: int = 0) -> Verdict:
             got = to_poly(student)
             if got is not None:
                 return Verdict(got == expected, "expansion")
-        except _TooBig:
+        except TooBig:
             pass
     return equivalent(student, entry.expr, seed)
 
@@ -168,7 +91,7 @@ def equivalent(student: sympy.Expr, reference: sympy.Expr, seed: int = 0) -> Ver
         b = to_poly(reference) if a is not None else None
         if a is not None and b is not None:
             return Verdict(a == b, "expansion")
-    except _TooBig:
+    except TooBig:
         too_big = True
     symbols = student.free_symbols | reference.free_symbols
     rational = True

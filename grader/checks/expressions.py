@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..diagnosis.expressions import diagnose_expression_checks
-from ..equivalence import equivalent_to_entry
+from ..equivalence import Verdict, equivalent_to_entry, poly_matches_entry
 from ..i18n import tr
 from ..report import Check, Report
 from ..spec import Exercise
@@ -69,10 +69,12 @@ def _check_entry(exercise, target, index, share, reference, answer, seed, lang) 
     if answer is None:
         return Check(status="fail", points=0.0, feedback=tr(lang, "ex.missing", entry=name), note="missing-answer", **base)
     where = tr(lang, "ex.where", line=answer.line) if answer.line else ""
-    if answer.expr is None:
+    # A right answer read straight into a polynomial never becomes a sympy expression.
+    right = answer.poly is not None and poly_matches_entry(answer.poly, reference)
+    if not right and answer.expr is None:
         return Check(status="error", points=0.0, note="unparseable",
                      feedback=tr(lang, "ex.unreadable", entry=name, where=where, error=answer.error), **base)
-    verdict = equivalent_to_entry(answer.expr, reference, seed=seed)
+    verdict = Verdict(True, "expansion") if right else equivalent_to_entry(answer.expr, reference, seed=seed)
     # A reader that had to repair a garbled equation says how it read it, right or wrong.
     repaired = (tr(lang, "ex.repaired", how=answer.note),) if answer.note else ()
     if verdict.equivalent:

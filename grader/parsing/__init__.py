@@ -12,12 +12,16 @@ import sympy
 from lark.exceptions import UnexpectedInput, VisitError
 
 from ..notation import Notation
+from dataclasses import dataclass, field
+
 from . import _grammars
+from ._direct import read_flat, read_polynomial
 from ._transform import Builder, DerivativeTarget, SemanticError
 from .errors import ParseError
 from .limits import ParseLimits, normalise, scan
 
-__all__ = ["ParseError", "ParseLimits", "DerivativeTarget", "parse_expression", "parse_with_style",
+__all__ = ["ParseError", "ParseLimits", "DerivativeTarget", "Reading", "read_answer", "parse_expression",
+           "parse_with_style",
            "parse_matrix_with_style",
            "parse_matrix", "parse_derivative_target", "detect_style"]
 
@@ -94,6 +98,47 @@ def _parse(text, notation, style, limits, start, allow_outputs=False, max_chars=
             return _run(text, notation, other, limits, start, allow_outputs, node_limit), other
         except ParseError:
             raise err from None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """An answer read straight into its exact polynomial; `build` makes the sympy expression."""
+
+    poly: dict
+    style: str
+    text: str = field(repr=False)
+    notation: Notation = field(repr=False, compare=False)
+    limits: ParseLimits = field(repr=False, compare=False)
+
+    def build(self) -> tuple[sympy.Expr, str]:
+        """(sympy expression, style), as `parse_with_style` reads the text. Raises ParseError."""
+        return parse_with_style(self.text, self.notation, self.style, self.limits)
+
+
+def read_answer(text: str, notation: Notation, style: str = "auto", limits: ParseLimits = ParseLimits(),
+                memo: dict | None = None) -> Reading | tuple[sympy.Expr, str]:
+    """One scalar answer: a `Reading` when it is a polynomial the direct reader takes (no sympy
+    object built), else `parse_with_style`'s (expression, style). Raises ParseError.
+
+    `memo`: a dict the caller keeps for the answers of one file (same notation and limits), so
+    entries named in many answers are resolved once.
+    """
+    try:
+        cleaned = _strip_delimiters(normalise(text, limits))
+        first = detect_style(cleaned) if style == "auto" else style
+        if cleaned.strip() and first in ("plain", "latex"):
+            builder = Builder(notation, limits, cleaned, latex=first == "latex")
+            poly = read_flat(cleaned, first, builder, memo)
+            if poly is None:
+                scan(cleaned, limits, first)
+                tree = _grammars.parser(first).parse(cleaned, start="start_expr")
+                if sum(1 for _ in tree.iter_subtrees()) <= limits.max_nodes:
+                    poly = read_polynomial(tree, builder, memo)
+            if poly is not None:
+                return Reading(poly, first, text, notation, limits)
+    except (ParseError, UnexpectedInput):
+        pass  # the full reader below gives the error, in the notation the text looks like
+    return parse_with_style(text, notation, style, limits)
 
 
 def parse_with_style(text: str, notation: Notation, style: str = "auto", limits: ParseLimits = ParseLimits(),

@@ -438,6 +438,32 @@ class Builder(Transformer_NonRecursive):
                 raise self.fail(f"unknown symbol {str(tok)!r} (known: {self._known(False)})", tok)
         return self.entry_value(array, tuple(values), _at(tok), latex)
 
+    # ---- for readers that resolve entries themselves (see _direct.py) -------------------------
+    def entry_at(self, tok, values: tuple[int, ...], latex: bool):
+        """The entry symbol `tok` names at these whole-number indices, with every check of `entry`."""
+        integers = tuple(sympy.Integer(v) for v in values)
+        if latex:
+            return self.entry(tok, _Sub(integers, None, _at(tok)))
+        return self.entry(tok, *integers)
+
+    def entry_name_at(self, tok, values: tuple[int, ...], latex: bool) -> str:
+        """The name of the entry symbol `entry_at` gives; an entry in range is named directly (the
+        common case inside an unrolled sum), anything else goes through `entry_at`'s checks."""
+        text = str(tok)
+        array = self.notation.by_latex(text) if latex else self._plain_array(text)
+        if array is not None and array.name not in self.outputs and array.in_range(values):
+            return array.plain(array.full_index(values))
+        return self.entry_at(tok, values, latex).name
+
+    def upstream_at(self, loss_tok, letter_tok, values: tuple[int, ...]):
+        """dC/dy at whole-number indices, written as a fraction, with every check of `derivative`."""
+        loss_name = str(loss_tok)
+        if loss_name.startswith("\\"):
+            loss_name = loss_name[loss_name.index("{") + 1: loss_name.rindex("}")].strip()
+        is_loss = loss_name in self.notation.loss_aliases or loss_name == self.notation.loss
+        sub = _Sub(tuple(sympy.Integer(v) for v in values), None, _at(letter_tok))
+        return self._upstream_entry(loss_name, is_loss, letter_tok, sub, f"d{loss_name}/d{letter_tok}", _at(letter_tok))
+
     def sum_call(self, tok, body, *ranges):
         return self.unroll(body, list(ranges), tok)
 

@@ -28,6 +28,8 @@ class ParseLimits:
 # Invisible characters that copy-paste from right-to-left documents sprinkles into maths.
 _BLANKS = {"\u00a0", "\u2009", "\u200a", "\u202f", "\u3000"}
 _SUBSTITUTES = {"\u2212": "-", "\u00d7": "*", "\u00b7": "*", "\u22c5": "*", "\u2013": "-"}
+_UNUSUAL = re.compile(r"[^\x20-\x7e\t\n\r]")
+_BRACKETS = re.compile(r"[()\[\]{}]")
 _OPEN = {"(": ")", "[": "]", "{": "}"}
 _CLOSE = {")": "(", "]": "[", "}": "{"}
 _DIGITS = re.compile(r"[0-9]+")
@@ -54,6 +56,11 @@ def normalise(text: str, limits: ParseLimits, max_chars: int | None = None) -> s
         shown = text[:200]
         raise ParseError(f"the answer is too long ({len(text):,} characters; the limit is {limit:,})",
                          shown, *position(shown, min(len(shown), limit)))
+    if not _UNUSUAL.search(text):
+        # Printable ASCII and line breaks (most answers): nothing to replace.
+        if not text.strip():
+            raise ParseError("the answer is empty", text, 1, 1)
+        return text
     out = []
     for i, ch in enumerate(text):
         if ch in _SUBSTITUTES:
@@ -79,7 +86,8 @@ def scan(text: str, limits: ParseLimits, style: str) -> None:
             raise ParseError(f"a number with {len(m.group()):,} digits (the limit is {limits.max_number_digits})",
                              text, *position(text, m.start()))
     stack: list[tuple[str, int]] = []
-    for i, ch in enumerate(text):
+    for m in _BRACKETS.finditer(text):
+        i, ch = m.start(), m.group()
         if ch in _OPEN:
             stack.append((ch, i))
             if len(stack) > limits.max_depth:

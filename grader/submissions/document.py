@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from ..notation import Notation
-from ..parsing import ParseError, ParseLimits, parse_derivative_target, parse_matrix_with_style, parse_with_style
+from ..parsing import (ParseError, ParseLimits, Reading, parse_derivative_target, parse_matrix_with_style,
+                       parse_with_style, read_answer)
 from ._entries import entry_label, show, split_matrix, target_entries
 from ._blocks import blocks, equations, visible
 from .answers import Answer, ExpressionSubmission, Problem, read_text, snippet
@@ -95,6 +96,7 @@ class _DocumentReader:
                  repair: bool, kind: str = "markdown") -> None:
         self.text, self.notation, self.targets, self.limits, self.repair = text, notation, targets, limits, repair
         self.kind = kind
+        self.memo: dict = {}  # entries resolved by the direct reader, shared by every answer
         self.equations: list[_Equation] = []
         self.problems: list[Problem] = []
 
@@ -194,13 +196,14 @@ class _DocumentReader:
         base = dict(target=eq.array.name, index=eq.index, source=source, line=line, steps=steps)
         unsure = self.unsure(eq)
         if unsure:
-            return Answer(expr=None, error=unsure, style="latex" if "\\" in source else "plain", **base)
+            return Answer(value=None, problem=unsure, style="latex" if "\\" in source else "plain", **base)
         garbled = self.garbled(source)
         if garbled:
-            return Answer(expr=None, error=garbled, style="latex", **base)
+            return Answer(value=None, problem=garbled, style="latex", **base)
         try:
-            expr, style = parse_with_style(source, self.notation, "auto", self.limits)
-            return Answer(expr=expr, error=None, style=style, **base)
+            read = read_answer(source, self.notation, "auto", self.limits, self.memo)
+            expr, style = (read, read.style) if isinstance(read, Reading) else read
+            return Answer(value=expr, problem=None, style=style, **base)
         except ParseError as err:
             first_error = err
         if self.repair:
@@ -208,8 +211,8 @@ class _DocumentReader:
             if isinstance(repaired, Answer):
                 return repaired
             if isinstance(repaired, str):
-                return Answer(expr=None, error=repaired, style="latex", **base)
-        return Answer(expr=None, error=str(first_error), style="latex" if "\\" in source else "plain", **base)
+                return Answer(value=None, problem=repaired, style="latex", **base)
+        return Answer(value=None, problem=str(first_error), style="latex" if "\\" in source else "plain", **base)
 
     def whole_answers(self, eq: _Equation) -> list[Answer]:
         source, line, steps = self.last_side(eq)

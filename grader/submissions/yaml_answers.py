@@ -12,7 +12,7 @@ from typing import Sequence
 import yaml
 
 from ..notation import ArrayNotation, Notation
-from ..parsing import ParseError, ParseLimits, parse_with_style
+from ..parsing import ParseError, ParseLimits, Reading, read_answer
 from ..parsing import parse_matrix_with_style
 from ._entries import entry_label, exact_number, show, split_matrix, target_entries
 from .answers import Answer, ExpressionSubmission, Problem, SubmissionError, read_text, snippet
@@ -20,6 +20,9 @@ from .answers import Answer, ExpressionSubmission, Problem, SubmissionError, rea
 # X[2,1], K[1], K[1,1], x_{2,1}, k_1, dX[2,1], dC/dX[2,1]; or a whole target: X, dC/dK.
 _KEY = re.compile(r"""^\s*(?:d\s*[A-Za-z]\s*/\s*)?(?P<name>[A-Za-z]+)\s*
                       (?:\[(?P<square>[^\]]*)\]|_\{(?P<braced>[^}]*)\}|_(?P<single>[0-9]))?\s*$""", re.X)
+# libyaml's composer when PyYAML has it (the same nodes and marks, several times faster on a
+# large answer file); composing never constructs objects, so no tag can build one either way.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR_TAG = "tag:yaml.org,2002:str"
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 
@@ -34,7 +37,7 @@ def read_yaml_answers(path, notation: Notation, targets: Sequence[str],
     text = read_text(path)
     reader = _Reader(notation, tuple(targets), limits, text)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as err:
         items = _items_one_by_one(text, reader)
         if items is None:
@@ -109,6 +112,7 @@ class _Reader:
         self.candidates: dict[tuple[str, tuple[int, ...]], list[_Candidate]] = {}
         self.problems: list[Problem] = []
         self._matrices: dict[int, object] = {}
+        self.memo: dict = {}  # entries resolved by the direct reader, shared by every answer
 
     def problem(self, node, message: str, text: str = "") -> None:
         self.problems.append(Problem(node.start_mark.line + 1, snippet(text), message))
@@ -270,7 +274,8 @@ class _Reader:
             if number is not None:
                 return Answer(array.name, index, number, None, text, line, "plain")
         try:
-            expr, style = parse_with_style(text, self.notation, "auto", self.limits)
+            read = read_answer(text, self.notation, "auto", self.limits, self.memo)
+            expr, style = (read, read.style) if isinstance(read, Reading) else read
         except ParseError as err:
             style = "latex" if "\\" in text else "plain"
             return Answer(array.name, index, None, str(err), text, line, style)
