@@ -1,6 +1,6 @@
 """Cold `grader grade conv2d-28x28-k5x5 answers.yaml` for a complete correct answer
-(784 + 25 entries, each a sum), in plain notation and in LaTeX: wall time and ratio to the import baseline (target <= 2.5x)
-and ratio to the import baseline."""
+(784 + 25 entries, each a sum), in plain notation and in LaTeX: wall time and ratio to the
+import baseline (target <= 2.5x)."""
 import sys
 import tempfile
 from pathlib import Path

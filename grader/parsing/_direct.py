@@ -270,9 +270,15 @@ class _Walk:
             raise _Refused
         total: dict = {}
         template = self.template(body, env, names)
+        if template is not None:
+            for values in itertools.product(*spans):
+                mono, coeff = template({**env, **dict(zip(names, values))})
+                total[mono] = total.get(mono, 0) + coeff
+                if len(total) > MAX_TERMS:
+                    raise TooBig
+            return {m: c for m, c in total.items() if c}
         for values in itertools.product(*spans):
-            binding = {**env, **dict(zip(names, values))}
-            add_into(total, template(binding) if template else self.value(body, binding))
+            add_into(total, self.value(body, {**env, **dict(zip(names, values))}))
             if len(total) > MAX_TERMS:
                 raise TooBig
         return total
@@ -311,16 +317,21 @@ class _Walk:
         if not coeff:
             return None
 
+        entries = [e if isinstance(e, str) else (str(e[0]), e[0], e[1], e[2]) for e in entries]
+        memo = self.entries
+
         def term(binding):
+            """(monomial, coefficient) of the body at one binding of the sum's variables."""
             powers: dict = {}
             for e in entries:
-                if isinstance(e, tuple):
-                    tok, forms, latex = e
+                if not isinstance(e, str):
+                    text, tok, forms, latex = e
                     values = tuple(c + binding[vs[0][0]] if len(vs) == 1 and vs[0][1] == 1 else
                                    c + sum(k * binding[v] for v, k in vs) for c, vs in forms)
-                    ((e, _),), = self.entry(tok, values, latex)
+                    found = memo.get((text, values, latex)) or self.entry(tok, values, latex)
+                    ((e, _),), = found
                 powers[e] = powers.get(e, 0) + 1
-            return {tuple(sorted(powers.items())): coeff}
+            return tuple(sorted(powers.items())), coeff
 
         return term
 
