@@ -20,7 +20,7 @@ from typing import Iterable
 
 import sympy
 
-from .evaluate import NotRational, evaluate
+from .evaluate import Exponentials, NotRational, evaluate
 from .polynomials import Poly, TooBig, add_into, mul, to_poly
 
 __all__ = ["Verdict", "TooBig", "equivalent", "equivalent_to_entry", "poly_matches_entry", "random_points",
@@ -106,12 +106,33 @@ def equivalent(student: sympy.Expr, reference: sympy.Expr, seed: int = 0) -> Ver
             continue  # a pole at this point says nothing; the other steps decide
     if too_big and rational:
         return Verdict(True, "evaluation")
+    if not rational:
+        verdict = _exponential_evaluation(student, reference, symbols, seed)
+        if verdict is not None:
+            return verdict
     difference = sympy.cancel(student - reference) if rational else sympy.simplify(student - reference)
     if difference == 0:
         return Verdict(True, "simplification")
     if rational:
         return Verdict(False, "simplification")
     return _numeric(student, reference, symbols, seed)
+
+
+def _exponential_evaluation(student, reference, symbols, seed) -> Verdict | None:
+    """Exact evaluation with exp(monomial) as independent values (see evaluate.Exponentials), or
+    None when a part has no such value (sqrt, a non-integer power): then sympy decides."""
+    decided = False
+    for i, point in enumerate(random_points(symbols, seed)):
+        exps = Exponentials(seed * 7919 + i)
+        try:
+            if evaluate(student, point, exps=exps) != evaluate(reference, point, exps=exps):
+                return Verdict(False, "evaluation")
+            decided = True
+        except NotRational:
+            return None
+        except ZeroDivisionError:
+            continue
+    return Verdict(True, "evaluation") if decided else None
 
 
 def _numeric(student, reference, symbols, seed) -> Verdict:
