@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from . import _grammars
 from ._direct import read_flat, read_polynomial
 from ._transform import Builder, DerivativeTarget, SemanticError
-from .errors import ParseError
+from .errors import ParseError, position
 from .limits import ParseLimits, normalise, scan
 
 __all__ = ["ParseError", "ParseLimits", "DerivativeTarget", "Reading", "read_answer", "parse_expression",
@@ -29,6 +29,8 @@ _LATEX_HINTS = re.compile(r"\\[A-Za-z\\]|[_{}&]")
 # One layer of maths delimiters around the whole answer ($...$, $$...$$, \[...\], \(...\)).
 _DELIMITED = re.compile(r"^(\s*)(\$\$|\$|\\\[|\\\()(.*?)(\$\$|\$|\\\]|\\\))(\s*)$", re.S)
 _PAIRS = {"$$": "$$", "$": "$", "\\[": "\\]", "\\(": "\\)"}
+# MATLAB's dY(1,1): an array name called with whole numbers.
+_MATLAB = re.compile(r"(?<![A-Za-z])([A-Za-z]+)\(\s*([0-9]+(?:\s*,\s*[0-9]+)+)\s*\)")
 
 
 def detect_style(text: str) -> str:
@@ -52,6 +54,14 @@ def _run(text: str, notation: Notation, style: str, limits: ParseLimits, start: 
     try:
         tree = _grammars.parser(style).parse(text, start=grammar_start)
     except UnexpectedInput as err:
+        matlab = _MATLAB.search(text)
+        if matlab and notation.by_letter(matlab.group(1)) or matlab and matlab.group(1) in \
+                {a.name for a in notation.arrays}:
+            array = notation.by_letter(matlab.group(1)) or notation[matlab.group(1)]
+            written = f"{array.letter}[{','.join(matlab.group(2).replace(' ', '').split(','))}]"
+            raise ParseError(f"write {written}: indices go in square brackets ({matlab.group()} is MATLAB's "
+                             f"notation; here indices are 1-based, as in the statement)", text,
+                             *position(text, matlab.start())) from None
         raise _grammars.syntax_error(err, text, style) from None
     nodes = sum(1 for _ in tree.iter_subtrees())
     if nodes > node_limit:
@@ -92,8 +102,8 @@ def _parse(text, notation, style, limits, start, allow_outputs=False, max_chars=
         # An answer can look like one notation and be the other ("x_1" vs "2*3"): try both,
         # but report the error of the notation the text looked like.
         other = "plain" if first == "latex" else "latex"
-        if start == "start_lhs":
-            raise
+        if start == "start_lhs" or err.message.startswith("TeX reads"):
+            raise  # k_1^23: TeX's own reading is the question; plain's k[1]^23 would be a guess
         try:
             return _run(text, notation, other, limits, start, allow_outputs, node_limit), other
         except ParseError:

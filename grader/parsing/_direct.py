@@ -71,6 +71,7 @@ class _Walk:
         # lark re-wraps a v_args method on every attribute lookup: look each up once.
         self.entry_literal, self.tex_entry_literal = builder.entry_literal, builder.tex_entry_literal
         self.upstream_literal, self.name, self.letter = builder.upstream_literal, builder.name, builder.letter
+        self.upstream_plain, self.bare_entry = builder.upstream_plain, builder.bare_entry
 
     def value(self, node, env: dict) -> dict:
         if isinstance(node, Token):
@@ -114,6 +115,16 @@ class _Walk:
 
     def r_upstream_literal(self, children, env):
         return self.literal(children[0], self.upstream_literal)
+
+    def r_signed(self, children, env):
+        value = self.value(children[1], env)
+        return _neg(value) if children[0] == "-" else value
+
+    def r_upstream_plain(self, children, env):
+        return self.literal(children[0], self.upstream_plain)
+
+    def r_bare_entry(self, children, env):
+        return self.literal(children[0], self.bare_entry)
 
     def r_name(self, children, env):
         tok = children[0]

@@ -394,6 +394,10 @@ class Builder(Transformer_NonRecursive):
         if array is not None:
             if not array.axes:
                 return self.resolve(array, (), tok, False)
+            if self.text[tok.end_pos:].lstrip().startswith("("):
+                # MATLAB's dY(1,1): say how to write it, never guess 0- or 1-based.
+                raise self.fail(f"write {self._placeholder(array, False)} with square brackets: {text}(...) "
+                                f"is MATLAB's notation, and round brackets multiply here", tok)
             raise self.fail(f"{text} needs an index: {self._placeholder(array, False)}", tok)
         if text == "e":
             return sympy.E
@@ -408,6 +412,36 @@ class Builder(Transformer_NonRecursive):
             raise self.fail(f"unknown symbol {name!r} (known: {self._known(False)})", tok)
         index = tuple(int(part) for part in rest.rstrip(" \t]").split(","))
         return self.resolve(array, index, _at(tok), False)
+
+    def signed(self, sign, value):
+        return _neg(value) if sign == "-" else value
+
+    def upstream_plain(self, tok):
+        """dC/dy[1,1] in plain notation: the upstream gradient dy[1,1] (any loss alias)."""
+        text = "".join(str(tok).split())
+        loss, _, rest = text[1:].partition("/d")
+        up = self.notation.upstream
+        letter, _, index = rest.partition("[")
+        if up is None or loss not in self.notation.loss_aliases + (self.notation.loss,) or \
+                letter not in (up.latex, up.letter[1:] if up.letter.startswith("d") else up.letter):
+            raise self.fail(f"{str(tok)}: only d{self.notation.loss}/d{up.latex if up else '?'} is given; write it "
+                            f"as {self._placeholder(up, False) if up else 'dy[i,j]'}", tok)
+        values = tuple(int(v) for v in index.rstrip("]").split(","))
+        return self.resolve(up, values, _at(tok), False)
+
+    def bare_entry(self, tok):
+        """dy11, dy_11, k1: one digit per index, read only where that is unambiguous."""
+        text = str(tok)
+        name = text.rstrip("0123456789").rstrip("_")
+        digits = text[len(name):].lstrip("_")
+        array = self._plain_array(name)
+        if array is None:
+            raise self.fail(f"unknown symbol {text!r} (known: {self._known(False)})", tok)
+        axes = len(array.axes)
+        if axes == 0 or len(digits) != axes or max(array.notation_shape) > 9:
+            raise self.fail(f"write {name}[{','.join(digits) if len(digits) == axes else '...'}]: put the "
+                            f"indices of {name} in square brackets, as in {self._placeholder(array, False)}", tok)
+        return self.resolve(array, tuple(int(d) for d in digits), _at(tok), False)
 
     def tex_entry_literal(self, tok):
         """x_{2,1} read as one token (see TEX_ENTRY); the general rule's checks apply."""

@@ -94,6 +94,7 @@ class _Candidate:
     """One answer given for an entry: a value node, a cell of a list, or a one-string matrix."""
 
     key: str          # the key as written (a duplicate of the same key is a YAML error)
+    key_line: int     # where the key is: what "answered again" and duplicate keys name
     line: int
     kind: str         # "node" | "matrix" | "error"
     node: object      # the value (or cell) node; for "error", the message
@@ -131,7 +132,7 @@ class _Reader:
             return
         array, index = found
         for i in (target_entries(array) if index is None else [index]):
-            self.offer(array, i, _Candidate(key_text, line, "error", message))
+            self.offer(array, i, _Candidate(key_text, line, line, "error", message))
         if index is None:
             self.problems.append(Problem(line, snippet(chunk), f"{array.name}: {message}"))
 
@@ -144,14 +145,15 @@ class _Reader:
             last = offered[-1]
             keys = [c.key for c in offered]
             if len(set(keys)) < len(keys):
-                lines = " and ".join(str(c.line) for c in offered)
                 dup = next(k for k in keys if keys.count(k) > 1)
+                at = [c.key_line for c in offered if c.key == dup]
+                lines = " and ".join(map(str, at)) if len(at) <= 3 else f"{at[0]}, {at[1]} and {len(at) - 2} more"
                 answers[(name, index)] = Answer(name, index, None, f"the key {dup!r} appears more than once (lines "
                                                 f"{lines}); YAML allows a key once: keep the answer you mean",
                                                 "", last.line, "plain")
                 continue
             if len(offered) > 1:
-                again.setdefault((last.line, offered[-2].line, name), []).append(index)
+                again.setdefault((last.key_line, offered[-2].key_line, name), []).append(index)
             answers[(name, index)] = self.answer(array, index, last)
         for (line, first, name), indices in again.items():
             array = self.notation[name]
@@ -198,9 +200,9 @@ class _Reader:
             return
         array, index = found
         if index is None:
-            self.whole(array, value, key.value)
+            self.whole(array, value, key)
         else:
-            self.entry(array, index, value, key.value)
+            self.entry(array, index, value, key)
 
     def key(self, node) -> tuple[ArrayNotation, tuple[int, ...] | None] | None:
         text = node.value
@@ -285,10 +287,11 @@ class _Reader:
         """The value as written in the file (before YAML's escapes)."""
         return self.text[node.start_mark.index:node.end_mark.index] if self.text else node.value
 
-    def entry(self, array: ArrayNotation, index: tuple[int, ...], value, key: str) -> None:
-        self.offer(array, index, _Candidate(key, value.start_mark.line + 1, "node", value))
+    def entry(self, array: ArrayNotation, index: tuple[int, ...], value, key) -> None:
+        self.offer(array, index,
+                   _Candidate(key.value, key.start_mark.line + 1, value.start_mark.line + 1, "node", value))
 
-    def whole(self, array: ArrayNotation, value, key: str) -> None:
+    def whole(self, array: ArrayNotation, value, key) -> None:
         if isinstance(value, yaml.SequenceNode):
             rows = [item.value if isinstance(item, yaml.SequenceNode) else [item] for item in value.value]
             if all(not isinstance(item, yaml.SequenceNode) for item in value.value):
@@ -298,7 +301,9 @@ class _Reader:
                 self.problem(value, paired)
                 return
             for index, cell in paired:
-                self.offer(array, index, _Candidate(key, cell.start_mark.line + 1, "node", cell))
+                self.offer(array, index, _Candidate(key.value, key.start_mark.line + 1, cell.start_mark.line + 1,
+                                                    "node", cell))
             return
         for index in target_entries(array):
-            self.offer(array, index, _Candidate(key, value.start_mark.line + 1, "matrix", value))
+            self.offer(array, index, _Candidate(key.value, key.start_mark.line + 1, value.start_mark.line + 1,
+                                                "matrix", value))
