@@ -8,12 +8,20 @@ from __future__ import annotations
 
 import os
 import sys
+import time
+from datetime import datetime, timezone
 
 import click
 
+from .citemplates import TEMPLATES
 from .errors import GraderError
+from .i18n import LANGUAGES
+from .render.explanation import FORMATS as EXPLAIN_FORMATS
+from .render.registry import report_formats, solve_formats
 
 EXERCISE = click.argument("exercise", metavar="EXERCISE")
+VARIANT = click.option("--variant", metavar="ID", default=None,
+                       help="Student id: the variant of an exercise that declares ranges (docs/authoring.md).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -39,12 +47,13 @@ def list_cmd() -> None:
 @cli.command()
 @EXERCISE
 @click.option("--lang", default=None, help="Statement language (default: the exercise's).")
-def show(exercise: str, lang: str | None) -> None:
+@VARIANT
+def show(exercise: str, lang: str | None, variant: str | None) -> None:
     """Print an exercise's statement."""
     from .render.statement import render_statement
     from .spec import load_exercise
 
-    click.echo(render_statement(load_exercise(exercise), lang))
+    click.echo(render_statement(load_exercise(exercise, variant), lang))
 
 
 @cli.command()
@@ -76,43 +85,115 @@ def validate(paths: tuple[str, ...], self_test: bool) -> None:
 
 @cli.command()
 @EXERCISE
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "latex"]), default="text", show_default=True)
-def solve(exercise: str, fmt: str) -> None:
+@click.option("--format", "fmt", type=click.Choice(list(solve_formats())), default="text", show_default=True)
+@VARIANT
+def solve(exercise: str, fmt: str, variant: str | None) -> None:
     """Print the reference gradient of every requested entry."""
-    from .render.solution import render_solution
     from .spec import load_exercise
 
-    click.echo(render_solution(load_exercise(exercise), fmt), nl=False)
+    click.echo(solve_formats()[fmt].render(load_exercise(exercise, variant)), nl=False)
+
+
+@cli.command()
+@EXERCISE
+@VARIANT
+@click.option("--lang", type=click.Choice(list(LANGUAGES)), default=None, help="Language of the prose.")
+@click.option("--format", "fmt", type=click.Choice(list(EXPLAIN_FORMATS)), default="text", show_default=True)
+@click.option("--entry", "entries", multiple=True, metavar="X[2,1]",
+              help="Explain only this entry (repeatable; 1-based, as written).")
+def explain(exercise: str, variant: str | None, lang: str | None, fmt: str, entries: tuple[str, ...]) -> None:
+    """Print a worked solution: forward equations, the chain rule entry by entry, the compact form."""
+    from .explain.build import explain as explain_exercise, parse_entry
+    from .render.explanation import render_explanation
+    from .spec import load_exercise
+
+    loaded = load_exercise(exercise, variant)
+    chosen = [parse_entry(loaded, e) for e in entries] or None
+    click.echo(render_explanation(explain_exercise(loaded, chosen), fmt, lang or loaded.language), nl=False)
 
 
 @cli.command()
 @EXERCISE
 @click.argument("submission", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(list(report_formats())), default="text", show_default=True,
+              help="Report format: " + "; ".join(f"{f.name}: {f.summary}" for f in report_formats().values()) + ".")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
               help="Write the report here; stdout then carries a one-line summary.")
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Trial seed (default: the exercise's).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=600), default=None,
               help="Wall-clock limit in seconds for the submission's code (default: the exercise's).")
 @click.option("--lang", type=click.Choice(["en", "he"]), default=None, help="Feedback language.")
-def grade(exercise, submission, fmt, output, seed, timeout, lang) -> None:
+@VARIANT
+def grade(exercise, submission, fmt, output, seed, timeout, lang, variant) -> None:
     """Grade a submission: gradient functions (.py) or answers (.yaml, .md, .tex)."""
     from .grading import GradeOptions, grade as grade_submission
-    from .render.report import render_report, summary_line
+    from .render.registry import renderer
+    from .render.report import summary_line
     from .spec import load_exercise
 
-    report = grade_submission(load_exercise(exercise), submission, GradeOptions(seed, timeout, lang))
+    spec = load_exercise(exercise)
+    started = time.perf_counter()
+    report = grade_submission(spec, submission, GradeOptions(seed, timeout, lang, variant=variant))
+    settings = dict(exercise=spec, source=submission, **_run_time(time.perf_counter() - started))
+    if fmt == "text":
+        settings["colour"] = not output and sys.stdout.isatty()
+    chosen = renderer(fmt, **settings)
+    text = chosen.render(report)
+    for path, extra in chosen.side_files(report, dict(os.environ)):
+        _write(path, extra, mode="a")
     if output:
-        _write(output, render_report(report, fmt))
+        _write(output, text)
         click.echo(summary_line(report))
     else:
-        click.echo(render_report(report, fmt, colour=fmt == "text" and sys.stdout.isatty()), nl=False)
+        click.echo(text, nl=False)
     sys.exit(report.return_code)
 
 
-def _write(path: str, text: str) -> None:
+@cli.command()
+@click.argument("name")
+@click.option("--from", "from_exercise", metavar="EXERCISE", default=None,
+              help="Start from a copy of this exercise (bundled id or path).")
+@click.option("--op", default=None, metavar="OP",
+              help="The op of the skeleton's one-node graph (default: correlate2d; see docs/exercise-format.md).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+              help="Where to write the spec (default: NAME.yaml; - for stdout).")
+def new(name: str, from_exercise: str | None, op: str | None, output: str | None) -> None:
+    """Write a commented spec skeleton that validates as written."""
+    from .authoring import new_spec
+    from .spec import load_exercise
+
+    text = new_spec(name, load_exercise(from_exercise) if from_exercise else None, op)
+    if output == "-":
+        click.echo(text, nl=False)
+        return
+    target = output or f"{name}.yaml"
+    if os.path.exists(target):
+        raise GraderError(f"{target} exists already; choose another name or --output")
+    _write(target, text)
+    click.echo(f"wrote {target}; next: grader validate --self-test {target}")
+
+
+def _run_time(elapsed: float) -> dict:
+    # SOURCE_DATE_EPOCH (the reproducible-builds convention) pins the timestamp and zeroes the
+    # duration, so that even the formats that carry run times come out byte for byte the same.
+    pinned = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if pinned.isdigit():
+        return {"elapsed": 0.0, "timestamp": datetime.fromtimestamp(int(pinned), timezone.utc).isoformat()}
+    return {"elapsed": elapsed}  # the renderers stamp the time now
+
+
+@cli.command("ci-template")
+@click.argument("system", type=click.Choice(list(TEMPLATES)))
+def ci_template(system: str) -> None:
+    """Print a ready CI set-up that grades a student repository (see docs/ci.md)."""
+    from .citemplates import render_template
+
+    click.echo(render_template(system), nl=False)
+
+
+def _write(path: str, text: str, mode: str = "w") -> None:
     try:
-        with open(path, "w", encoding="utf-8") as handle:
+        with open(path, mode, encoding="utf-8", errors="backslashreplace") as handle:
             handle.write(text)
     except OSError as err:
         raise GraderError(f"cannot write {path}: {err.strerror}") from None

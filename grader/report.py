@@ -35,6 +35,9 @@ class Check:
     note: str = ""
     details: tuple[str, ...] = ()  # further student-facing lines (expected vs got, the snippet, ...)
     findings: tuple[Finding, ...] = ()
+    # 1-based line in the submission where this entry's answer stands (for code: the function's
+    # `def`), so CI annotations land on it; None where the submission has no such line.
+    line: int | None = None
 
     def to_dict(self) -> dict:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -62,6 +65,7 @@ class Report:
     messages: tuple[str, ...] = ()  # about the whole submission (unreadable parts, sandbox status)
     student_output: str = ""  # what the student's code printed, truncated; never parsed
     language: str = "en"
+    variant: str | None = None  # the student id whose variant was graded (None: the spec as written)
 
     @property
     def score(self) -> float:
@@ -87,6 +91,7 @@ class Report:
             "messages": list(self.messages),
             "student_output": self.student_output,
             "language": self.language,
+            "variant": self.variant,
         }
 
     @classmethod
@@ -95,5 +100,5 @@ class Report:
             exercise=data["exercise"], submission=data["submission"], kind=data.get("kind", ""),
             max_score=data["max_score"], checks=tuple(Check.from_dict(c) for c in data["checks"]),
             messages=tuple(data.get("messages", ())), student_output=data.get("student_output", ""),
-            language=data.get("language", "en"),
+            language=data.get("language", "en"), variant=data.get("variant"),
         )
