@@ -15,7 +15,7 @@ from .report import Check, Report
 from .spec import Exercise, exercise_variant
 
 FUNCTION_SUFFIXES = (".py",)
-EXPRESSION_SUFFIXES = (".yaml", ".yml", ".md", ".tex", ".txt", ".markdown")
+EXPRESSION_SUFFIXES = (".yaml", ".yml", ".md", ".tex", ".txt", ".markdown", ".ipynb")
 
 
 @dataclass(frozen=True)

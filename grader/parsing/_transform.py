@@ -187,8 +187,9 @@ class Builder(Transformer_NonRecursive):
                             f"ind{'ex' if len(array.axes) == 1 else 'ices'} "
                             f"({self._placeholder(array, latex)}), got {len(index)}", at)
         ranges = ", ".join(f"1..{n}" for n in shape)
+        zero = "; indices in this exercise start at 1, as in the statement" if 0 in index else ""
         raise self.fail(f"{self._written(array, index, latex)} is outside {array.latex if latex else array.letter}: "
-                        f"indices run {ranges}", at)
+                        f"indices run {ranges}{zero}", at)
 
     def entry_value(self, array: ArrayNotation, values: tuple, at, latex: bool):
         ints = []

@@ -79,6 +79,34 @@ def normalise(text: str, limits: ParseLimits, max_chars: int | None = None) -> s
     return cleaned
 
 
+# Typography around a letter (bold vectors, \vec) changes nothing in the maths: blanked, braces
+# and all, so the columns of every error still match the student's text.
+_WRAPPERS = re.compile(r"\\(mathbf|boldsymbol|bm|vec|mathit|mathnormal)\s*\{")
+_REMARK = re.compile(r"\\(text|textrm|textit|mbox)\s*\{([^{}]*)\}")
+
+
+def unwrap_typography(text: str) -> str:
+    """`\\mathbf{x}_{1,1}` -> `x_{1,1}`, `\\ell` -> `l`, `\\text{ (by symmetry)}` -> spaces; same length."""
+    if "\\" not in text:
+        return text
+    out = list(text)
+    for m in _WRAPPERS.finditer(text):
+        depth = 0
+        for j in range(m.end() - 1, len(text)):
+            depth += {"{": 1, "}": -1}.get(text[j], 0)
+            if depth == 0:
+                out[m.start():m.end()] = " " * (m.end() - m.start())
+                out[j] = " "
+                break
+    for m in _REMARK.finditer(text):
+        words = m.group(2).strip()
+        if not words.isalpha() or not words:  # \text{relu} names a function; a remark has spaces
+            out[m.start():m.end()] = " " * (m.end() - m.start())
+    for m in re.finditer(r"\\ell(?![A-Za-z])", text):
+        out[m.start():m.end()] = "   l"
+    return "".join(out)
+
+
 def scan(text: str, limits: ParseLimits, style: str) -> None:
     """Refuse over-long numbers, unbalanced or too deep brackets and unknown LaTeX commands."""
     for m in _DIGITS.finditer(text):

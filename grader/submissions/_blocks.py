@@ -33,7 +33,7 @@ _INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 _LAYOUT = re.compile(r"\\(begin|end)\s*\{(aligned|alignedat|gathered|split|align\*?|gather\*?|equation\*?)\}"
                      r"(\{[0-9]+\})?")
 _LABELS = re.compile(r"\\(label|tag)\s*\{[^{}]*\}|\\(nonumber|notag)(?![A-Za-z])")
-_TEXT_CMD = re.compile(r"\\(text|textrm|textit|textbf|mbox|mathrm|operatorname)\s*\{([^{}]*)\}")
+_TEXT_OPEN = re.compile(r"\\(text|textrm|textit|textbf|mbox|mathrm|operatorname)\s*\{")
 # Words that open a clause after an answer: what follows is no part of it.
 _CLAUSE = re.compile(r"^\s*[,;:(]?\s*(where|since|because|as|with|using|by|for|if|when|here|i\.e\.|e\.g\.|"
                      r"note|which|from|given)\b", re.I)
@@ -199,17 +199,28 @@ def _pieces(equation_text: str) -> list[tuple[str, int]]:
     return _split_top(equation_text, separator)
 
 
+def _text_commands(maths: str):
+    """(start, end, command, words) of every \\text{...}-like command, braces matched (a remark
+    may hold maths: \\text{(only $y_{1,1}$ reads it)})."""
+    for m in _TEXT_OPEN.finditer(maths):
+        depth = 0
+        for j in range(m.end() - 1, len(maths)):
+            depth += {"{": 1, "}": -1}.get(maths[j], 0)
+            if depth == 0:
+                yield m.start(), j + 1, m.group(1), maths[m.end():j]
+                break
+
+
 def _remarks(maths: str) -> str:
     """Blank `\\text{...}` remarks; a clause (`\\text{where ...}`, bare `where`) blanks the rest."""
-    for m in _TEXT_CMD.finditer(maths):
-        words = m.group(2)
+    for start, end, command, words in list(_text_commands(maths)):
         if _CLAUSE.match(words):
-            return blank(maths, m.start(), len(maths))
+            return blank(maths, start, len(maths))
         if _AND.match(words):
-            # "A = B \text{and} C = D": a separator between equations.
-            return _remarks(maths[:m.start()] + "," + " " * (len(m.group()) - 1) + maths[m.end():])
-        if m.group(1) in ("text", "textit", "textbf", "mbox") and (" " in words.strip() or not words.strip().isalpha()):
-            maths = blank(maths, m.start(), m.end())
+            # "A = B \\text{and} C = D": a separator between equations.
+            return _remarks(maths[:start] + "," + " " * (end - start - 1) + maths[end:])
+        if command in ("text", "textit", "textbf", "mbox") and (" " in words.strip() or not words.strip().isalpha()):
+            maths = blank(maths, start, end)
     bare = _BARE_CLAUSE.search(maths)
     if bare:
         maths = blank(maths, bare.start(), len(maths))

@@ -22,7 +22,7 @@ from ..parsing import (ParseError, ParseLimits, Reading, parse_derivative_target
                        parse_with_style, read_answer)
 from ._entries import entry_label, show, split_matrix, target_entries
 from ._blocks import blocks, equations, visible
-from .answers import Answer, ExpressionSubmission, Problem, read_text, snippet
+from .answers import Answer, ExpressionSubmission, Problem, SubmissionError, read_text, snippet
 
 _TEX_COMMENT = re.compile(r"(?<!\\)%[^\n]*")
 # \frac{\partial C}{\partial x_{...}} and \partial C / \partial x: (loss letter, entry letter).
@@ -50,9 +50,25 @@ def read_document(path, notation: Notation, targets: Sequence[str], limits: Pars
     """Read the answers of a written derivation. Raises SubmissionError only if the file is unreadable."""
     text = read_text(path)
     kind = "tex" if str(path).lower().endswith(".tex") else "markdown"
+    if str(path).lower().endswith(".ipynb"):
+        text = notebook_markdown(text, str(path))
     reader = _DocumentReader(text, notation, tuple(targets), limits, repair, kind)
     reader.collect()
     return ExpressionSubmission(str(path), reader.answers(), tuple(reader.problems))
+
+
+def notebook_markdown(text: str, path: str) -> str:
+    """A Jupyter notebook's Markdown cells, in order, as one Markdown text (code cells are code:
+    never answers). Line numbers in reports count lines of this text. Raises SubmissionError."""
+    import json
+
+    try:
+        cells = json.loads(text).get("cells", [])
+        sources = ["".join(c["source"]) if isinstance(c["source"], list) else str(c["source"])
+                   for c in cells if isinstance(c, dict) and c.get("cell_type") == "markdown"]
+    except (ValueError, AttributeError, KeyError, TypeError, RecursionError):
+        raise SubmissionError("not a Jupyter notebook (.ipynb JSON with cells)", path) from None
+    return "\n\n".join(sources)
 
 
 def _line(text: str, offset: int) -> int:

@@ -244,7 +244,9 @@ class _Reader:
                 and all(1 <= i <= n for i, n in zip(index, array.shape)):
             return array, tuple(i - 1 for i in index)
         runs = ", ".join(f"1..{n}" for n in array.notation_shape)
-        self.problem(node, f"{node.value!r} is not an entry of {array.name} (indices run {runs}, 1-based)",
+        zero = ": indices in this exercise start at 1, as in the statement (this key looks 0-based)" \
+            if 0 in index else ""
+        self.problem(node, f"{node.value!r} is not an entry of {array.name} (indices run {runs}, 1-based){zero}",
                      node.value)
         return None
 
