@@ -126,11 +126,11 @@ def scan(text: str, limits: ParseLimits, style: str) -> None:
             opener, at = stack.pop()
             if _CLOSE[ch] != opener:
                 raise ParseError(f"{ch!r} closes the {opener!r} at column {position(text, at)[1]}",
-                                 text, *position(text, i), expected=(repr(_OPEN[opener]),))
+                                 text, *position(text, i), expected=(repr(_OPEN[opener]),), hint=f"expected {_OPEN[opener]!r}")
     if stack:
         opener, at = stack[-1]
         raise ParseError(f"unbalanced {opener!r}: never closed", text, *position(text, at),
-                         expected=(repr(_OPEN[opener]),))
+                         expected=(repr(_OPEN[opener]),), hint=f"expected {_OPEN[opener]!r}")
     if style == "latex":
         for m in _COMMAND.finditer(text):
             name = m.group(1)

@@ -22,6 +22,7 @@ from ..parsing import (ParseError, ParseLimits, Reading, parse_derivative_target
                        parse_with_style, read_answer)
 from ._entries import entry_label, show, split_matrix, target_entries
 from ._blocks import blocks, equations, visible
+from ._macros import definitions, expand
 from .answers import Answer, ExpressionSubmission, Problem, SubmissionError, read_text, snippet
 
 _TEX_COMMENT = re.compile(r"(?<!\\)%[^\n]*")
@@ -112,6 +113,7 @@ class _DocumentReader:
                  repair: bool, kind: str = "markdown") -> None:
         self.text, self.notation, self.targets, self.limits, self.repair = text, notation, targets, limits, repair
         self.kind = kind
+        self.macros = definitions(visible(text, kind)[0])  # \newcommand in the preamble (not in comments)
         self.memo: dict = {}  # entries resolved by the direct reader, shared by every answer
         self.equations: list[_Equation] = []
         self.problems: list[Problem] = []
@@ -137,7 +139,7 @@ class _DocumentReader:
                     else:
                         current = None  # a mention ($y_{1,1}$) between blocks ends the chain
                     continue
-                current = self.equation(raw.lhs.rstrip().rstrip(":"), raw.offset)
+                current = self.equation(expand(raw.lhs, self.macros).rstrip().rstrip(":"), raw.offset)
                 if current is not None:
                     current.sides.extend(raw.sides)
                     current.stray = raw.stray
@@ -189,7 +191,7 @@ class _DocumentReader:
 
     def layout(self, eq: _Equation) -> bool:
         """A whole-target 'answer' that only lays out the entries' own derivatives (or \\vdots)."""
-        source = eq.sides[-1][0] if eq.sides else ""
+        source = expand(eq.sides[-1][0], self.macros) if eq.sides else ""
         return bool(_LAYOUT_CELLS.search(source)) or self.names_target(source)
 
     def names_target(self, source: str) -> bool:
@@ -203,6 +205,7 @@ class _DocumentReader:
     def last_side(self, eq: _Equation) -> tuple[str, int, tuple[str, ...]]:
         steps = tuple(" ".join(s.split()) for s, _ in eq.sides)
         source, at = eq.sides[-1]
+        source = expand(source, self.macros)
         lead = len(source) - len(source.lstrip())
         source = _strip_trailing(source)
         return source, _line(self.text, at + lead), steps
@@ -253,8 +256,8 @@ class _DocumentReader:
             return (f"the answer for {label} is followed by {snippet(eq.stray.strip(), 60)!r}, which is not an "
                     f"equation, so it is unclear which text is the answer: write one equation per line, or "
                     f"separate equations with \\quad and give each its left side")
-        for side, _ in eq.sides[1:]:
-            if self.names_target(side):
+        for side, _ in eq.sides[:-1]:
+            if self.names_target(expand(side, self.macros)):
                 return (f"the equation for {label} runs into another derivative of the loss by an entry "
                         f"({snippet(side.strip(), 60)!r}): put each equation on its own line, or separate them "
                         f"with \\quad, \\\\ or a comma")
