@@ -85,9 +85,22 @@ _WRAPPERS = re.compile(r"\\(mathbf|boldsymbol|bm|vec|mathit|mathnormal)\s*\{")
 _REMARK = re.compile(r"\\(text|textrm|textit|mbox)\s*\{([^{}]*)\}")
 
 
+_SUBSCRIPTS = re.compile("([A-Za-z])([\u2080-\u2089]+)")
+_SUBSCRIPT_DIGITS = str.maketrans("\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089", "0123456789")
+_BRACED_DIFF = re.compile(r"(\\partial|\\delta|\u2202)\s*\{")
+
+
+def unicode_subscripts(text: str) -> str:
+    """x₁₁ -> x_{11}, k₁ -> k_{1} (maths pasted from a word processor). The only rewrite that
+    changes the length of a text: an error in such an answer points into the rewritten text."""
+    if not any("\u2080" <= ch <= "\u2089" for ch in text):
+        return text
+    return _SUBSCRIPTS.sub(lambda m: f"{m.group(1)}_{{{m.group(2).translate(_SUBSCRIPT_DIGITS)}}}", text)
+
+
 def unwrap_typography(text: str) -> str:
     """`\\mathbf{x}_{1,1}` -> `x_{1,1}`, `\\ell` -> `l`, `\\text{ (by symmetry)}` -> spaces; same length."""
-    if "\\" not in text:
+    if "\\" not in text and "\u2202" not in text:
         return text
     out = list(text)
     for m in _WRAPPERS.finditer(text):
@@ -104,6 +117,14 @@ def unwrap_typography(text: str) -> str:
             out[m.start():m.end()] = " " * (m.end() - m.start())
     for m in re.finditer(r"\\ell(?![A-Za-z])", text):
         out[m.start():m.end()] = "   l"
+    for m in _BRACED_DIFF.finditer(text):
+        # \partial{C}, \partial{y_{1,1}}: the braces only group what \partial applies to.
+        depth = 0
+        for j in range(m.end() - 1, len(text)):
+            depth += {"{": 1, "}": -1}.get(text[j], 0)
+            if depth == 0:
+                out[m.end() - 1] = out[j] = " "
+                break
     return "".join(out)
 
 

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 # cost a thousand look-ups, not a backtracking regex over a megabyte each.
 _ENVS = r"equation\*?|align\*?|alignat\*?|flalign\*?|eqnarray\*?|gather\*?|multline\*?|displaymath|math"
 _OPENER = re.compile(r"\$\$|\\\[|\\\(|\\begin\{(" + _ENVS + r")\}(\{[0-9]+\})?|(?<!\\)\$")
+# A line of prose-free unicode maths: a derivative with ∂ (or δ) and an equals sign, no $.
+_UNICODE_LINE = re.compile(r"^[ \t]*[\u2202\u03b4][^\n$]*=[^\n$]*$", re.M)
 _CLOSERS = {"$$": "$$", "\\[": "\\]", "\\(": "\\)", "$": "$"}
 _END_DOCUMENT = re.compile(r"\\end\s*\{document\}")
 _HTML_COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.S)
@@ -103,6 +105,11 @@ def blocks(text: str, fences=()) -> list[tuple[str, int]]:
             continue
         found.append((text[m.end():end], m.end()))
         pos = end + len(closer)
+    spans = [(offset, offset + len(body)) for body, offset in found]
+    for m in _UNICODE_LINE.finditer(text):
+        # ∂C/∂x₁₁ = ∂C/∂y₁₁·k₁ pasted from a word processor: maths without delimiters.
+        if not any(a <= m.start() < b for a, b in spans):
+            found.append((m.group(), m.start()))
     return sorted(found, key=lambda block: block[1])
 
 

@@ -1,7 +1,7 @@
 """`\\newcommand` macros of a derivation, expanded in its equations before they are read.
 
 Only what a student's preamble typically holds: `\\newcommand{\\name}{body}`,
-`\\newcommand{\\name}[n]{body with #1..#n}`, `\\renewcommand`, `\\def\\name{body}`. Arguments are
+`\\newcommand{\\name}[n]{body with #1..#n}`, `\\renewcommand`, `\\def\\name{body}`, `\\def\\name#1{body}`. Arguments are
 braced groups; a macro used with fewer arguments than it takes is left as written (and then
 refused by the parser as an unknown command, naming it). Expansion is bounded: a macro that
 expands into itself stops after a few rounds and the text is then refused, never looped on.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 _DEFINE = re.compile(r"\\(?:re)?newcommand\*?\s*\{?\s*\\([A-Za-z]+)\s*\}?\s*(?:\[([1-9])\])?\s*\{|"
-                     r"\\def\s*\\([A-Za-z]+)\s*\{")
+                     r"\\def\s*\\([A-Za-z]+)\s*((?:#[1-9])*)\s*\{")
 _ROUNDS = 8              # nested macros (\dC inside \pd) expand in a few rounds; more is a loop
 _MAX_GROWTH = 20_000     # characters an expansion may add to one text
 
@@ -34,7 +34,8 @@ def definitions(text: str) -> dict[str, tuple[int, str]]:
         if end is None:
             continue
         name = m.group(1) or m.group(3)
-        found[name] = (int(m.group(2) or 0), text[m.end():end - 1])
+        count = int(m.group(2) or 0) if m.group(1) else len(m.group(4) or "") // 2
+        found[name] = (count, text[m.end():end - 1])
     return found
 
 

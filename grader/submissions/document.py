@@ -146,7 +146,7 @@ class _DocumentReader:
                     self.equations.append(current)
 
     def equation(self, lhs: str, offset: int) -> _Equation | None:
-        if "\\" not in lhs and "d" not in lhs:
+        if not any(c in lhs for c in "\\d\u2202\u03b4"):
             return None
         try:
             found = parse_derivative_target(lhs, self.notation, self.limits)
