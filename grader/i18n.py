@@ -15,6 +15,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "score": {"en": "score", "he": "ציון"},
     "variant": {"en": "variant", "he": "גרסה"},
     "student output": {"en": "what your code printed", "he": "מה שהקוד שלך הדפיס"},
+    # headers of the table of checks (HTML, Markdown)
+    "col.check": {"en": "check", "he": "בדיקה"},
+    "col.points": {"en": "points", "he": "ניקוד"},
+    "col.line": {"en": "line", "he": "שורה"},
     # function checks
     "fn.pass": {"en": "all {n} entries match the reference on {trials} trials (worst relative error {worst})",
                 "he": "כל {n} האיברים תואמים לפתרון בכל {trials} הניסויים (שגיאה יחסית מרבית {worst})"},
