@@ -16,24 +16,26 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Iterable
+from typing import Iterable, Literal
 
 import sympy
 
 from .evaluate import Exponentials, NotRational, evaluate
-from .polynomials import Poly, TooBig, add_into, mul, to_poly
+from .polynomials import Poly, ExpansionTooBig, add_into, mul, to_poly
 
-__all__ = ["Verdict", "TooBig", "equivalent", "equivalent_to_entry", "poly_matches_entry", "random_points",
-           "reference_poly", "to_poly"]
-_TooBig = TooBig  # the name diagnosis used before polynomials had their own module
+__all__ = ["Verdict", "ExpansionTooBig", "equivalent", "equivalent_to_entry", "poly_matches_entry",
+           "random_points", "reference_poly", "to_poly"]
 
 POINTS = 3
+
+
+VerdictMethod = Literal["evaluation", "expansion", "simplification", "numeric"]
 
 
 @dataclass(frozen=True)
 class Verdict:
     equivalent: bool
-    method: str  # "evaluation", "expansion", "simplification", "numeric"
+    method: VerdictMethod
 
 
 def random_points(symbols: Iterable[sympy.Symbol], seed: int, count: int = POINTS) -> list[dict]:
@@ -57,7 +59,7 @@ def reference_poly(entry) -> Poly | None:
                 local = {tuple(sorted(dict(mono, **{up: dict(mono).get(up, 0) + 1}).items())): c
                          for mono, c in local.items()}
             add_into(total, local)
-    except TooBig:
+    except ExpansionTooBig:
         return None
     return total
 
@@ -78,7 +80,7 @@ def equivalent_to_entry(student: sympy.Expr, entry, seed: int = 0) -> Verdict:
             got = to_poly(student)
             if got is not None:
                 return Verdict(got == expected, "expansion")
-        except TooBig:
+        except ExpansionTooBig:
             pass
     return equivalent(student, entry.expr, seed)
 
@@ -91,7 +93,7 @@ def equivalent(student: sympy.Expr, reference: sympy.Expr, seed: int = 0) -> Ver
         b = to_poly(reference) if a is not None else None
         if a is not None and b is not None:
             return Verdict(a == b, "expansion")
-    except TooBig:
+    except ExpansionTooBig:
         too_big = True
     symbols = student.free_symbols | reference.free_symbols
     rational = True

@@ -16,7 +16,7 @@ MAX_TERMS = 20_000  # an expansion larger than this is not attempted (falls back
 MAX_POWER = 32
 
 
-class TooBig(Exception):
+class ExpansionTooBig(Exception):
     """An expansion would exceed MAX_TERMS: callers fall back to evaluation."""
 
 
@@ -28,7 +28,7 @@ def _number(expr: sympy.Rational):
 def to_poly(expr: sympy.Expr) -> Poly | None:
     """The expanded polynomial of `expr`, or None when it is not a polynomial in its symbols.
 
-    Coefficients are exact (int or Fraction). Raises TooBig when the expansion would exceed
+    Coefficients are exact (int or Fraction). Raises ExpansionTooBig when the expansion would exceed
     MAX_TERMS.
     """
     if isinstance(expr, sympy.Symbol):
@@ -87,12 +87,12 @@ def add_into(total: Poly, part: Poly) -> None:
     for mono, coeff in part.items():
         accumulate(total, mono, coeff)
     if len(total) > MAX_TERMS:
-        raise TooBig
+        raise ExpansionTooBig
 
 
 def mul(a: Poly, b: Poly) -> Poly:
     if len(a) * len(b) > MAX_TERMS * 4:
-        raise TooBig
+        raise ExpansionTooBig
     out: Poly = {}
     for ma, ca in a.items():
         for mb, cb in b.items():
@@ -101,7 +101,7 @@ def mul(a: Poly, b: Poly) -> Poly:
                 powers[name] = powers.get(name, 0) + p
             accumulate(out, tuple(sorted(powers.items())), ca * cb)
     if len(out) > MAX_TERMS:
-        raise TooBig
+        raise ExpansionTooBig
     return out
 
 

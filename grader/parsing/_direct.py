@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from lark import Token, Tree
 
-from ..polynomials import MAX_TERMS, TooBig, add_into, mul
+from ..polynomials import MAX_TERMS, ExpansionTooBig, add_into, mul
 from . import _grammars
 from ._transform import Builder, SemanticError
 
@@ -35,7 +35,7 @@ def read_polynomial(tree: Tree, builder: Builder, memo: dict | None = None) -> d
     """
     try:
         return _Walk(builder, memo).value(tree, {})
-    except (_Refused, SemanticError, TooBig, RecursionError, ZeroDivisionError, ValueError):
+    except (_Refused, SemanticError, ExpansionTooBig, RecursionError, ZeroDivisionError, ValueError):
         return None
 
 
@@ -286,12 +286,12 @@ class _Walk:
                 mono, coeff = template({**env, **dict(zip(names, values))})
                 total[mono] = total.get(mono, 0) + coeff
                 if len(total) > MAX_TERMS:
-                    raise TooBig
+                    raise ExpansionTooBig
             return {m: c for m, c in total.items() if c}
         for values in itertools.product(*spans):
             add_into(total, self.value(body, {**env, **dict(zip(names, values))}))
             if len(total) > MAX_TERMS:
-                raise TooBig
+                raise ExpansionTooBig
         return total
 
     # A sum's body is usually one product of entries whose indices are the sum's variables plus
@@ -430,6 +430,6 @@ def read_flat(text: str, style: str, builder: Builder, memo: dict | None = None)
                 powers[name] = powers.get(name, 0) + 1
         if powers:
             add_into(total, {tuple(sorted(powers.items())): sign * coeff})
-    except (_Refused, SemanticError, TooBig):
+    except (_Refused, SemanticError, ExpansionTooBig):
         return None
     return total

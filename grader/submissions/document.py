@@ -20,8 +20,8 @@ from typing import Sequence
 from ..notation import Notation
 from ..parsing import (ParseError, ParseLimits, Reading, parse_derivative_target, parse_matrix_with_style,
                        parse_with_style, read_answer)
-from ._entries import entry_label, show, split_matrix, target_entries
 from ._blocks import blocks, equations, visible
+from ._entries import entry_label, split_matrix, target_entries
 from ._macros import definitions, expand
 from .answers import Answer, ExpressionSubmission, Problem, SubmissionError, read_text, snippet
 
@@ -246,7 +246,7 @@ class _DocumentReader:
         paired = split_matrix(eq.array, rows)
         if isinstance(paired, str):
             return [Answer(eq.array.name, i, None, paired, snippet(source), line, style, steps) for i in entries]
-        return [Answer(eq.array.name, i, expr, None, show(expr, self.notation, style), line, style, steps)
+        return [Answer(eq.array.name, i, expr, None, self.notation.show(expr, style), line, style, steps)
                 for i, expr in paired]
 
     def unsure(self, eq: _Equation) -> str | None:

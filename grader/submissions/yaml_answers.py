@@ -14,11 +14,12 @@ import yaml
 from ..notation import ArrayNotation, Notation
 from ..parsing import ParseError, ParseLimits, Reading, read_answer
 from ..parsing import parse_matrix_with_style
-from ._entries import entry_label, exact_number, show, split_matrix, target_entries
+from ._entries import entry_label, exact_number, split_matrix, target_entries
 from .answers import Answer, ExpressionSubmission, Problem, SubmissionError, read_text, snippet
 
 # X[2,1], K[1], K[1,1], x_{2,1}, k_1, dX[2,1], dC/dX[2,1]; or a whole target: X, dC/dK.
-_KEY = re.compile(r"""^\s*(?:d\s*[A-Za-z]\s*/\s*)?(?P<name>[A-Za-z]+)\s*
+# A name may hold digits after its first letter (W1[1,1]), as spec names may.
+_KEY = re.compile(r"""^\s*(?:d\s*[A-Za-z]\s*/\s*)?(?P<name>[A-Za-z][A-Za-z0-9]*?)\s*
                       (?:\[(?P<square>[^\]]*)\]|_\{(?P<braced>[^}]*)\}|_(?P<single>[0-9]))?\s*$""", re.X)
 # libyaml's composer when PyYAML has it (the same nodes and marks, several times faster on a
 # large answer file); composing never constructs objects, so no tag can build one either way.
@@ -174,7 +175,7 @@ class _Reader:
             return Answer(array.name, index, None, parsed.error, parsed.source, parsed.line, parsed.style)
         expr, style = parsed[index]
         # One string holds every entry; the entry's own text is the expression in the student's notation.
-        return Answer(array.name, index, expr, None, show(expr, self.notation, style), c.line, style)
+        return Answer(array.name, index, expr, None, self.notation.show(expr, style), c.line, style)
 
     def matrix(self, array: ArrayNotation, value):
         """entry -> (expr, style) of a one-string matrix, or an Answer carrying the error."""
@@ -235,9 +236,8 @@ class _Reader:
             self.problem(node, f"{node.value!r}: indices must be whole numbers, like {array.name}[1,2]", node.value)
             return None
         index = tuple(int(p) for p in parts)
-        if len(index) == 1 and len(array.axes) > 1 and len(parts[0]) == len(array.axes) \
-                and max(array.notation_shape) <= 9:
-            index = tuple(int(d) for d in parts[0])  # x_{21}, as in the statement's x_{ij}
+        if len(index) == 1:
+            index = array.digit_index(parts[0]) or index
         if len(index) == len(array.axes) and array.in_range(index):
             return array, array.full_index(index)
         if len(index) == len(array.shape) and len(array.axes) < len(array.shape) \
