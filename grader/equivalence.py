@@ -7,9 +7,14 @@ Decided without any floating tolerance:
 2. otherwise, exact rational evaluation at a few random points first: any difference proves
    them different; it is also the fallback when an expansion would be too large (a polynomial
    identity that holds at random 30-digit rationals is an identity but with negligible odds);
-3. then sympy's `cancel` (rational functions) or `simplify` (exp, tanh, ...) of the
+3. answers with exp, tanh and sigmoid: the same exact evaluation, with exp(monomial) given
+   independent random values (exp of distinct monomials are algebraically independent, so an
+   identity there is an identity of the functions): no floats, no `simplify`;
+4. only for the rest (sqrt, non-integer powers): sympy's `cancel` or `simplify` of the
    difference; if sympy cannot decide, 50-digit evaluation at several random points settles
    it and the verdict says it was numeric.
+A right answer that the parser read straight into a polynomial (`poly_matches_entry`) never
+becomes a sympy expression at all.
 """
 from __future__ import annotations
 
@@ -21,7 +26,7 @@ from typing import Iterable, Literal
 import sympy
 
 from .evaluate import Exponentials, NotRational, evaluate
-from .polynomials import Poly, ExpansionTooBig, add_into, mul, to_poly
+from .polynomials import ExpansionTooBig, Poly, add_into, to_poly
 
 __all__ = ["Verdict", "ExpansionTooBig", "equivalent", "equivalent_to_entry", "poly_matches_entry",
            "random_points", "reference_poly", "to_poly"]
