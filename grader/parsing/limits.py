@@ -86,6 +86,7 @@ _REMARK = re.compile(r"\\(text|textrm|textit|mbox)\s*\{([^{}]*)\}")
 
 
 _SUBSCRIPTS = re.compile("([A-Za-z])([\u2080-\u2089]+)")
+_SUBSCRIPT_ANY = re.compile("[\u2080-\u2089]")
 _SUBSCRIPT_DIGITS = str.maketrans("\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089", "0123456789")
 _BRACED_DIFF = re.compile(r"(\\partial|\\delta|\u2202)\s*\{")
 
@@ -93,7 +94,7 @@ _BRACED_DIFF = re.compile(r"(\\partial|\\delta|\u2202)\s*\{")
 def unicode_subscripts(text: str) -> str:
     """x₁₁ -> x_{11}, k₁ -> k_{1} (maths pasted from a word processor). The only rewrite that
     changes the length of a text: an error in such an answer points into the rewritten text."""
-    if not any("\u2080" <= ch <= "\u2089" for ch in text):
+    if not _SUBSCRIPT_ANY.search(text):
         return text
     return _SUBSCRIPTS.sub(lambda m: f"{m.group(1)}_{{{m.group(2).translate(_SUBSCRIPT_DIGITS)}}}", text)
 
