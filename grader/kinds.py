@@ -117,7 +117,7 @@ def _readable(reader, exercise: "Exercise", path: Path):
         return submission
     # Intermediate symbols (p[i], a[j]) and fixed data count as what they stand for, for the
     # checks and the diagnosis alike.
-    return replace(submission, answers=tuple(replace(a, expr=exercise.expand(a.expr)) if a.expr is not None else a
+    return replace(submission, answers=tuple(replace(a, value=exercise.expand(a.expr)) if a.expr is not None else a
                                              for a in submission.answers))
 
 
@@ -148,6 +148,6 @@ ANSWERS = register(SubmissionKind(
     _check_expressions, _diagnose_expressions, _expression_messages,
 ))
 DOCUMENT = register(SubmissionKind(
-    "a written derivation", (".md", ".markdown", ".tex", ".txt"), "expressions", _read_document,
+    "a written derivation", (".md", ".markdown", ".tex", ".txt", ".ipynb"), "expressions", _read_document,
     _check_expressions, _diagnose_expressions, _expression_messages,
 ))
