@@ -24,6 +24,9 @@ class GradeOptions:
     timeout: float | None = None  # wall limit for student code; None means the exercise's
     lang: str | None = None  # feedback language; None means the exercise's
     diagnose: bool = True  # explain wrong answers (off only to measure what diagnosis costs)
+    # False hides expected values and missing terms whatever the spec says: an official run must
+    # not hand out the answers (`grader batch --no-reveal`).
+    reveal: bool = True
 
 
 def grade(exercise: Exercise, submission: str | Path, options: GradeOptions = GradeOptions()) -> Report:
@@ -88,7 +91,7 @@ def _grade_functions(exercise: Exercise, path: Path, options: GradeOptions) -> R
             tuple(r.value if r is not None else None for r in mine),
             tuple((r.error if r is not None else f"no result ({result.message})") for r in mine),
         )
-        checks.append(check_function(exercise, run, trials, expected, lang))
+        checks.append(check_function(exercise, run, trials, expected, lang, reveal=options.reveal))
     if options.diagnose:
         checks = diagnose_function_checks(exercise, checks, trials, expected, results, lang)
     messages = [] if result.status == "ok" else [tr(lang, "sandbox.status", reason=result.message)]

@@ -30,8 +30,10 @@ class FunctionRun:
 
 
 def check_function(exercise: Exercise, run: FunctionRun, trials: list[Trial],
-                   expected: list[dict[str, np.ndarray]], lang: str = "en") -> Check:
-    """One check for one function: points for the entries right on every trial."""
+                   expected: list[dict[str, np.ndarray]], lang: str = "en", *, reveal: bool = True) -> Check:
+    """One check for one function: points for the entries right on every trial.
+
+    reveal=False leaves out the expected values of the entries that differ."""
     target = exercise.target(run.spec.returns)
     notation = exercise.notation[target.name]
     name = f"{run.spec.name} (dC/d{target.name})"
@@ -89,7 +91,8 @@ def check_function(exercise: Exercise, run: FunctionRun, trials: list[Trial],
     trial, got, exp = first_failure
     details.append(tr(lang, "fn.on_trial_path", trial=trial.name, output=trial.isolates) if trial.isolates
                    else tr(lang, "fn.on_trial", trial=trial.name))
-    for i in np.flatnonzero(~np.isclose(got, exp, rtol=exercise.rtol, atol=exercise.atol))[:MAX_LISTED]:
+    shown = np.flatnonzero(~np.isclose(got, exp, rtol=exercise.rtol, atol=exercise.atol))[:MAX_LISTED]
+    for i in shown if reveal else ():
         details.append("  " + tr(lang, "fn.expected_got", entry=f"dC/d{notation.plain(entries[i])}",
                                  expected=f"{exp[i]:.6g}", got=f"{got[i]:.6g}"))
     return Check(status="fail", points=round(points, 6), feedback=feedback, details=tuple(details),

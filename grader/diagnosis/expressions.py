@@ -54,7 +54,7 @@ def diagnose_expression_checks(exercise: Exercise, checks: list[Check], answers:
                                options) -> list[Check]:
     lang = options.lang or exercise.language
     seed = exercise.trials.seed if options.seed is None else options.seed
-    reveal = bool(exercise.feedback.get("reveal", False))
+    reveal = bool(exercise.feedback.get("reveal", False)) and options.reveal
     detectors = detectors_for(exercise)
     rules = rules_for(exercise)
     probe = None
