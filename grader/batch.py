@@ -19,7 +19,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Callable
 
-from .batch_pool import DaskPool, LocalPool
+from .batch_pool import DaskPool, InlinePool, LocalPool
 from .batch_worker import make_job
 from .classfolder import Submission, discover
 from .errors import GraderError
@@ -44,7 +44,7 @@ def report_formats() -> tuple[str, ...]:
 @dataclass(frozen=True)
 class BatchOptions:
     db: str | Path = DEFAULT_DB
-    jobs: int | None = None  # local pool size; None means the CPU count
+    jobs: int | None = None  # local pool size; None means the CPU count, 0 this process
     seed: int | None = None
     timeout: float | None = None
     reveal: bool = True  # False: --no-reveal
@@ -140,7 +140,7 @@ def grade_class(exercise_ref: str, directory: str | Path, options: BatchOptions 
         total = len(jobs)
         progress(Progress(0, total, writer.failures, time.perf_counter() - started,
                           line=f"{len(submissions)} students: {total} to grade, {unchanged} unchanged"))
-        pool = DaskPool(options.scheduler) if options.scheduler else LocalPool(options.jobs or os.cpu_count() or 1)
+        pool = _pool(options)
         try:
             for done, answer in enumerate(pool.run(lines), start=1):
                 result = json.loads(answer)
@@ -158,6 +158,14 @@ def grade_class(exercise_ref: str, directory: str | Path, options: BatchOptions 
                            dict(writer.rss))
     finally:
         book.close()
+
+
+def _pool(options: BatchOptions):
+    if options.scheduler:
+        return DaskPool(options.scheduler)
+    if options.jobs == 0:
+        return InlinePool()
+    return LocalPool(options.jobs or os.cpu_count() or 1)
 
 
 def _readable(sub: Submission) -> Submission:

@@ -43,7 +43,9 @@ class LocalPool:
         for job in jobs:
             todo.put(job)
         done: queue.Queue = queue.Queue()
-        threads = [threading.Thread(target=self._serve, args=(todo, done), daemon=True)
+        # Started from this thread: a worker's parent-death signal follows the thread that
+        # started it, and this one lives as long as the run.
+        threads = [threading.Thread(target=self._serve, args=(todo, done, self._start()), daemon=True)
                    for _ in range(min(self.size, len(jobs)))]
         for thread in threads:
             thread.start()
@@ -61,8 +63,7 @@ class LocalPool:
             for thread in threads:
                 thread.join()
 
-    def _serve(self, todo: queue.Queue, done: queue.Queue) -> None:
-        proc = None
+    def _serve(self, todo: queue.Queue, done: queue.Queue, proc: subprocess.Popen | None) -> None:
         while not self.stop.is_set():
             try:
                 key, line = todo.get_nowait()
@@ -113,6 +114,14 @@ class LocalPool:
                     stream.close()
                 except OSError:
                     pass
+
+
+class InlinePool:
+    """Grades in the calling process, one job after another (`--jobs 0`: tiny classes, tests)."""
+
+    def run(self, jobs: Sequence[tuple[str, str]]) -> Iterator[str]:
+        for _, line in jobs:
+            yield grade_job(line)
 
 
 class DaskPool:

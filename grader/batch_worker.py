@@ -137,10 +137,14 @@ def main() -> None:
     _die_with_parent()
     if len(sys.argv) > 1 and os.getppid() != int(sys.argv[1]):
         return  # the batch died before the line above took effect
-    for line in sys.stdin:
-        if line.strip():
-            results.write(grade_job(line) + "\n")
-            results.flush()
+    try:
+        for line in sys.stdin:
+            if line.strip():
+                results.write(grade_job(line) + "\n")
+                results.flush()
+    except SystemExit as stop:  # SIGTERM: the sandbox's clean-up ran on the way here; end quietly
+        os._exit(stop.code if isinstance(stop.code, int) else 1)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 if __name__ == "__main__":

@@ -119,7 +119,8 @@ def _batch_formats() -> list[str]:
 @cli.command()
 @EXERCISE
 @click.argument("directory", metavar="DIR", type=click.Path(file_okay=False))
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Local worker processes (default: CPU count).")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=None,
+              help="Local worker processes (default: CPU count; 0: grade in this process).")
 @click.option("--db", default="gradebook.sqlite", show_default=True, type=click.Path(dir_okay=False),
               help="The SQLite gradebook (created if missing).")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Write one line per student here.")

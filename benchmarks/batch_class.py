@@ -1,0 +1,78 @@
+"""`grader batch` on a class of mixed submissions of the seed exercise (code and answers).
+
+Prints the wall time, submissions per second, the pool's peak memory, and two ratios measured
+in this run: against one `grader grade` process per file (timed on a sample and extrapolated,
+as the output says) and against the import baseline. Usage: python benchmarks/batch_class.py [N] [--jobs J]
+"""
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _timing import BASELINE, wall
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "conv2d-3x3-k2x1"
+SAMPLE = 50  # files graded one process each, to extrapolate from
+WRONG_ANSWERS = "X[2,1]: dy[2,1]*(k[1] + k[2])\nK[1]: sum(dy[n,m]*x[n+1,m], (n, 1, 2), (m, 1, 3))\n"
+TRANSPOSED = "import numpy as np\n\ndef grad_X(X, K, dY):\n    return np.zeros((3, 3))\n\ndef grad_K(X, K, dY):\n    return np.zeros((1, 2))\n"
+
+
+def make_class(folder: Path, n: int) -> None:
+    """n students, half code and half answers, right and wrong; every file distinct."""
+    kinds = [("py", (EXAMPLES / "correct.py").read_text()), ("yaml", (EXAMPLES / "answers.yaml").read_text()),
+             ("py", (EXAMPLES / "row2-mistake.py").read_text()), ("yaml", WRONG_ANSWERS),
+             ("py", TRANSPOSED), ("yaml", (EXAMPLES / "answers.yaml").read_text())]
+    for i in range(n):
+        suffix, text = kinds[i % len(kinds)]
+        (folder / f"student{i:05d}.{suffix}").write_text(f"# student {i}\n{text}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("n", type=int, nargs="?", default=1000)
+    parser.add_argument("--jobs", type=int, default=None)
+    args = parser.parse_args()
+    from grader.batch import BatchOptions, grade_class
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "class"
+        folder.mkdir()
+        make_class(folder, args.n)
+        start = time.perf_counter()
+        result = grade_class("conv2d-3x3-k2x1", folder, BatchOptions(db=Path(tmp) / "gb.sqlite", jobs=args.jobs))
+        took = time.perf_counter() - start
+        assert result.graded == args.n, result
+        rerun = time.perf_counter()
+        again = grade_class("conv2d-3x3-k2x1", folder, BatchOptions(db=Path(tmp) / "gb.sqlite", jobs=args.jobs))
+        rerun = time.perf_counter() - rerun
+        assert again.graded == 0 and again.unchanged == args.n, again
+
+        files = sorted(folder.iterdir())
+        sample = files[:: max(1, len(files) // SAMPLE)][:SAMPLE]
+        one = time.perf_counter()
+        for path in sample:
+            subprocess.run([sys.executable, "-m", "grader", "grade", "conv2d-3x3-k2x1", str(path), "--format", "json"],
+                           capture_output=True, check=False)
+        per_file = (time.perf_counter() - one) / len(sample)
+    base = wall(BASELINE, 5)
+    workers = sum(result.peak_rss_kb.values()) / 1024
+    writer = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    largest_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"batch of {args.n} mixed submissions (half code, half answers), {len(result.peak_rss_kb)} workers "
+          f"on {os.cpu_count()} CPUs: {took:.1f} s, {args.n / took:.1f} submissions/s (target: under 20 s)")
+    print(f"one `grader grade` process per file: {per_file:.3f} s each, measured on {len(sample)} files of the same "
+          f"mix and extrapolated to {args.n}: {per_file * args.n:.1f} s; batch is {per_file * args.n / took:.1f}x faster")
+    print(f"per submission: batch {took / args.n * 1000:.1f} ms = {took / args.n / base:.2f}x the import baseline "
+          f"({base:.3f} s); one process per file {per_file / base:.2f}x")
+    print(f"rerun with nothing changed: {rerun:.2f} s, graded 0")
+    print(f"peak memory: workers {workers:.0f} MB together ({', '.join(f'{v / 1024:.0f}' for v in result.peak_rss_kb.values())} MB each), "
+          f"writer {writer:.0f} MB, largest single child process {largest_child:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

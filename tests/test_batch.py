@@ -1,0 +1,207 @@
+"""`grader batch` on a small class of mixed submissions, against the real pool, sandbox and SQLite.
+
+One uninterrupted run (module fixture) is the reference the other runs are compared with:
+a run killed with SIGKILL and resumed, a rerun, a run after one file changed.
+"""
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import grader
+from batch_class import EXERCISE, EXPECTED, SECRET, TIMEOUT, make_class
+from conftest import processes_with
+from grader.batch import BatchOptions, grade_class
+from grader.cli import cli
+from grader.gradebook import CSV_COLUMNS, Gradebook
+
+GRADER_DIR = str(Path(grader.__file__).resolve().parent)  # in the command line of every sandbox child
+
+
+def leftovers() -> list[int]:
+    """Our pool workers and sandbox children still alive (this checkout's, this test process's)."""
+    return processes_with(GRADER_DIR) + processes_with(f"grader.batch_worker\0{os.getpid()}")
+
+
+def options(tmp: Path, jobs: int = 2, **more) -> BatchOptions:
+    return BatchOptions(db=tmp / "gradebook.sqlite", jobs=jobs, timeout=TIMEOUT, **more)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """The class graded once, uninterrupted: (class folder, work folder, BatchResult)."""
+    tmp = tmp_path_factory.mktemp("batch")
+    klass = make_class(tmp)
+    result = grade_class(EXERCISE, klass, options(tmp, csv=tmp / "grades.csv", reports=tmp / "reports"))
+    return klass, tmp, result
+
+
+def test_every_student_gets_one_row(graded):
+    klass, tmp, result = graded
+    assert (result.students, result.graded, result.unchanged, result.errors) == (len(EXPECTED), len(EXPECTED), 0, 2)
+    assert result.return_code == 1  # two students could not be graded
+    with Gradebook(tmp / "gradebook.sqlite") as book:
+        rows = {row["student"]: row for row in book.latest_rows(EXERCISE)}
+        assert book.query("PRAGMA journal_mode")[0][0] == "wal"
+    assert sorted(rows) == sorted(EXPECTED)
+    for student, (status, score) in EXPECTED.items():
+        assert rows[student]["status"] == status, student
+        if score is not None:
+            assert rows[student]["score"] == score, student
+    assert "not followed" in rows["evil"]["problem"]
+    assert "2 candidate files" in rows["twins"]["problem"]
+    assert rows["dup"]["content_hash"] == rows["alice"]["content_hash"]
+    assert rows["erin"]["submission"] == "erin/solution.py"
+    assert not leftovers(), "a worker or a sandboxed process outlived the batch"
+
+
+def test_symlink_out_of_the_class_is_never_read(graded):
+    _, tmp, _ = graded
+    raw = (tmp / "gradebook.sqlite").read_bytes() + (tmp / "gradebook.sqlite-wal").read_bytes() \
+        if (tmp / "gradebook.sqlite-wal").exists() else (tmp / "gradebook.sqlite").read_bytes()
+    assert SECRET.encode() not in raw
+    assert all(SECRET not in p.read_text() for p in (tmp / "reports").iterdir())
+
+
+def test_misconceptions_and_notes_are_queryable(graded):
+    _, tmp, _ = graded
+    with Gradebook(tmp / "gradebook.sqlite") as book:
+        found = set(book.query("SELECT s.student, n.kind, n.value FROM notes n JOIN submissions s "
+                               "ON s.id = n.submission_id"))
+    assert ("frank", "misconception", "flipped-kernel") in found
+    assert ("dave", "note", "X-row2-merged-path") in found
+    assert ("looper", "note", "sandbox-timeout") in found
+
+
+def test_csv_agrees_with_grader_grade_score_for_score(graded):
+    klass, tmp, _ = graded
+    lines = (tmp / "grades.csv").read_text().splitlines()
+    assert tuple(lines[0].split(",")) == CSV_COLUMNS
+    rows = [line.split(",") for line in lines[1:]]
+    assert [r[0] for r in rows] == sorted(EXPECTED)  # one line per student, stable order
+    runner = CliRunner()
+    compared = set()
+    for student, submission, score, max_score, status, _, content_hash, *_ in rows:
+        if status == "error" or student in ("looper", "forker") or content_hash in compared:
+            continue  # nothing to compare / a timeout's cost / the same bytes as another student
+        compared.add(content_hash)
+        out = runner.invoke(cli, ["grade", EXERCISE, str(klass / submission), "--format", "json",
+                                  "--timeout", str(TIMEOUT)])
+        report = json.loads(out.output)
+        assert (float(score), float(max_score)) == (report["score"], report["max_score"]), student
+
+
+def test_one_report_per_student(graded):
+    _, tmp, _ = graded
+    reports = {p.stem: json.loads(p.read_text()) for p in (tmp / "reports").iterdir()}
+    assert sorted(reports) == sorted(EXPECTED)
+    assert reports["alice"]["score"] == 10
+    assert "not followed" in reports["evil"]["messages"][0]
+
+
+def test_rerun_grades_nothing_and_a_changed_file_only_that_one(graded, tmp_path):
+    klass, tmp, _ = graded
+    shutil.copy(tmp / "gradebook.sqlite", tmp_path / "gradebook.sqlite")
+    out = CliRunner().invoke(cli, ["batch", EXERCISE, str(klass), "--db", str(tmp_path / "gradebook.sqlite"),
+                                   "--timeout", str(TIMEOUT), "--jobs", "2"])
+    assert "nothing to grade" in out.output, out.output
+    work = tmp_path / "class"
+    shutil.copytree(klass, work, symlinks=True)
+    (work / "carol.yaml").write_text((work / "dave.yaml").read_text())
+    changed = grade_class(EXERCISE, work, options(tmp_path, jobs=0))
+    assert (changed.graded, changed.unchanged) == (1, len(EXPECTED) - 1)
+    with Gradebook(tmp_path / "gradebook.sqlite") as book:
+        history = book.query("SELECT status FROM submissions WHERE student='carol' ORDER BY id")
+        latest = {r["student"]: r["status"] for r in book.latest_rows()}
+    assert [h[0] for h in history] == ["full", "partial"] and latest["carol"] == "partial"
+    shutil.copy(klass / "carol.yaml", work / "carol.yaml")  # back as it was: graded before, so not again
+    reverted = grade_class(EXERCISE, work, options(tmp_path, jobs=0))
+    assert reverted.graded == 0
+    with Gradebook(tmp_path / "gradebook.sqlite") as book:
+        assert {r["student"]: r["status"] for r in book.latest_rows()}["carol"] == "full"
+
+
+def test_kill_9_mid_run_then_resume_equals_an_uninterrupted_run(graded, tmp_path):
+    klass, tmp, _ = graded
+    db = tmp_path / "gradebook.sqlite"
+    proc = subprocess.Popen([sys.executable, "-m", "grader", "batch", EXERCISE, str(klass), "--db", str(db),
+                             "--timeout", str(TIMEOUT), "--jobs", "2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    committed = 0
+    for _ in range(600):  # until a few results beyond the two error rows are in
+        time.sleep(0.05)
+        if db.exists():
+            try:
+                with sqlite3.connect(db) as peek:
+                    committed = peek.execute("SELECT count(*) FROM submissions").fetchone()[0]
+            except sqlite3.OperationalError:
+                continue
+        if committed >= 9 or proc.poll() is not None:
+            break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert 9 <= committed < len(EXPECTED), "the run was not caught mid-way"
+    for _ in range(100):  # the workers die with their parent, and their sandboxes with them
+        if not processes_with(f"grader.batch_worker\0{proc.pid}") and not processes_with(GRADER_DIR):
+            break
+        time.sleep(0.1)
+    assert not processes_with(f"grader.batch_worker\0{proc.pid}")
+    resumed = grade_class(EXERCISE, klass, options(tmp_path))
+    assert resumed.unchanged >= committed - 1 and resumed.graded + resumed.unchanged == len(EXPECTED)
+    with Gradebook(db) as interrupted, Gradebook(tmp / "gradebook.sqlite") as whole:
+        assert interrupted.canonical() == whole.canonical()
+
+
+def test_ctrl_c_stops_cleanly_keeping_what_was_committed(tmp_path):
+    klass = tmp_path / "class"
+    klass.mkdir()
+    for name in ("a", "b", "c"):
+        (klass / f"{name}.py").write_text("while True:\n    pass\n")
+    (klass / "answers.yaml").write_text("X[1,1]: dy[1,1]*k[1]\n")
+    proc = subprocess.Popen([sys.executable, "-m", "grader", "batch", EXERCISE, str(klass), "--db",
+                             str(tmp_path / "gb.sqlite"), "--timeout", "60", "--jobs", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(300):  # both workers are inside an endless loop
+        time.sleep(0.05)
+        if len(processes_with(GRADER_DIR)) >= 2:
+            break
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=45)
+    assert proc.returncode == 130, (out, err)
+    assert "interrupted" in out and "Traceback" not in err
+    assert not processes_with(f"grader.batch_worker\0{proc.pid}") and not processes_with(GRADER_DIR)
+    with Gradebook(tmp_path / "gb.sqlite") as book:
+        assert book.query("SELECT count(*) FROM submissions")[0][0] < 4
+
+
+def test_seed_from_the_environment_and_no_reveal(tmp_path):
+    klass = tmp_path / "class"
+    klass.mkdir()
+    (klass / "dave.yaml").write_text("X[2,1]: dy[2,1]*(k[1] + k[2])\n")
+    db = tmp_path / "gb.sqlite"
+    out = CliRunner().invoke(cli, ["batch", EXERCISE, str(klass), "--db", str(db), "--no-reveal", "-j", "0",
+                                   "--reports", str(tmp_path / "r"), "--format", "json"], env={"GRADER_SEED": "77"})
+    assert out.exit_code == 0, out.output
+    with Gradebook(db) as book:
+        row = book.latest_rows()[0]
+    assert (row["seed"], row["reveal"]) == (77, 0)
+    text = (tmp_path / "r" / "dave.json").read_text()
+    assert "expected:" not in text and "dy[1,1]*k[2] is missing" not in text
+    out = CliRunner().invoke(cli, ["batch", EXERCISE, str(klass), "--db", str(db), "-j", "0"])
+    assert "graded 1" in out.output  # other options: another set-up, so graded again
+
+
+def test_usage_errors_exit_2(tmp_path):
+    runner = CliRunner()
+    result = subprocess.run([sys.executable, "-m", "grader", "batch", EXERCISE, str(tmp_path / "missing"),
+                             "--db", str(tmp_path / "gb.sqlite")], capture_output=True, text=True)
+    assert result.returncode == 2 and "no such class folder" in result.stderr
+    assert runner.invoke(cli, ["batch", EXERCISE, str(tmp_path), "--format", "nope"]).exit_code == 2
