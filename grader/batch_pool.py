@@ -143,7 +143,7 @@ class DaskPool:
         futures = {self.client.submit(grade_job, line, key=f"grade-{key}", pure=False, retries=1): key
                    for key, line in jobs}
         try:
-            for future in as_completed(futures):
+            for future in as_completed(futures, loop=self.client.loop):
                 try:
                     yield future.result()
                 except Exception as err:  # the cluster's failure, not the submission's: retried next run
