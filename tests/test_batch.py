@@ -276,3 +276,51 @@ def test_summary_of_an_unknown_exercise_is_a_usage_error(graded):
     result = subprocess.run([sys.executable, "-m", "grader", "summary", str(graded[1] / "gradebook.sqlite"), "--exercise", "nope"],
                             capture_output=True, text=True)
     assert result.returncode == 2 and "holds no grades for 'nope'" in result.stderr
+
+
+# --- small parts, in-process ---------------------------------------------------------------------
+
+def test_progress_is_a_bar_on_a_terminal_and_log_lines_otherwise():
+    import io
+
+    from grader.batch import Progress
+    from grader.progress import ProgressPrinter
+
+    terminal, log = io.StringIO(), io.StringIO()
+    bar, plain = ProgressPrinter(terminal, tty=True), ProgressPrinter(log, tty=False)
+    for p in (Progress(0, 4, 0, 0.0, line="4 students: 4 to grade"), Progress(1, 4, 1, 2.0, "bob", "bob: zero 0/10"),
+              Progress(2, 4, 1, 4.0, "carol", "carol: full 10/10")):
+        bar(p)
+        plain(p)
+    assert terminal.getvalue().endswith("\r[############------------] 2/4 0.5/s ETA 0:04 failures 1\033[K")
+    assert log.getvalue().splitlines() == ["4 students: 4 to grade", "[1/4] bob: zero 0/10", "[2/4] carol: full 10/10"]
+
+
+def test_a_gradebook_of_another_schema_version_is_refused(tmp_path):
+    from grader.errors import GraderError
+
+    with Gradebook(tmp_path / "gb.sqlite") as book:
+        book.db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(GraderError, match="schema version 99"):
+        Gradebook(tmp_path / "gb.sqlite")
+    (tmp_path / "not.sqlite").write_text("hello, not a database" * 100)
+    with pytest.raises(GraderError, match="not a usable gradebook"):
+        Gradebook(tmp_path / "not.sqlite")
+
+
+def test_discovery_rules(tmp_path):
+    from grader.classfolder import discover
+
+    (tmp_path / "alice.py").write_text("")
+    (tmp_path / "alice.yaml").write_text("")
+    (tmp_path / ".hidden.py").write_text("")
+    (tmp_path / "notes.pdf").write_text("")
+    (tmp_path / "gradebook.sqlite").write_text("")
+    (tmp_path / "nothing").mkdir()
+    (tmp_path / "nothing" / "readme.pdf").write_text("")
+    (tmp_path / "inside.md").symlink_to(tmp_path / "alice.yaml")
+    found = {s.student: s for s in discover(tmp_path, skip=[tmp_path / "gradebook.sqlite"])}
+    assert sorted(found) == ["alice", "inside", "nothing"]
+    assert "more than one submission" in found["alice"].problem
+    assert "no gradable file" in found["nothing"].problem
+    assert found["inside"].path is not None and not found["inside"].problem  # a link that stays inside
