@@ -32,10 +32,16 @@ def make_class(folder: Path, n: int) -> None:
         (folder / f"student{i:05d}.{suffix}").write_text(f"# student {i}\n{text}")
 
 
+def _cpu() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("n", type=int, nargs="?", default=1000)
     parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--dask", action="store_true", help="also grade the class on a LocalCluster of --jobs workers")
     args = parser.parse_args()
     from grader.batch import BatchOptions, grade_class
 
@@ -44,14 +50,28 @@ def main() -> None:
         folder.mkdir()
         make_class(folder, args.n)
         start = time.perf_counter()
+        cpu_before = _cpu()
         result = grade_class("conv2d-3x3-k2x1", folder, BatchOptions(db=Path(tmp) / "gb.sqlite", jobs=args.jobs))
         took = time.perf_counter() - start
+        cpu = _cpu() - cpu_before  # the writer, its workers and their sandboxes, all reaped by now
         assert result.graded == args.n, result
         rerun = time.perf_counter()
         again = grade_class("conv2d-3x3-k2x1", folder, BatchOptions(db=Path(tmp) / "gb.sqlite", jobs=args.jobs))
         rerun = time.perf_counter() - rerun
         assert again.graded == 0 and again.unchanged == args.n, again
 
+        if args.dask:
+            from distributed import LocalCluster
+
+            with LocalCluster(n_workers=args.jobs or os.cpu_count(), threads_per_worker=1, dashboard_address=None,
+                              silence_logs=True) as cluster:
+                dask_start = time.perf_counter()
+                on_dask = grade_class("conv2d-3x3-k2x1", folder, BatchOptions(
+                    db=Path(tmp) / "dask.sqlite", scheduler=cluster.scheduler_address))
+                dask_took = time.perf_counter() - dask_start
+            assert on_dask.graded == args.n, on_dask
+            print(f"the same class on a Dask LocalCluster of {args.jobs or os.cpu_count()} workers: {dask_took:.1f} s, "
+                  f"{args.n / dask_took:.1f} submissions/s ({took / dask_took:.2f}x the local pool's rate)")
         files = sorted(folder.iterdir())
         sample = files[:: max(1, len(files) // SAMPLE)][:SAMPLE]
         one = time.perf_counter()
@@ -69,6 +89,10 @@ def main() -> None:
           f"mix and extrapolated to {args.n}: {per_file * args.n:.1f} s; batch is {per_file * args.n / took:.1f}x faster")
     print(f"per submission: batch {took / args.n * 1000:.1f} ms = {took / args.n / base:.2f}x the import baseline "
           f"({base:.3f} s); one process per file {per_file / base:.2f}x")
+    cores = os.cpu_count() or 1
+    print(f"CPU used by the batch (writer, workers, sandboxes): {cpu:.1f} s, {cpu / args.n * 1000:.1f} ms per "
+          f"submission; the machine's load average was {os.getloadavg()[0]:.1f}: on {cores} idle cores the "
+          f"same work needs at least {cpu / cores:.1f} s")
     print(f"rerun with nothing changed: {rerun:.2f} s, graded 0")
     print(f"peak memory: workers {workers:.0f} MB together ({', '.join(f'{v / 1024:.0f}' for v in result.peak_rss_kb.values())} MB each), "
           f"writer {writer:.0f} MB, largest single child process {largest_child:.0f} MB")
