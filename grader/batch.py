@@ -25,22 +25,13 @@ from .classfolder import Submission, discover
 from .errors import GraderError
 from .gradebook import Gradebook, Row
 from .report import Report
+from .reportfiles import report_extensions
 from .spec import find_exercise, load_exercise
 
 DEFAULT_DB = "gradebook.sqlite"
 # Bytes of one submission sent to a worker; the pipeline's own limits (1 MB) are lower, so it
 # is the pipeline that tells a student their file is too large.
 MAX_SUBMISSION_BYTES = 4 << 20
-_EXTENSIONS = {"text": ".txt", "json": ".json", "html": ".html", "markdown": ".md", "junit": ".xml"}
-
-
-def report_formats() -> tuple[str, ...]:
-    """The formats a per-student report can be written in: the renderer's own list."""
-    from .render.report import REPORT_FORMATS
-
-    return tuple(REPORT_FORMATS)
-
-
 @dataclass(frozen=True)
 class BatchOptions:
     db: str | Path = DEFAULT_DB
@@ -101,8 +92,9 @@ def grade_class(exercise_ref: str, directory: str | Path, options: BatchOptions 
     unreachable scheduler.
     """
     started = time.perf_counter()
-    if options.report_format not in report_formats():
-        raise GraderError(f"unknown report format {options.report_format!r}; known: {', '.join(report_formats())}")
+    extensions = report_extensions()
+    if options.report_format not in extensions:
+        raise GraderError(f"unknown report format {options.report_format!r}; known: {', '.join(extensions)}")
     spec_path = find_exercise(exercise_ref)
     exercise = load_exercise(exercise_ref)
     spec_bytes = spec_path.read_bytes()
@@ -197,6 +189,7 @@ class _Writer:
         self.lost: list[str] = []
         self.rss: dict[str, int] = {}
         self.version = grader_version()
+        self.extension = report_extensions()[options.report_format]
 
     def seen(self, student: str, digest: str) -> bool:
         """True when exactly this was graded before; it becomes the student's latest again if needed."""
@@ -250,7 +243,7 @@ class _Writer:
         fmt = self.options.report_format
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / f"{student}{_EXTENSIONS.get(fmt, '.' + fmt)}").write_text(
+            (folder / f"{student}{self.extension}").write_text(
                 render_report(Report.from_dict(report), fmt), encoding="utf-8")
         except OSError as err:
             raise GraderError(f"cannot write the report of {student} in {folder}: {err.strerror}") from None
@@ -258,10 +251,9 @@ class _Writer:
     def finish(self, submissions: list[Submission]) -> None:
         """Reports missing from the folder (graded by an earlier run) and the CSV, from the gradebook."""
         if self.options.reports:
-            ext = _EXTENSIONS.get(self.options.report_format, "." + self.options.report_format)
             current = {s.student for s in submissions}
             for row in self.book.latest_rows(self.exercise):
-                target = Path(self.options.reports) / f"{row['student']}{ext}"
+                target = Path(self.options.reports) / f"{row['student']}{self.extension}"
                 if row["student"] in current and not target.exists():
                     self._write_report(row["student"], json.loads(row["report"]))
         if self.options.csv:

@@ -111,9 +111,9 @@ def grade(exercise, submission, fmt, output, seed, timeout, lang) -> None:
 
 
 def _batch_formats() -> list[str]:
-    from .render.report import REPORT_FORMATS  # the renderer's registry: cheap to import
+    from .reportfiles import report_extensions
 
-    return list(REPORT_FORMATS)
+    return list(report_extensions())
 
 
 @cli.command()
