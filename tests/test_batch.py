@@ -162,7 +162,7 @@ def test_kill_9_mid_run_then_resume_equals_an_uninterrupted_run(graded, tmp_path
             break
         time.sleep(0.1)
     assert not processes_with(f"grader.batch_worker\0{proc.pid}")
-    resumed = grade_class(EXERCISE, klass, options(tmp_path))
+    resumed = grade_class(EXERCISE, klass, options(tmp_path, jobs=0))  # in-process: this one is warm
     assert resumed.unchanged >= committed - 1 and resumed.graded + resumed.unchanged == len(EXPECTED)
     with Gradebook(db) as interrupted, Gradebook(tmp / "gradebook.sqlite") as whole:
         assert comparable(interrupted.canonical()) == comparable(whole.canonical())
@@ -220,6 +220,31 @@ def test_usage_errors_exit_2(tmp_path):
                              "--db", str(tmp_path / "gb.sqlite")], capture_output=True, text=True)
     assert result.returncode == 2 and "no such class folder" in result.stderr
     assert runner.invoke(cli, ["batch", EXERCISE, str(tmp_path), "--format", "nope"]).exit_code == 2
+
+
+# --- Dask ----------------------------------------------------------------------------------------
+
+# Enough of the class to cover code, answers and a problem row, at a cluster's start-up cost.
+ON_DASK = ("alice.py", "dave.yaml", "twins")
+
+
+def test_dask_cluster_gives_the_same_gradebook_as_the_local_pool(graded, tmp_path):
+    distributed = pytest.importorskip("distributed", reason="the cluster extra (Dask distributed) is not installed")
+    klass, tmp, _ = graded
+    subset = tmp_path / "class"
+    subset.mkdir()
+    for name in ON_DASK:
+        (shutil.copytree if (klass / name).is_dir() else shutil.copy)(klass / name, subset / name)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  silence_logs=True) as cluster:
+        remote = grade_class(EXERCISE, subset, BatchOptions(db=tmp_path / "dask.sqlite", timeout=TIMEOUT,
+                                                            scheduler=cluster.scheduler_address))
+    assert remote.graded == len(ON_DASK) and not remote.lost
+    students = {Path(name).stem for name in ON_DASK}
+    with Gradebook(tmp_path / "dask.sqlite") as dask, Gradebook(tmp / "gradebook.sqlite") as local:
+        assert dask.canonical() == [row for row in local.canonical() if row[1] in students]
+        workers = {row["worker"] for row in dask.latest_rows() if row["status"] != "error"}
+    assert workers and not any(w.endswith(f":{os.getpid()}") for w in workers), "graded on the cluster's workers"
 
 
 # --- the class summary, from the same gradebook ---------------------------------------------
