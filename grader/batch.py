@@ -95,48 +95,30 @@ def grade_class(exercise_ref: str, directory: str | Path, options: BatchOptions 
     extensions = report_extensions()
     if options.report_format not in extensions:
         raise GraderError(f"unknown report format {options.report_format!r}; known: {', '.join(extensions)}")
-    spec_path = find_exercise(exercise_ref)
     exercise = load_exercise(exercise_ref)
-    spec_bytes = spec_path.read_bytes()
-    spec = {"ref": str(spec_path.resolve()), "text": spec_bytes.decode("utf-8"),
-            "sha256": hashlib.sha256(spec_bytes).hexdigest(), "filename": spec_path.name}
+    spec = _spec(exercise_ref)
     grade_options = {"seed": options.seed, "timeout": options.timeout, "reveal": options.reveal}
     setup = hashlib.sha256(json.dumps({"spec": spec["sha256"], "options": grade_options,
                                        "grader": grader_version()}, sort_keys=True).encode()).hexdigest()
-    skip = [p for p in (options.db, options.csv, options.reports) if p]
-    submissions = discover(directory, skip=skip)
-
+    submissions = discover(directory, skip=[p for p in (options.db, options.csv, options.reports) if p])
+    progress = on_progress or (lambda p: None)
     book = Gradebook(options.db)
     try:
         writer = _Writer(book, exercise.id, exercise.max_score, setup, grade_options, options)
-        jobs, unchanged = [], 0
-        for sub in submissions:
-            sub = _readable(sub)
-            content = b"" if sub.problem else sub.path.read_bytes()
-            digest = hashlib.sha256(content if not sub.problem else b"problem:" + sub.problem.encode()).hexdigest()
-            if writer.seen(sub.student, digest):
-                unchanged += 1
-            elif sub.problem:
-                writer.problem(sub, digest)
-            else:
-                jobs.append((sub, digest, content))
-        # Code takes longest: started first, the pool's last minutes are not one slow file.
-        jobs.sort(key=lambda j: (not j[0].path.suffix == ".py", j[0].student))
-        lines, by_job = [], {}
-        for sub, digest, content in jobs:
-            key = f"{setup[:12]}-{digest[:16]}-{_key(sub.student)}"
-            lines.append((key, make_job(key, sub.student, sub.path.name, content, spec, grade_options)))
-            by_job[key] = (sub, digest)
-        interrupted = False
-        progress = on_progress or (lambda p: None)
-        total = len(jobs)
+        jobs, unchanged = _plan(writer, submissions)
+        by_key = {f"{setup[:12]}-{digest[:16]}-{_key(sub.student)}": (sub, digest, content)
+                  for sub, digest, content in jobs}
+        # Job lines (the spec's text, the bytes in base64) are made as the pool asks for them.
+        lines = ((key, make_job(key, sub.student, sub.path.name, content, spec, grade_options))
+                 for key, (sub, digest, content) in by_key.items())
+        total, interrupted = len(by_key), False
         progress(Progress(0, total, writer.failures, time.perf_counter() - started,
                           line=f"{len(submissions)} students: {total} to grade, {unchanged} unchanged"))
         pool = _pool(options)
         try:
-            for done, answer in enumerate(pool.run(lines), start=1):
+            for done, answer in enumerate(pool.run(lines, total), start=1):
                 result = json.loads(answer)
-                sub, digest = by_job[result["key"]]
+                sub, digest, _ = by_key[result["key"]]
                 line = writer.result(sub, digest, result)
                 progress(Progress(done, total, writer.failures, time.perf_counter() - started, sub.student, line))
         except KeyboardInterrupt:
@@ -150,6 +132,32 @@ def grade_class(exercise_ref: str, directory: str | Path, options: BatchOptions 
                            dict(writer.rss))
     finally:
         book.close()
+
+
+def _spec(exercise_ref: str) -> dict:
+    """What a worker needs to load the exercise: its path here, and its text for other hosts."""
+    path = find_exercise(exercise_ref)
+    data = path.read_bytes()
+    return {"ref": str(path.resolve()), "text": data.decode("utf-8"), "sha256": hashlib.sha256(data).hexdigest(),
+            "filename": path.name}
+
+
+def _plan(writer: "_Writer", submissions: list[Submission]) -> tuple[list[tuple[Submission, str, bytes]], int]:
+    """(what to grade, how many are unchanged); problem rows are recorded on the way."""
+    jobs, unchanged = [], 0
+    for sub in submissions:
+        sub = _readable(sub)
+        content = b"" if sub.problem else sub.path.read_bytes()
+        digest = hashlib.sha256(b"problem:" + sub.problem.encode() if sub.problem else content).hexdigest()
+        if writer.seen(sub.student, digest):
+            unchanged += 1
+        elif sub.problem:
+            writer.problem(sub, digest)
+        else:
+            jobs.append((sub, digest, content))
+    # Code takes longest: started first, the run does not end waiting on one slow file.
+    jobs.sort(key=lambda job: (job[0].path.suffix.lower() != ".py", job[0].student))
+    return jobs, unchanged
 
 
 def _pool(options: BatchOptions):

@@ -1,7 +1,8 @@
 """Where batch jobs run: a local pool of long-lived worker processes, or a Dask cluster.
 
-Both take (key, job line) pairs and yield result lines as they finish, in any order; the one
-process that iterates writes the gradebook, so SQLite has a single writer. A job that was
+Both take (key, job line) pairs, drawn lazily so that only the jobs in flight are held in
+memory, and yield result lines as they finish, in any order; the one process that iterates
+writes the gradebook, so SQLite has a single writer. A job that was
 lost (a worker died, the cluster failed it) comes back as {"key", "lost"} and is not recorded,
 so the next run grades it again.
 """
@@ -14,11 +15,13 @@ import signal
 import subprocess
 import sys
 import threading
-from typing import Iterator, Sequence
+from itertools import islice
+from typing import Iterable, Iterator
 
 from .batch_worker import grade_job
 from .errors import GraderError
 
+DASK_IN_FLIGHT = 512  # jobs handed to the scheduler at once: enough to keep a large cluster busy
 STOP_GRACE_SECONDS = 5.0  # for a worker to unwind its sandbox after SIGTERM before SIGKILL
 _POLL_SECONDS = 0.2  # how often the waiting writer looks up, so that Ctrl-C is seen at once
 
@@ -38,19 +41,17 @@ class LocalPool:
         self.lock = threading.Lock()
         self.stop = threading.Event()
 
-    def run(self, jobs: Sequence[tuple[str, str]]) -> Iterator[str]:
-        todo: queue.Queue = queue.Queue()
-        for job in jobs:
-            todo.put(job)
+    def run(self, jobs: Iterable[tuple[str, str]], count: int) -> Iterator[str]:
+        todo = _Shared(jobs)
         done: queue.Queue = queue.Queue()
         # Started from this thread: a worker's parent-death signal follows the thread that
         # started it, and this one lives as long as the run.
         threads = [threading.Thread(target=self._serve, args=(todo, done, self._start()), daemon=True)
-                   for _ in range(min(self.size, len(jobs)))]
+                   for _ in range(min(self.size, count))]
         for thread in threads:
             thread.start()
         try:
-            for _ in range(len(jobs)):
+            for _ in range(count):
                 while True:
                     try:
                         yield done.get(timeout=_POLL_SECONDS)
@@ -63,12 +64,12 @@ class LocalPool:
             for thread in threads:
                 thread.join()
 
-    def _serve(self, todo: queue.Queue, done: queue.Queue, proc: subprocess.Popen | None) -> None:
+    def _serve(self, todo: "_Shared", done: queue.Queue, proc: subprocess.Popen | None) -> None:
         while not self.stop.is_set():
-            try:
-                key, line = todo.get_nowait()
-            except queue.Empty:
+            job = todo.next()
+            if job is None:
                 break
+            key, line = job
             if proc is None:
                 proc = self._start()
             try:
@@ -116,10 +117,22 @@ class LocalPool:
                     pass
 
 
+class _Shared:
+    """One iterator of jobs for several threads."""
+
+    def __init__(self, jobs: Iterable[tuple[str, str]]):
+        self.jobs = iter(jobs)
+        self.lock = threading.Lock()
+
+    def next(self) -> tuple[str, str] | None:
+        with self.lock:
+            return next(self.jobs, None)
+
+
 class InlinePool:
     """Grades in the calling process, one job after another (`--jobs 0`: tiny classes, tests)."""
 
-    def run(self, jobs: Sequence[tuple[str, str]]) -> Iterator[str]:
+    def run(self, jobs: Iterable[tuple[str, str]], count: int) -> Iterator[str]:
         for _, line in jobs:
             yield grade_job(line)
 
@@ -137,19 +150,30 @@ class DaskPool:
         except (OSError, TimeoutError, ValueError) as err:
             raise GraderError(f"cannot reach the Dask scheduler at {address}: {err}") from None
 
-    def run(self, jobs: Sequence[tuple[str, str]]) -> Iterator[str]:
+    def run(self, jobs: Iterable[tuple[str, str]], count: int) -> Iterator[str]:
         from distributed import as_completed
 
-        futures = {self.client.submit(grade_job, line, key=f"grade-{key}", pure=False, retries=1): key
-                   for key, line in jobs}
+        todo = iter(jobs)
+        pending: dict = {}
+        finished = as_completed(loop=self.client.loop)
+
+        def submit(n: int) -> None:
+            for key, line in islice(todo, n):
+                future = self.client.submit(grade_job, line, key=f"grade-{key}", pure=False, retries=1)
+                pending[future] = key
+                finished.add(future)
+
+        submit(DASK_IN_FLIGHT)
         try:
-            for future in as_completed(futures, loop=self.client.loop):
+            for future in finished:
+                key = pending.pop(future)
                 try:
                     yield future.result()
                 except Exception as err:  # the cluster's failure, not the submission's: retried next run
-                    yield lost(futures[future], f"the cluster could not grade it ({type(err).__name__}: {err})")
+                    yield lost(key, f"the cluster could not grade it ({type(err).__name__}: {err})")
+                submit(1)
         finally:
-            self.client.cancel(list(futures))
+            self.client.cancel(list(pending))
 
     def close(self) -> None:
         self.client.close()
