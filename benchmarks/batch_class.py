@@ -37,11 +37,30 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def per_kind(folder: Path, tmp: Path) -> None:
+    """CPU per submission of code and of answers, graded in this process after a warm-up."""
+    from grader.batch import BatchOptions, grade_class
+
+    for suffix in ("py", "yaml"):
+        half = tmp / suffix
+        half.mkdir()
+        for path in folder.glob(f"*.{suffix}"):
+            os.link(path, half / path.name)
+        grade_class("conv2d-3x3-k2x1", half, BatchOptions(db=tmp / f"warm-{suffix}.sqlite", jobs=0))
+        before, start = _cpu(), time.perf_counter()
+        grade_class("conv2d-3x3-k2x1", half, BatchOptions(db=tmp / f"{suffix}.sqlite", jobs=0))
+        n = len(list(half.iterdir()))
+        print(f".{suffix}: {(_cpu() - before) / n * 1000:.1f} ms of CPU per submission (writer, grading and "
+              f"sandbox), {(time.perf_counter() - start) / n * 1000:.1f} ms of wall time, one at a time")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("n", type=int, nargs="?", default=1000)
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--dask", action="store_true", help="also grade the class on a LocalCluster of --jobs workers")
+    parser.add_argument("--per-kind", action="store_true",
+                        help="also grade each half in this process (--jobs 0) and print its CPU per submission")
     args = parser.parse_args()
     from grader.batch import BatchOptions, grade_class
 
@@ -72,6 +91,8 @@ def main() -> None:
             assert on_dask.graded == args.n, on_dask
             print(f"the same class on a Dask LocalCluster of {args.jobs or os.cpu_count()} workers: {dask_took:.1f} s, "
                   f"{args.n / dask_took:.1f} submissions/s ({took / dask_took:.2f}x the local pool's rate)")
+        if args.per_kind:
+            per_kind(folder, Path(tmp))
         files = sorted(folder.iterdir())
         sample = files[:: max(1, len(files) // SAMPLE)][:SAMPLE]
         one = time.perf_counter()
