@@ -100,18 +100,24 @@ class Row:
 
 
 class Gradebook:
-    """An open gradebook. Raises GraderError when the file is not one or is of a newer schema."""
+    """An open gradebook, created when missing unless `create` is False (readers never turn
+    another application's database into a gradebook). Raises GraderError when the file is not
+    one or is of another schema version."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, create: bool = True):
         self.path = str(path)
         try:
-            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            where = self.path if create else f"{Path(self.path).resolve().as_uri()}?mode=rw"
+            self.db = sqlite3.connect(where, isolation_level=None, timeout=30, uri=not create)
+            version = self._version()
+            if version is None and not create:
+                self.db.close()
+                raise GraderError(f"{self.path}: not a gradebook (no schema version; see docs/gradebook.md)")
             self.db.execute("PRAGMA journal_mode=WAL")
             # NORMAL is durable across a killed process in WAL mode; only a power cut may lose
             # the last commits, which the next run regrades.
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
-            version = self._version()
             if version is None:
                 with self.transaction():
                     for statement in _SCHEMA.split(";"):

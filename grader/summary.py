@@ -74,7 +74,7 @@ class ClassSummary:
 def summarise(db: str | Path, exercise: str | None = None) -> ClassSummary:
     """The summary of one exercise of a gradebook. Raises GraderError when the gradebook holds
     no such exercise, or several and none was named."""
-    with Gradebook(db) as book:
+    with Gradebook(db, create=False) as book:
         known = book.exercises()
         if exercise is None:
             if len(known) != 1:

@@ -328,6 +328,10 @@ def test_a_gradebook_of_another_schema_version_is_refused(tmp_path):
         book.db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     with pytest.raises(GraderError, match="schema version 99"):
         Gradebook(tmp_path / "gb.sqlite")
+    (tmp_path / "other.sqlite").touch()
+    with pytest.raises(GraderError, match="not a gradebook"):
+        summarise(tmp_path / "other.sqlite")  # a reader turns nothing into a gradebook
+    assert (tmp_path / "other.sqlite").stat().st_size == 0
     (tmp_path / "not.sqlite").write_text("hello, not a database" * 100)
     with pytest.raises(GraderError, match="not a usable gradebook"):
         Gradebook(tmp_path / "not.sqlite")
