@@ -17,7 +17,6 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from .errors import GraderError
 
@@ -278,8 +277,3 @@ class _Transaction:
         self.db.execute("ROLLBACK" if exc_type else "COMMIT")
         return False
 
-
-def iter_reports(book: Gradebook, exercise: str | None = None) -> Iterator[tuple[str, dict]]:
-    """(student, JSON report) of every student's latest row."""
-    for row in book.latest_rows(exercise):
-        yield row["student"], json.loads(row["report"])
