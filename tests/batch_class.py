@@ -36,12 +36,11 @@ SECRET = "TOP-SECRET-OUTSIDE-THE-CLASS"
 # student -> (expected row status, expected score or None when it depends on the sandbox's wording)
 EXPECTED = {
     "alice": ("full", 10.0),  # correct code
-    "bob": ("partial", 8.0),  # the row-2 mistake in code
     "carol": ("full", 10.0),  # correct answers
     "dave": ("partial", None),  # the row-2 mistake in answers (partial credit by the spec's rule)
-    "dup": ("full", 10.0),  # alice's file, copied
+    "dup": ("full", 10.0),  # carol's file, copied
     "empty": ("zero", 0.0),  # an empty answer file
-    "erin": ("full", 10.0),  # a folder holding one file
+    "erin": ("full", 10.0),  # a folder holding one file (answers: only code costs a sandbox)
     "evil": ("error", 0.0),  # a symbolic link out of the class folder
     "exiter": ("zero", 0.0),  # exits at import
     "forker": ("zero", 0.0),  # a fork bomb
@@ -57,13 +56,12 @@ def make_class(folder: Path) -> Path:
     klass = folder / "class"
     klass.mkdir(parents=True)
     shutil.copy(EXAMPLES / "correct.py", klass / "alice.py")
-    shutil.copy(EXAMPLES / "row2-mistake.py", klass / "bob.py")
     shutil.copy(EXAMPLES / "answers.yaml", klass / "carol.yaml")
     (klass / "dave.yaml").write_text(ROW2_ANSWERS)
-    shutil.copy(EXAMPLES / "correct.py", klass / "dup.py")
+    shutil.copy(EXAMPLES / "answers.yaml", klass / "dup.yaml")
     (klass / "empty.yaml").write_text("")
     (klass / "erin").mkdir()
-    shutil.copy(EXAMPLES / "correct.py", klass / "erin" / "solution.py")
+    shutil.copy(EXAMPLES / "answers.yaml", klass / "erin" / "answers.yaml")
     (folder / "outside.py").write_text(f"# {SECRET}\n" + (EXAMPLES / "correct.py").read_text())
     os.symlink(folder / "outside.py", klass / "evil.py")
     (klass / "exiter.py").write_text("import sys\nsys.exit(3)\n")
