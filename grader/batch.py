@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from .batch_pool import DaskPool, InlinePool, LocalPool
-from .batch_worker import make_job
+from .batch_worker import CODE_SUFFIXES, make_job
 from .classfolder import Submission, discover
 from .errors import GraderError
 from .gradebook import Gradebook, Row
@@ -156,7 +156,7 @@ def _plan(writer: "_Writer", submissions: list[Submission]) -> tuple[list[tuple[
         else:
             jobs.append((sub, digest, content))
     # Code takes longest: started first, the run does not end waiting on one slow file.
-    jobs.sort(key=lambda job: (job[0].path.suffix.lower() != ".py", job[0].student))
+    jobs.sort(key=lambda job: (job[0].path.suffix.lower() not in CODE_SUFFIXES, job[0].student))
     return jobs, unchanged
 
 

@@ -25,10 +25,19 @@ from pathlib import Path
 
 # The one place batch reaches the grading pipeline.
 from .errors import GraderError
-from .grading import EXPRESSION_SUFFIXES, FUNCTION_SUFFIXES, GradeOptions, grade
+from .grading import GradeOptions, grade
 from .spec import Exercise, load_exercise
 
-SUBMISSION_SUFFIXES = (*FUNCTION_SUFFIXES, *EXPRESSION_SUFFIXES)  # what a class folder may hold
+try:  # the submission kinds' registry, where there is one
+    from .kinds import kinds
+
+    SUBMISSION_SUFFIXES = tuple(s for kind in kinds() for s in kind.suffixes)
+    CODE_SUFFIXES = tuple(s for kind in kinds() if kind.graded_as == "functions" for s in kind.suffixes)
+except ImportError:  # before it: the pipeline's own lists
+    from .grading import EXPRESSION_SUFFIXES, FUNCTION_SUFFIXES
+
+    SUBMISSION_SUFFIXES, CODE_SUFFIXES = (*FUNCTION_SUFFIXES, *EXPRESSION_SUFFIXES), tuple(FUNCTION_SUFFIXES)
+
 _EXERCISES: dict[str, Exercise] = {}  # spec sha256 -> exercise, per worker process
 _SPEC_DIR: list[str] = []
 _WARM: set[str] = set()  # specs whose answer machinery this process has warmed up  # where specs sent as text are written, once per process
@@ -100,7 +109,7 @@ def _exercise(spec: dict) -> Exercise:
 def _warm_up(exercise: Exercise, spec_sha: str, name: str) -> None:
     """First use of the answer machinery (grammars, the exact reference), kept out of the first
     answer's timing so that the gradebook's seconds compare submissions, not warm-up."""
-    if Path(name).suffix.lower() not in EXPRESSION_SUFFIXES or spec_sha in _WARM:
+    if Path(name).suffix.lower() in CODE_SUFFIXES or spec_sha in _WARM:
         return
     _WARM.add(spec_sha)
     from .parsing import ParseError, parse_expression
