@@ -102,36 +102,35 @@ def grade_class(exercise_ref: str, directory: str | Path, options: BatchOptions 
                                        "grader": grader_version()}, sort_keys=True).encode()).hexdigest()
     submissions = discover(directory, skip=[p for p in (options.db, options.csv, options.reports) if p])
     progress = on_progress or (lambda p: None)
-    book = Gradebook(options.db)
+    pool = _pool(options)  # first: an unreachable scheduler is an error before anything is written
     try:
-        writer = _Writer(book, exercise.id, exercise.max_score, setup, grade_options, options)
-        jobs, unchanged = _plan(writer, submissions)
-        by_key = {f"{setup[:12]}-{digest[:16]}-{_key(sub.student)}": (sub, digest, content)
-                  for sub, digest, content in jobs}
-        # Job lines (the spec's text, the bytes in base64) are made as the pool asks for them.
-        lines = ((key, make_job(key, sub.student, sub.path.name, content, spec, grade_options))
-                 for key, (sub, digest, content) in by_key.items())
-        total, interrupted = len(by_key), False
-        progress(Progress(0, total, writer.failures, time.perf_counter() - started,
-                          line=f"{len(submissions)} students: {total} to grade, {unchanged} unchanged"))
-        pool = _pool(options)
-        try:
-            for done, answer in enumerate(pool.run(lines, total), start=1):
-                result = json.loads(answer)
-                sub, digest, _ = by_key[result["key"]]
-                line = writer.result(sub, digest, result)
-                progress(Progress(done, total, writer.failures, time.perf_counter() - started, sub.student, line))
-        except KeyboardInterrupt:
-            interrupted = True
-        finally:
-            if isinstance(pool, DaskPool):
-                pool.close()
-        writer.finish(submissions)
-        return BatchResult(len(submissions), writer.graded, unchanged, writer.errors(submissions),
-                           tuple(writer.lost), interrupted, round(time.perf_counter() - started, 3),
-                           dict(writer.rss))
+        with Gradebook(options.db) as book:
+            writer = _Writer(book, exercise.id, exercise.max_score, setup, grade_options, options)
+            jobs, unchanged = _plan(writer, submissions)
+            by_key = {f"{setup[:12]}-{digest[:16]}-{_key(sub.student)}": (sub, digest, content)
+                      for sub, digest, content in jobs}
+            # Job lines (the spec's text, the bytes in base64) are made as the pool asks for them.
+            lines = ((key, make_job(key, sub.student, sub.path.name, content, spec, grade_options))
+                     for key, (sub, digest, content) in by_key.items())
+            total, interrupted = len(by_key), False
+            progress(Progress(0, total, writer.failures, time.perf_counter() - started,
+                              line=f"{len(submissions)} students: {total} to grade, {unchanged} unchanged"))
+            try:
+                for done, answer in enumerate(pool.run(lines, total), start=1):
+                    result = json.loads(answer)
+                    sub, digest, _ = by_key[result["key"]]
+                    line = writer.result(sub, digest, result)
+                    progress(Progress(done, total, writer.failures, time.perf_counter() - started, sub.student,
+                                      line))
+            except KeyboardInterrupt:
+                interrupted = True
+            writer.finish(submissions)
+            return BatchResult(len(submissions), writer.graded, unchanged, writer.errors(submissions),
+                               tuple(writer.lost), interrupted, round(time.perf_counter() - started, 3),
+                               dict(writer.rss))
     finally:
-        book.close()
+        if isinstance(pool, DaskPool):
+            pool.close()
 
 
 def _spec(exercise_ref: str) -> dict:
