@@ -353,3 +353,16 @@ def test_discovery_rules(tmp_path):
     assert "more than one submission" in found["alice"].problem
     assert "no gradable file" in found["nothing"].problem
     assert found["inside"].path is not None and not found["inside"].problem  # a link that stays inside
+
+
+def test_reports_in_every_registered_format_even_for_error_rows(tmp_path):
+    from grader.reportfiles import report_extensions
+
+    klass = tmp_path / "class"
+    (klass / "twins").mkdir(parents=True)
+    for name in ("a.yaml", "b.yaml"):
+        (klass / "twins" / name).write_text("X[1,1]: dy[1,1]*k[1]\n")
+    for fmt, extension in report_extensions().items():
+        grade_class(EXERCISE, klass, BatchOptions(db=tmp_path / "gb.sqlite", jobs=0, reports=tmp_path / fmt,
+                                                  report_format=fmt))
+        assert [p.name for p in (tmp_path / fmt).iterdir()] == [f"twins{extension}"], fmt
