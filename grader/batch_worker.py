@@ -78,9 +78,9 @@ def grade_job(job_text: str) -> str:
 
 def _grade_options(job: dict) -> GradeOptions:
     options = job["options"]
-    # Per-student variants: pass the student id here (job["student"]) once GradeOptions has it.
+    # Each student is graded on their own variant (a spec without variants ignores it).
     return GradeOptions(seed=options.get("seed"), timeout=options.get("timeout"),
-                        reveal=options.get("reveal", True))
+                        reveal=options.get("reveal", True), variant=job["student"])
 
 
 def _exercise(spec: dict) -> Exercise:

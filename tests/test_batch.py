@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 import grader
-from batch_class import EXERCISE, EXPECTED, SECRET, TIMEOUT, make_class
+from batch_class import EXERCISE, EXPECTED, ROOT, SECRET, TIMEOUT, make_class
 from conftest import processes_with
 from grader.batch import BatchOptions, grade_class
 from grader.cli import cli
@@ -366,3 +366,14 @@ def test_reports_in_every_registered_format_even_for_error_rows(tmp_path):
         grade_class(EXERCISE, klass, BatchOptions(db=tmp_path / "gb.sqlite", jobs=0, reports=tmp_path / fmt,
                                                   report_format=fmt))
         assert [p.name for p in (tmp_path / fmt).iterdir()] == [f"twins{extension}"], fmt
+
+
+def test_each_student_is_graded_on_their_own_variant(tmp_path):
+    klass = tmp_path / "class"
+    klass.mkdir()
+    for student in ("ada", "grace"):
+        shutil.copy(ROOT / "examples" / "conv2d-3x3-k2x1" / "correct.py", klass / f"{student}.py")
+    grade_class("conv2d-per-student", klass, BatchOptions(db=tmp_path / "gb.sqlite", jobs=0))
+    with Gradebook(tmp_path / "gb.sqlite") as book:
+        reports = {row["student"]: json.loads(row["report"]) for row in book.latest_rows()}
+    assert {s: (r["variant"], r["score"]) for s, r in reports.items()} == {"ada": ("ada", 10), "grace": ("grace", 10)}
