@@ -28,16 +28,10 @@ from .errors import GraderError
 from .grading import GradeOptions, grade
 from .spec import Exercise, load_exercise
 
-try:  # the submission kinds' registry, where there is one
-    from .kinds import kinds
+from .kinds import kinds
 
-    SUBMISSION_SUFFIXES = tuple(s for kind in kinds() for s in kind.suffixes)
-    CODE_SUFFIXES = tuple(s for kind in kinds() if kind.graded_as == "functions" for s in kind.suffixes)
-except ImportError:  # before it: the pipeline's own lists
-    from .grading import EXPRESSION_SUFFIXES, FUNCTION_SUFFIXES
-
-    SUBMISSION_SUFFIXES, CODE_SUFFIXES = (*FUNCTION_SUFFIXES, *EXPRESSION_SUFFIXES), tuple(FUNCTION_SUFFIXES)
-
+SUBMISSION_SUFFIXES = tuple(s for kind in kinds() for s in kind.suffixes)  # what a class folder may hold
+CODE_SUFFIXES = tuple(s for kind in kinds() if kind.graded_as == "functions" for s in kind.suffixes)
 _EXERCISES: dict[str, Exercise] = {}  # spec sha256 -> exercise, per worker process
 _SPEC_DIR: list[str] = []
 _WARM: set[str] = set()  # specs whose answer machinery this process has warmed up  # where specs sent as text are written, once per process

@@ -202,7 +202,7 @@ class Gradebook:
                              check["points"], check["max_points"]))
             if check["status"] == "pass":
                 continue  # a passing check's note ("correct") says nothing about a mistake
-            for value in dict.fromkeys(_notes(check)):
+            for value in dict.fromkeys(str(n) for n in check.get("notes", ())):
                 kind, _, name = value.partition("detector:")
                 is_detector = kind == "" and bool(name)
                 self.db.execute("INSERT INTO notes VALUES (?, ?, ?, ?)",
@@ -251,12 +251,6 @@ class Gradebook:
             "(SELECT group_concat(n.position || '|' || n.kind || '|' || n.value, ';') FROM notes n "
             " WHERE n.submission_id = s.id) FROM submissions s")
         return sorted(rows, key=repr)
-
-
-def _notes(check: dict) -> list[str]:
-    # Reports carry their answer notes as a list (`notes`); earlier ones as one spaced string (`note`).
-    notes = check.get("notes")
-    return [str(n) for n in notes] if isinstance(notes, list) else str(check.get("note", "")).split()
 
 
 def _number(value: float) -> str:
