@@ -23,18 +23,16 @@ import tempfile
 import time
 from pathlib import Path
 
-# The one place batch reaches the grading pipeline.
 from .errors import GraderError
-from .grading import GradeOptions, grade
-from .spec import Exercise, load_exercise
-
+from .grading import GradeOptions, grade  # the one place batch reaches the grading pipeline
 from .kinds import kinds
+from .spec import Exercise, load_exercise
 
 SUBMISSION_SUFFIXES = tuple(s for kind in kinds() for s in kind.suffixes)  # what a class folder may hold
 CODE_SUFFIXES = tuple(s for kind in kinds() if kind.graded_as == "functions" for s in kind.suffixes)
 _EXERCISES: dict[str, Exercise] = {}  # spec sha256 -> exercise, per worker process
-_SPEC_DIR: list[str] = []
-_WARM: set[str] = set()  # specs whose answer machinery this process has warmed up  # where specs sent as text are written, once per process
+_SPEC_DIR: list[str] = []  # where specs sent as text are written, once per process
+_WARM: set[str] = set()  # specs whose answer machinery this process has warmed up
 
 
 def make_job(key: str, student: str, name: str, content: bytes, spec: dict, options: dict) -> str:
