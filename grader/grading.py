@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import GraderError
+from .files import RefusedFile, check_regular
 from .i18n import tr
 from .report import Check, Report
+from .safetext import clean
 from .spec import Exercise
 
 FUNCTION_SUFFIXES = (".py",)
@@ -30,10 +32,17 @@ def grade(exercise: Exercise, submission: str | Path, options: GradeOptions = Gr
     """Grade one submission file against an exercise.
 
     Raises GraderError (exit 2) when the file is missing or of a kind the grader does not read.
+    A link or a non-regular file is graded 0 with a report saying why: its contents are never read.
     """
     path = Path(submission)
-    if not path.is_file():
-        raise GraderError(f"no such submission file: {submission}")
+    try:
+        check_regular(path)
+    except FileNotFoundError:
+        raise GraderError(f"no such submission file: {clean(str(submission))}") from None
+    except RefusedFile as refused:
+        return _refused(exercise, path, str(refused), options)
+    except OSError as err:
+        raise GraderError(f"cannot read {clean(str(submission))}: {err.strerror or err}") from None
     suffix = path.suffix.lower()
     if suffix in FUNCTION_SUFFIXES:
         if not exercise.functions:
@@ -41,14 +50,14 @@ def grade(exercise: Exercise, submission: str | Path, options: GradeOptions = Gr
         return _grade_functions(exercise, path, options)
     if suffix in EXPRESSION_SUFFIXES:
         return _grade_expressions(exercise, path, options)
-    raise GraderError(f"cannot grade {path.name}: expected a .py file of gradient functions or "
+    raise GraderError(f"cannot grade {clean(path.name)}: expected a .py file of gradient functions or "
                       f"an answer file ({', '.join(EXPRESSION_SUFFIXES)})")
 
 
 def _grade_functions(exercise: Exercise, path: Path, options: GradeOptions) -> Report:
     from .checks.functions import FunctionRun, check_function
     from .diagnosis.functions import diagnose_function_checks
-    from .sandbox import Call, SandboxError, SandboxLimits, run_functions
+    from .sandbox import Call, SandboxError, SandboxLimits, missing_isolation, run_functions
     from .trials import make_trials
 
     trials = make_trials(exercise, options.seed)
@@ -65,10 +74,11 @@ def _grade_functions(exercise: Exercise, path: Path, options: GradeOptions) -> R
             SandboxLimits(wall_seconds=wall, cpu_seconds=max(1, int(min(limits.cpu_seconds, wall + 1))),
                           memory_mb=limits.memory_mb),
             forbidden_imports=exercise.forbidden_imports,
-            hide_paths=_private_paths(exercise),
         )
     except SandboxError as err:  # nothing of the student's ran: the set-up is at fault, not the code
         raise GraderError(f"the sandbox could not start: {err}") from None
+    except RefusedFile as refused:  # swapped for a link since grade() looked
+        return _refused(exercise, path, str(refused), options)
     lang = options.lang or exercise.language
     checks: list[Check] = []
     results = list(result.results)
@@ -92,21 +102,22 @@ def _grade_functions(exercise: Exercise, path: Path, options: GradeOptions) -> R
     if options.diagnose:
         checks = diagnose_function_checks(exercise, checks, trials, expected, results, lang)
     messages = [] if result.status == "ok" else [tr(lang, "sandbox.status", reason=result.message)]
+    missing = missing_isolation(result.isolation)
+    if missing:
+        messages.append(tr(lang, "sandbox.degraded", layers=", ".join(missing)))
     output = "\n".join(part for part in (result.stdout, result.stderr) if part)
-    return Report(exercise.id, path.name, "functions", exercise.max_score, tuple(checks), tuple(messages),
-                  output, lang)
+    return Report(exercise.id, clean(path.name), "functions", exercise.max_score, tuple(checks), tuple(messages),
+                  output, lang, isolation=result.isolation)
 
 
-def _private_paths(exercise: Exercise) -> list[str]:
-    """What student code must not read besides the grader's own packages: the spec (it may hold
-    sample answers), the bundled exercises, and a source checkout's tests and examples."""
-    from .spec import _BUNDLED_DIRS
-
-    checkout = Path(__file__).resolve().parent.parent
-    paths = [Path(exercise.path), *_BUNDLED_DIRS]
-    if (checkout / "pyproject.toml").is_file():
-        paths += [checkout / "tests", checkout / "examples", checkout / "benchmarks"]
-    return [str(p) for p in paths if p.exists()]
+def _refused(exercise: Exercise, path: Path, reason: str, options: GradeOptions) -> Report:
+    """Zero for every target, and why: the file was not read, so nothing of it is quoted."""
+    lang = options.lang or exercise.language
+    checks = tuple(Check(name=f"dC/d{t.name}", status="error", points=0.0, max_points=t.points, target=t.name,
+                         feedback=tr(lang, "file.refused", reason=reason), note="refused-file")
+                   for t in exercise.targets)
+    kind = "functions" if path.suffix.lower() in FUNCTION_SUFFIXES else "expressions"
+    return Report(exercise.id, clean(path.name), kind, exercise.max_score, checks, (reason,), "", lang)
 
 
 def _grade_expressions(exercise: Exercise, path: Path, options: GradeOptions) -> Report:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
+from .safetext import strip_controls
+
 STATUSES = ("pass", "fail", "error")
 
 
@@ -18,6 +20,9 @@ class Finding:
     kind: str  # e.g. "missing-path", "extra-term", "wrong-coefficient", "sign", "misconception"
     message: str  # student-facing, in the student's notation
     detail: dict = field(default_factory=dict)  # machine-readable specifics
+
+    def __post_init__(self) -> None:
+        _strip(self, ("kind", "message"))
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -35,6 +40,9 @@ class Check:
     note: str = ""
     details: tuple[str, ...] = ()  # further student-facing lines (expected vs got, the snippet, ...)
     findings: tuple[Finding, ...] = ()
+
+    def __post_init__(self) -> None:
+        _strip(self, ("name", "feedback", "note", "details"))
 
     def to_dict(self) -> dict:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -62,6 +70,10 @@ class Report:
     messages: tuple[str, ...] = ()  # about the whole submission (unreadable parts, sandbox status)
     student_output: str = ""  # what the student's code printed, truncated; never parsed
     language: str = "en"
+    isolation: tuple[str, ...] = ()  # the sandbox's layers for code (docs/sandbox.md); () for answers
+
+    def __post_init__(self) -> None:
+        _strip(self, ("submission", "messages", "student_output"))
 
     @property
     def score(self) -> float:
@@ -87,6 +99,7 @@ class Report:
             "messages": list(self.messages),
             "student_output": self.student_output,
             "language": self.language,
+            "isolation": list(self.isolation),
         }
 
     @classmethod
@@ -95,5 +108,16 @@ class Report:
             exercise=data["exercise"], submission=data["submission"], kind=data.get("kind", ""),
             max_score=data["max_score"], checks=tuple(Check.from_dict(c) for c in data["checks"]),
             messages=tuple(data.get("messages", ())), student_output=data.get("student_output", ""),
-            language=data.get("language", "en"),
+            language=data.get("language", "en"), isolation=tuple(data.get("isolation", ())),
         )
+
+
+def _strip(result, names: tuple[str, ...]) -> None:
+    """The net under safetext.clean at the sources: no control character reaches a renderer,
+    whichever stage built the text (strings and tuples of strings; frozen, hence setattr)."""
+    for name in names:
+        value = getattr(result, name)
+        if isinstance(value, str):
+            object.__setattr__(result, name, strip_controls(value))
+        elif isinstance(value, tuple):
+            object.__setattr__(result, name, tuple(strip_controls(v) if isinstance(v, str) else v for v in value))

@@ -130,7 +130,7 @@ def test_corpus(name, tmp_path):
     for word in words:
         assert word in text, (word, report)
     # What must not happen, whatever the submission did:
-    assert took < TIMEOUT + 6, took  # the grader's own start and the trials, plus the wall limit
+    assert took < TIMEOUT + 30, took  # a timeout behaviour: the wall limit plus a generous margin
     assert not target.exists(), "the submission wrote outside its sandbox"
     assert not Path("/tmp/backprop-grader-escape-marker").exists()
     assert not accepted, "the submission opened a network connection"
