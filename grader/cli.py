@@ -102,6 +102,12 @@ def grade(exercise, submission, fmt, output, seed, timeout, lang) -> None:
     from .spec import load_exercise
 
     report = grade_submission(load_exercise(exercise), submission, GradeOptions(seed, timeout, lang))
+    if report.isolation:
+        from .sandbox import isolation_warning
+
+        warning = isolation_warning(report.isolation)
+        if warning:
+            click.echo(warning, err=True)
     if output:
         _write(output, render_report(report, fmt))
         click.echo(summary_line(report))

@@ -1,0 +1,1 @@
+../../examples/conv2d-3x3-k2x1/correct.py
