@@ -394,14 +394,14 @@ def main() -> None:
         report = {"signal": os.WTERMSIG(status), "cpu": usage.ru_utime + usage.ru_stime}
     else:
         report = {"exit": os.WEXITSTATUS(status)}
+    if workdir is not None:  # before the status: the grader may kill us soon after reading it
+        import shutil
+
+        shutil.rmtree(workdir, ignore_errors=True)
     try:
         Channel(status_fd).send(report)
     except OSError:
         pass  # the grader is gone
-    if workdir is not None:
-        import shutil
-
-        shutil.rmtree(workdir, ignore_errors=True)
     os._exit(0)
 
 

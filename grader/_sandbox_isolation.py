@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ctypes
 import os
-import platform
 import select
 
 CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS = 0x00020000, 0x02000000, 0x04000000
@@ -130,9 +129,9 @@ def build_root(plan: dict, workdir_options: str, with_proc: bool) -> list[str]:
     Called by pid 1 of the new PID namespace, in a private mount namespace. Returns the layers
     it put in place. Raises OSError (or SetupError) when a step fails.
     """
-    pivot = SYS_PIVOT_ROOT.get(platform.machine().lower())
+    pivot = SYS_PIVOT_ROOT.get(os.uname().machine.lower())
     if pivot is None:
-        raise SetupError(f"pivot_root is not known on {platform.machine()}")
+        raise SetupError(f"pivot_root is not known on {os.uname().machine}")
     mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing below propagates back to the host
     staging = next((d for d in STAGING_DIRS if os.path.isdir(d)), None)
     if staging is None:

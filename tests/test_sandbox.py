@@ -5,6 +5,7 @@ in per test (the child's environment is cleared, so paths and ports travel in th
 Tests that need a kernel feature skip, with the reason, when the run shows the layer missing.
 """
 import importlib.util
+import os
 import socket
 import time
 import uuid
@@ -61,7 +62,15 @@ def test_correct_functions_return_the_right_arrays():
 
 def test_isolation_layers_where_the_kernel_allows_them():
     result = _run(CASES / "correct.py")
-    for layer in ("netns", "mountns", "pidns", "uid-drop"):
+    layers = set(result.isolation)
+    assert {"clean-env", "process-group", "workdir", "rlimits"} <= layers
+    if "mountns" in layers:  # a mount namespace is only ever used for the allowlist root
+        assert "allowlist-root" in layers
+    if "userns" in layers:  # root inside our user namespace: every capability given up
+        assert "caps-drop" in layers and "uid-drop" not in layers
+    elif os.geteuid() == 0:
+        assert "uid-drop" in layers
+    for layer in ("mountns", "allowlist-root", "pidns", "netns", "ipcns", "utsns", "cgroupns", "proc"):
         _needs(result, layer)
 
 
