@@ -1,6 +1,7 @@
 """What the readers of expression submissions hand to the checks: plain frozen dataclasses."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import sympy
@@ -61,7 +62,8 @@ def read_text(path, limit: int = MAX_FILE_BYTES) -> str:
     except OSError as err:
         raise SubmissionError(f"cannot read the file: {err.strerror or err}", str(path)) from None
     if len(data) > limit:
-        raise SubmissionError(f"the file is larger than the limit of {limit:,} bytes", str(path))
+        size = max(os.lstat(path).st_size, len(data))
+        raise SubmissionError(f"the file is {size:,} bytes; the limit is {limit:,}", str(path))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
