@@ -180,7 +180,7 @@ def describe(exc: BaseException) -> dict:
 
 class ImportGuard:
     """Refuses forbidden modules and reports the first attempt at once (the message, not the wall:
-    the student can remove this hook; the mount namespace is what keeps grader code out of reach)."""
+    the student can remove this hook; forbidden packages are simply absent from the sandbox's root)."""
 
     def __init__(self, blocked: list[str], channel: Channel) -> None:
         self.blocked = blocked
