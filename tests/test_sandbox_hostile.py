@@ -103,14 +103,16 @@ def _prepare(root: Path, mode: str, name: str) -> Prepared:
     source = next(CORPUS.glob(f"{name}.*"))
     prepared = Prepared(name, mode, folder, folder / source.name, f"backprop-hostile-{uuid.uuid4().hex}",
                         random.SystemRandom().randrange(1 << 24, 1 << 30))
-    if source.is_symlink():  # a link is the attack: hand it in as it is
-        prepared.submission = source
-        return prepared
     text = source.read_text()
     fill = {"CHECKOUT": CHECKOUT, "SITE": Path(sys.modules["grader"].__file__).parent.parent,
             "MARKER": prepared.marker, "KEY": prepared.key, "SOCKET": folder / "socket", "TARGET": folder / "target"}
     for key, value in fill.items():
         text = text.replace(f"__{key}__", str(value))
+    if source.suffix == ".link":  # the link is the attack: "link: NAME -> TARGET"
+        link, target = text.strip().splitlines()[-1].removeprefix("link: ").split(" -> ")
+        prepared.submission = folder / link
+        prepared.submission.symlink_to(target)
+        return prepared
     if name == "non_utf8_file_name":
         prepared.submission = Path(os.fsdecode(os.fsencode(folder) + b"/" + NON_UTF8_NAME))
     prepared.submission.write_text(text)
@@ -232,13 +234,13 @@ def _assert_nothing_left(prepared: Prepared, attack: Attack) -> None:
     assert not processes_with(prepared.marker), "a process the submission started outlived the grade"
     assert not {prepared.key + i for i in range(16)} & _ipc_keys(), "a System V IPC object outlived the grade"
     assert not any((prepared.folder / "tmp").iterdir()), "the grade left files in the temporary directory"
+    expected = {prepared.submission.name, "tmp", *(f"report{n}.json" for n in range(attack.runs))}
     if prepared.listener is not None:
         with pytest.raises(BlockingIOError):
             prepared.listener.accept()
-        expected = {prepared.submission.name, "tmp", "socket", "target",
-                    *(f"report{n}.json" for n in range(attack.runs))}
-        assert {os.fsdecode(p) for p in os.listdir(prepared.folder)} == expected
+        expected |= {"socket", "target"}
         assert (prepared.folder / "target").read_text() == "a file of the host's\n"
+    assert {os.fsdecode(p) for p in os.listdir(prepared.folder)} == expected
 
 
 # --- killing the grader ------------------------------------------------------------------------------

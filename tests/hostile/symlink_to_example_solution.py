@@ -1,1 +1,0 @@
-../../examples/conv2d-3x3-k2x1/correct.py
