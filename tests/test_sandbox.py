@@ -74,6 +74,14 @@ def test_isolation_layers_where_the_kernel_allows_them():
         _needs(result, layer)
 
 
+def test_the_allowlist_root_holds_what_the_standard_library_and_numpy_load():
+    result = _run(CASES / "imports_every_stdlib_extension.py", names=("counts",), args=())
+    _needs(result, "allowlist-root")
+    assert result.status == "ok", result.message
+    modules, failed = result.results[0].value
+    assert modules > 0 and failed == 0, result.stdout
+
+
 def test_exception_reports_type_message_and_student_line():
     result = _run(CASES / "exception_line.py", names=("grad_X", "grad_K"))
     assert result.status == "ok"
