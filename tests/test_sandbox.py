@@ -200,7 +200,9 @@ def test_fork_bomb_leaves_no_process_behind(tmp_path):
     assert result.status == "ok", result.message
     np.testing.assert_allclose(result.results[0].value, DY @ K.T)
     started = result.results[1].value[0]
-    assert 1 <= started < LIMITS.max_processes, started  # the bomb went off, and RLIMIT_NPROC capped it
+    assert started >= 1, started  # the bomb went off
+    if not ("userns" in result.isolation and os.geteuid() == 0):  # the kernel exempts the root user
+        assert started < LIMITS.max_processes, started  # and RLIMIT_NPROC capped it
     assert not processes_with(marker), "a process the submission started outlived the sandbox"
 
 
