@@ -112,7 +112,11 @@ def isolate(job: dict, layers: list[str], source: bytes, workdir: str | None) ->
         if "mountns" in layers:
             options = (f"size={limits['workdir_mb']}m,nr_inodes={limits['workdir_files']},mode=0700,"
                        f"uid={uid},gid={gid}")
-            layers += isolation.build_root(job["root"], options, with_proc="pidns" in layers)
+            try:
+                layers += isolation.build_root(job["root"], options, with_proc="pidns" in layers)
+            except (OSError, SetupError) as exc:  # a kernel that gives namespaces but refuses a step
+                raise SetupError(f"the sandbox's root could not be built ({exc}); GRADER_SANDBOX_NAMESPACES=none "
+                                 f"runs without namespaces, with less isolation (docs/sandbox.md)") from exc
             workdir = isolation.WORKDIR
         path = os.path.join(workdir, SOURCE_NAME)
         with open(path, "wb") as handle:  # for the student's own open(__file__) and warnings' source lines
