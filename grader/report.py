@@ -40,6 +40,9 @@ class Check:
     note: str = ""
     details: tuple[str, ...] = ()  # further student-facing lines (expected vs got, the snippet, ...)
     findings: tuple[Finding, ...] = ()
+    # 1-based line in the submission where this entry's answer stands (for code: the function's
+    # `def`), so CI annotations land on it; None where the submission has no such line.
+    line: int | None = None
 
     def __post_init__(self) -> None:
         _strip(self, ("name", "feedback", "note", "details"))
