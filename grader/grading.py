@@ -6,7 +6,7 @@ submission itself does wrong becomes a check in the report.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import GraderError
@@ -14,7 +14,7 @@ from .files import RefusedFile, check_regular
 from .i18n import tr
 from .report import Check, Report
 from .safetext import clean
-from .spec import Exercise
+from .spec import Exercise, exercise_variant
 
 FUNCTION_SUFFIXES = (".py",)
 EXPRESSION_SUFFIXES = (".yaml", ".yml", ".md", ".tex", ".txt", ".markdown")
@@ -26,6 +26,7 @@ class GradeOptions:
     timeout: float | None = None  # wall limit for student code; None means the exercise's
     lang: str | None = None  # feedback language; None means the exercise's
     diagnose: bool = True  # explain wrong answers (off only to measure what diagnosis costs)
+    variant: str | None = None  # student id whose variant is graded (grader/variants.py); None: as loaded
 
 
 def grade(exercise: Exercise, submission: str | Path, options: GradeOptions = GradeOptions()) -> Report:
@@ -35,23 +36,28 @@ def grade(exercise: Exercise, submission: str | Path, options: GradeOptions = Gr
     A link or a non-regular file is graded 0 with a report saying why: its contents are never read.
     """
     path = Path(submission)
+    exercise = exercise_variant(exercise, options.variant)
     try:
         check_regular(path)
     except FileNotFoundError:
         raise GraderError(f"no such submission file: {clean(str(submission))}") from None
     except RefusedFile as refused:
-        return _refused(exercise, path, str(refused), options)
+        return _with_variant(_refused(exercise, path, str(refused), options), exercise)
     except OSError as err:
         raise GraderError(f"cannot read {clean(str(submission))}: {err.strerror or err}") from None
     suffix = path.suffix.lower()
     if suffix in FUNCTION_SUFFIXES:
         if not exercise.functions:
             raise GraderError(f"exercise {exercise.id} asks for no functions; submit expressions (.yaml/.md) instead")
-        return _grade_functions(exercise, path, options)
+        return _with_variant(_grade_functions(exercise, path, options), exercise)
     if suffix in EXPRESSION_SUFFIXES:
-        return _grade_expressions(exercise, path, options)
+        return _with_variant(_grade_expressions(exercise, path, options), exercise)
     raise GraderError(f"cannot grade {clean(path.name)}: expected a .py file of gradient functions or "
                       f"an answer file ({', '.join(EXPRESSION_SUFFIXES)})")
+
+
+def _with_variant(report: Report, exercise: Exercise) -> Report:
+    return replace(report, variant=exercise.variant.id) if exercise.variant and exercise.variant.id else report
 
 
 def _grade_functions(exercise: Exercise, path: Path, options: GradeOptions) -> Report:

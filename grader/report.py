@@ -73,10 +73,11 @@ class Report:
     messages: tuple[str, ...] = ()  # about the whole submission (unreadable parts, sandbox status)
     student_output: str = ""  # what the student's code printed, truncated; never parsed
     language: str = "en"
+    variant: str | None = None  # the student id whose variant was graded (None: the spec as written)
     isolation: tuple[str, ...] = ()  # the sandbox's layers for code (docs/sandbox.md); () for answers
 
     def __post_init__(self) -> None:
-        _strip(self, ("submission", "messages", "student_output"))
+        _strip(self, ("submission", "messages", "student_output", "variant"))
 
     @property
     def score(self) -> float:
@@ -102,6 +103,7 @@ class Report:
             "messages": list(self.messages),
             "student_output": self.student_output,
             "language": self.language,
+            "variant": self.variant,
             "isolation": list(self.isolation),
         }
 
@@ -111,7 +113,8 @@ class Report:
             exercise=data["exercise"], submission=data["submission"], kind=data.get("kind", ""),
             max_score=data["max_score"], checks=tuple(Check.from_dict(c) for c in data["checks"]),
             messages=tuple(data.get("messages", ())), student_output=data.get("student_output", ""),
-            language=data.get("language", "en"), isolation=tuple(data.get("isolation", ())),
+            language=data.get("language", "en"), variant=data.get("variant"),
+            isolation=tuple(data.get("isolation", ())),
         )
 
 
