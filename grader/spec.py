@@ -236,25 +236,32 @@ def _build(data: dict, lines: dict, filename: str) -> Exercise:
     upstream = data.get("upstream")
     arrays: list[ArrayNotation] = []
     letters: dict[str, tuple] = {}
-    for name, spec in inputs.items():
-        shape = tuple(spec["shape"])
+
+    def written_axes(shape: tuple, spec: dict, where: tuple) -> tuple[int, ...]:
         axes = tuple(spec.get("written_axes", range(len(shape))))
         if any(a >= len(shape) for a in axes) or len(set(axes)) != len(axes):
-            problem(("inputs", name, "written_axes"), f"written_axes must be distinct axes of the shape {list(shape)}")
-            axes = tuple(range(len(shape)))
-        elif any(shape[a] != 1 for a in set(range(len(shape))) - set(axes)):
-            problem(("inputs", name, "written_axes"), "only axes of length 1 may be left out of the written index")
+            problem(where, f"written_axes must be distinct axes of the shape {list(shape)}")
+            return tuple(range(len(shape)))
+        if any(shape[a] != 1 for a in set(range(len(shape))) - set(axes)):
+            problem(where, "only axes of length 1 may be left out of the written index")
+        return axes
+
+    for name, spec in inputs.items():
+        shape = tuple(spec["shape"])
+        axes = written_axes(shape, spec, ("inputs", name, "written_axes"))
         arrays.append(ArrayNotation(name, spec["symbol"], shape, axes, spec.get("latex", spec["symbol"])))
     if graph is not None:
         out_shape = graph.shape(output["name"])
-        arrays.append(ArrayNotation(output["name"], output["symbol"], out_shape, tuple(range(len(out_shape))),
+        # The output's written axes hold for the upstream gradient too: a 1xN output is y_j, dC/dy_j.
+        out_axes = written_axes(out_shape, output, ("output", "written_axes"))
+        arrays.append(ArrayNotation(output["name"], output["symbol"], out_shape, out_axes,
                                     output.get("latex", output["symbol"])))
         if upstream is None and out_shape != ():
             problem(("output",), f"the output has shape {list(out_shape)}: declare `upstream` (dC/d{output['symbol']} given), "
                                  "or end the graph in a scalar loss")
         if upstream is not None:
             arrays.append(ArrayNotation(upstream["name"], upstream["symbol"], out_shape,
-                                        tuple(range(len(out_shape))), output.get("latex", output["symbol"]),
+                                        out_axes, output.get("latex", output["symbol"]),
                                         upstream_of=output["name"]))
     for a in arrays:
         where = ("inputs", a.name, "symbol") if a.name in inputs else ("output",) if a.upstream_of is None else ("upstream",)
