@@ -33,7 +33,7 @@ def test_the_seed_document_is_graded_and_exits_1(grader_cmd):
 
 
 def test_the_bundled_yaml_example_gets_full_marks(grader_cmd):
-    result = grader_cmd("grade", SEED, ROOT / "examples" / "conv2d-3x3-k2x1" / "answers.yaml", "--format", "json")
+    result = grader_cmd("grade", SEED, ROOT / "examples" / "conv2d-3x3-k2x1" / "correct.yaml", "--format", "json")
     assert result.returncode == 0, result.stdout
     report = json.loads(result.stdout)
     assert report["score"] == report["max_score"] == 10
