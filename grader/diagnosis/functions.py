@@ -9,7 +9,6 @@ from ..i18n import tr
 from ..report import Check, Finding
 from ..spec import Exercise
 from .mutations import detectors_for, mutated_numeric
-from ..evaluate import NotRational, evaluate
 from .rules import rules_for, symbol_values
 
 
@@ -49,7 +48,9 @@ def diagnose_function_checks(exercise: Exercise, checks: list[Check], trials, ex
                 findings.append(Finding("rule", rule.text(lang), {"rule": rule.id}))
                 notes.append(rule.id)
                 points = max(points, rule.credit * check.max_points)
-            elif rule.answer is not None:
+            elif rule.answer is not None and not matched:
+                # Reading the rule's expression imports sympy (seconds, cold): only code that no
+                # detector explained pays for it.
                 hit = _answer_rule_entries(exercise, rule, target, trials, expected, values)
                 if hit:
                     written = exercise.notation[target].notation_index(hit[0])
@@ -82,6 +83,8 @@ def _answer_rule_entries(exercise, rule, target, trials, references, values) -> 
     The instructor's expression is evaluated on each trial's arrays: the same mistake earns the
     same note whether it is written as a formula or as code.
     """
+    from ..evaluate import NotRational, evaluate
+
     notation = exercise.notation[target]
     asked = set(exercise.target(target).entries)
     entries = sorted(e for e in (notation.full_index(w) for w in rule.entries) if e in asked) if rule.entries \
