@@ -54,6 +54,15 @@ def test_examples_are_named_by_the_convention():
 
 
 @pytest.mark.parametrize("exercise_id", bundled_ids())
+def test_every_bundled_exercise_speaks_english_and_hebrew(exercise_id):
+    exercise = load_exercise(exercise_id)
+    assert {"en", "he"} <= set(exercise.statement)
+    for rule in exercise.feedback.get("rules", ()):
+        message = rule["message"]
+        assert isinstance(message, dict) and {"en", "he"} <= set(message), rule["id"]
+
+
+@pytest.mark.parametrize("exercise_id", bundled_ids())
 def test_every_bundled_exercise_has_examples(exercise_id):
     """A correct submission (code at least, when the exercise asks for functions) and at least
     two wrong ones that exercise the diagnosis."""
