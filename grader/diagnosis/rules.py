@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from typing import Mapping
 
+import numpy as np
+
 from ..spec import Exercise
 
 INDEX_NAMES = ("i", "j", "k", "l")
@@ -69,8 +71,6 @@ class Rule:
 def symbol_values(exercise: Exercise, values: Mapping, upstream) -> dict:
     """Every entry symbol of the inputs (and of the upstream gradient) -> its float value, to
     evaluate an expression on one trial's arrays."""
-    import numpy as np
-
     arrays = dict(values)
     if exercise.upstream is not None and upstream is not None:
         arrays[exercise.upstream] = upstream
