@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import os
 import sys
+import time
+from datetime import datetime, timezone
 
 import click
 
+from .citemplates import TEMPLATES
 from .errors import GraderError
+from .render.registry import report_formats, solve_formats
 
 EXERCISE = click.argument("exercise", metavar="EXERCISE")
 
@@ -76,19 +80,19 @@ def validate(paths: tuple[str, ...], self_test: bool) -> None:
 
 @cli.command()
 @EXERCISE
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "latex"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(list(solve_formats())), default="text", show_default=True)
 def solve(exercise: str, fmt: str) -> None:
     """Print the reference gradient of every requested entry."""
-    from .render.solution import render_solution
     from .spec import load_exercise
 
-    click.echo(render_solution(load_exercise(exercise), fmt), nl=False)
+    click.echo(solve_formats()[fmt].render(load_exercise(exercise)), nl=False)
 
 
 @cli.command()
 @EXERCISE
 @click.argument("submission", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(list(report_formats())), default="text", show_default=True,
+              help="Report format: " + "; ".join(f"{f.name}: {f.summary}" for f in report_formats().values()) + ".")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
               help="Write the report here; stdout then carries a one-line summary.")
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Trial seed (default: the exercise's).")
@@ -98,21 +102,49 @@ def solve(exercise: str, fmt: str) -> None:
 def grade(exercise, submission, fmt, output, seed, timeout, lang) -> None:
     """Grade a submission: gradient functions (.py) or answers (.yaml, .md, .tex)."""
     from .grading import GradeOptions, grade as grade_submission
-    from .render.report import render_report, summary_line
+    from .render.registry import renderer
+    from .render.report import summary_line
     from .spec import load_exercise
 
-    report = grade_submission(load_exercise(exercise), submission, GradeOptions(seed, timeout, lang))
+    spec = load_exercise(exercise)
+    started = time.perf_counter()
+    report = grade_submission(spec, submission, GradeOptions(seed, timeout, lang))
+    settings = dict(exercise=spec, source=submission, **_run_time(time.perf_counter() - started))
+    if fmt == "text":
+        settings["colour"] = not output and sys.stdout.isatty()
+    chosen = renderer(fmt, **settings)
+    text = chosen.render(report)
+    for path, extra in chosen.side_files(report, dict(os.environ)):
+        _write(path, extra, mode="a")
     if output:
-        _write(output, render_report(report, fmt))
+        _write(output, text)
         click.echo(summary_line(report))
     else:
-        click.echo(render_report(report, fmt, colour=fmt == "text" and sys.stdout.isatty()), nl=False)
+        click.echo(text, nl=False)
     sys.exit(report.return_code)
 
 
-def _write(path: str, text: str) -> None:
+def _run_time(elapsed: float) -> dict:
+    # SOURCE_DATE_EPOCH (the reproducible-builds convention) pins the timestamp and zeroes the
+    # duration, so that even the formats that carry run times come out byte for byte the same.
+    pinned = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if pinned.isdigit():
+        return {"elapsed": 0.0, "timestamp": datetime.fromtimestamp(int(pinned), timezone.utc).isoformat()}
+    return {"elapsed": elapsed}  # the renderers stamp the time now
+
+
+@cli.command("ci-template")
+@click.argument("system", type=click.Choice(list(TEMPLATES)))
+def ci_template(system: str) -> None:
+    """Print a ready CI set-up that grades a student repository (see docs/ci.md)."""
+    from .citemplates import render_template
+
+    click.echo(render_template(system), nl=False)
+
+
+def _write(path: str, text: str, mode: str = "w") -> None:
     try:
-        with open(path, "w", encoding="utf-8") as handle:
+        with open(path, mode, encoding="utf-8", errors="backslashreplace") as handle:
             handle.write(text)
     except OSError as err:
         raise GraderError(f"cannot write {path}: {err.strerror}") from None

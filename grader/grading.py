@@ -46,7 +46,7 @@ def grade(exercise: Exercise, submission: str | Path, options: GradeOptions = Gr
 
 
 def _grade_functions(exercise: Exercise, path: Path, options: GradeOptions) -> Report:
-    from .checks.functions import FunctionRun, check_function
+    from .checks.functions import FunctionRun, check_function, with_def_lines
     from .diagnosis.functions import diagnose_function_checks
     from .sandbox import Call, SandboxError, SandboxLimits, run_functions
     from .trials import make_trials
@@ -91,6 +91,7 @@ def _grade_functions(exercise: Exercise, path: Path, options: GradeOptions) -> R
         checks.append(check_function(exercise, run, trials, expected, lang))
     if options.diagnose:
         checks = diagnose_function_checks(exercise, checks, trials, expected, results, lang)
+    checks = with_def_lines(exercise, checks, path)
     messages = [] if result.status == "ok" else [tr(lang, "sandbox.status", reason=result.message)]
     output = "\n".join(part for part in (result.stdout, result.stderr) if part)
     return Report(exercise.id, path.name, "functions", exercise.max_score, tuple(checks), tuple(messages),

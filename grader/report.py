@@ -35,6 +35,9 @@ class Check:
     note: str = ""
     details: tuple[str, ...] = ()  # further student-facing lines (expected vs got, the snippet, ...)
     findings: tuple[Finding, ...] = ()
+    # 1-based line in the submission where this entry's answer stands (for code: the function's
+    # `def`), so CI annotations land on it; None where the submission has no such line.
+    line: int | None = None
 
     def to_dict(self) -> dict:
         data = {f.name: getattr(self, f.name) for f in fields(self)}

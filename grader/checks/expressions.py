@@ -33,7 +33,7 @@ def grade_expression_file(exercise: Exercise, path: Path, options) -> Report:
     try:
         submission = read_expression_submission(path, exercise.notation, tuple(t.name for t in exercise.targets))
     except SubmissionError as err:
-        return _unreadable(exercise, path, str(err), options)
+        return _unreadable(exercise, path, str(err), options, err.line)
     answers = {(a.target, tuple(a.index)): a for a in submission.answers}
     seed = exercise.trials.seed if options.seed is None else options.seed
     lang = options.lang or exercise.language
@@ -65,7 +65,8 @@ def _check_entry(exercise, target, index, share, reference, answer, seed, lang) 
     written = notation.notation_index(index)
     style = answer.style if answer is not None else "plain"
     name = entry_name(exercise, target, index, style)
-    base = dict(name=name, max_points=share, target=target, index=written)
+    base = dict(name=name, max_points=share, target=target, index=written,
+                line=answer.line if answer is not None else None)
     if answer is None:
         return Check(status="fail", points=0.0, feedback=tr(lang, "ex.missing", entry=name), note="missing-answer", **base)
     where = tr(lang, "ex.where", line=answer.line) if answer.line else ""
@@ -82,11 +83,11 @@ def _check_entry(exercise, target, index, share, reference, answer, seed, lang) 
                  details=(tr(lang, "ex.your_answer", answer=answer.source), *repaired), **base)
 
 
-def _unreadable(exercise: Exercise, path: Path, message: str, options) -> Report:
+def _unreadable(exercise: Exercise, path: Path, message: str, options, line: int | None = None) -> Report:
     checks = []
     for target in exercise.targets:
         checks.append(Check(name=f"dC/d{target.name}", status="error", points=0.0, max_points=target.points,
                             target=target.name, feedback=tr(options.lang or exercise.language, "ex.file_unreadable",
-                                                            error=message), note="unreadable"))
+                                                            error=message), note="unreadable", line=line))
     return Report(exercise.id, path.name, "expressions", exercise.max_score, tuple(checks), (message,), "",
                   options.lang or exercise.language)

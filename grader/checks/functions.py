@@ -8,7 +8,9 @@ trial.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import ast
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -18,6 +20,7 @@ from ..spec import Exercise, FunctionSpec
 from ..trials import Trial
 
 MAX_LISTED = 6  # entries named in one feedback line; the rest are counted
+MAX_SOURCE_BYTES = 1_000_000  # larger files get no `def` lines: parsing them is not worth the time
 
 
 @dataclass(frozen=True)
@@ -94,3 +97,23 @@ def check_function(exercise: Exercise, run: FunctionRun, trials: list[Trial],
                                  expected=f"{exp[i]:.6g}", got=f"{got[i]:.6g}"))
     return Check(status="fail", points=round(points, 6), feedback=feedback, details=tuple(details),
                  note="wrong-values", **base)
+
+
+def with_def_lines(exercise: Exercise, checks: list[Check], source: Path) -> list[Check]:
+    """The checks with `line` set to where each function is defined in the student's file.
+
+    The file is read with `ast` in the grader's process and never imported here: a syntax error
+    puts every check on the error's line instead; an unreadable file leaves the lines unset.
+    """
+    try:
+        if source.stat().st_size > MAX_SOURCE_BYTES:
+            return checks
+        tree = ast.parse(source.read_bytes(), filename=source.name)
+    except SyntaxError as err:
+        return [replace(c, line=err.lineno) for c in checks] if err.lineno else checks
+    except (OSError, ValueError, RecursionError, MemoryError):
+        return checks
+    defined = {node.name: node.lineno for node in tree.body
+               if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    by_target = {f.returns: defined.get(f.name) for f in exercise.functions}
+    return [replace(c, line=by_target.get(c.target)) if c.line is None else c for c in checks]

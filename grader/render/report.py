@@ -1,23 +1,19 @@
-"""Dispatch a report to the renderer of a format."""
+"""Render a report in a format of the registry, and the one-line summary for the terminal."""
 from __future__ import annotations
 
 from ..report import Report
-from .json_report import render_json
-from .text import points, render_text
+from ._escape import defuse_commands, one_line
+from .registry import renderer
+from .text import points
 
-REPORT_FORMATS = ("text", "json")
 
-
-def render_report(report: Report, fmt: str, colour: bool = False) -> str:
+def render_report(report: Report, fmt: str, **settings) -> str:
     """The report as text in this format. Raises ValueError for an unknown format."""
-    if fmt == "text":
-        return render_text(report, colour=colour)
-    if fmt == "json":
-        return render_json(report)
-    raise ValueError(f"unknown format {fmt!r}; known: {', '.join(REPORT_FORMATS)}")
+    return renderer(fmt, **settings).render(report)
 
 
 def summary_line(report: Report) -> str:
     failed = sum(c.status != "pass" for c in report.checks)
-    return (f"{report.exercise}: {report.submission}: {points(report.score)}/{points(report.max_score)}"
-            f" ({len(report.checks) - failed} of {len(report.checks)} checks passed)")
+    return defuse_commands(one_line(
+        f"{report.exercise}: {report.submission}: {points(report.score)}/{points(report.max_score)}"
+        f" ({len(report.checks) - failed} of {len(report.checks)} checks passed)"))

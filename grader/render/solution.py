@@ -4,16 +4,17 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import sympy
 
-from ..parsing.printer import to_latex, to_plain
 from ..spec import Exercise
+from .registry import solve_format
 
 FORMATS = ("text", "json", "latex")
 
 
 def entry_text(entry, exercise: Exercise, style: str = "plain") -> str:
     """An entry gradient, one term per upstream path in path order, in plain notation or LaTeX."""
+    import sympy  # here, not at the top: listing formats must not pay for importing sympy
+
     if not entry.paths:
         return "0"
     notation = exercise.notation
@@ -31,6 +32,10 @@ def _symbol(symbol: sympy.Symbol, notation, style: str) -> str:
 
 
 def _factor(expr: sympy.Expr, notation, style: str) -> str:
+    import sympy
+
+    from ..parsing.printer import to_latex, to_plain
+
     # Most local derivatives are a single entry symbol: spelled directly, since a printer per
     # term is what made large solutions slow to print.
     if isinstance(expr, sympy.Symbol):
@@ -67,3 +72,18 @@ def _nested(arr: np.ndarray, convert) -> list:
     if arr.ndim == 0:
         return convert(arr[()])
     return [_nested(sub, convert) for sub in arr] if arr.ndim > 1 else [convert(e) for e in arr]
+
+
+@solve_format("text", "one line per entry: dC/dx[2,1] = dy[1,1]*k[2] + dy[2,1]*k[1]")
+def _solve_text(exercise: Exercise) -> str:
+    return render_solution(exercise, "text")
+
+
+@solve_format("json", "{exercise, targets: nested lists of plain-notation gradients}")
+def _solve_json(exercise: Exercise) -> str:
+    return render_solution(exercise, "json")
+
+
+@solve_format("latex", "one LaTeX equation per entry")
+def _solve_latex(exercise: Exercise) -> str:
+    return render_solution(exercise, "latex")
