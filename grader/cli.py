@@ -15,9 +15,13 @@ import click
 
 from .citemplates import TEMPLATES
 from .errors import GraderError
+from .i18n import LANGUAGES
+from .render.explanation import FORMATS as EXPLAIN_FORMATS
 from .render.registry import report_formats, solve_formats
 
 EXERCISE = click.argument("exercise", metavar="EXERCISE")
+VARIANT = click.option("--variant", metavar="ID", default=None,
+                       help="Student id: the variant of an exercise that declares ranges (docs/authoring.md).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,12 +47,13 @@ def list_cmd() -> None:
 @cli.command()
 @EXERCISE
 @click.option("--lang", default=None, help="Statement language (default: the exercise's).")
-def show(exercise: str, lang: str | None) -> None:
+@VARIANT
+def show(exercise: str, lang: str | None, variant: str | None) -> None:
     """Print an exercise's statement."""
     from .render.statement import render_statement
     from .spec import load_exercise
 
-    click.echo(render_statement(load_exercise(exercise), lang))
+    click.echo(render_statement(load_exercise(exercise, variant), lang))
 
 
 @cli.command()
@@ -81,11 +86,30 @@ def validate(paths: tuple[str, ...], self_test: bool) -> None:
 @cli.command()
 @EXERCISE
 @click.option("--format", "fmt", type=click.Choice(list(solve_formats())), default="text", show_default=True)
-def solve(exercise: str, fmt: str) -> None:
+@VARIANT
+def solve(exercise: str, fmt: str, variant: str | None) -> None:
     """Print the reference gradient of every requested entry."""
     from .spec import load_exercise
 
-    click.echo(solve_formats()[fmt].render(load_exercise(exercise)), nl=False)
+    click.echo(solve_formats()[fmt].render(load_exercise(exercise, variant)), nl=False)
+
+
+@cli.command()
+@EXERCISE
+@VARIANT
+@click.option("--lang", type=click.Choice(list(LANGUAGES)), default=None, help="Language of the prose.")
+@click.option("--format", "fmt", type=click.Choice(list(EXPLAIN_FORMATS)), default="text", show_default=True)
+@click.option("--entry", "entries", multiple=True, metavar="X[2,1]",
+              help="Explain only this entry (repeatable; 1-based, as written).")
+def explain(exercise: str, variant: str | None, lang: str | None, fmt: str, entries: tuple[str, ...]) -> None:
+    """Print a worked solution: forward equations, the chain rule entry by entry, the compact form."""
+    from .explain.build import explain as explain_exercise, parse_entry
+    from .render.explanation import render_explanation
+    from .spec import load_exercise
+
+    loaded = load_exercise(exercise, variant)
+    chosen = [parse_entry(loaded, e) for e in entries] or None
+    click.echo(render_explanation(explain_exercise(loaded, chosen), fmt, lang or loaded.language), nl=False)
 
 
 @cli.command()
@@ -99,7 +123,8 @@ def solve(exercise: str, fmt: str) -> None:
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=600), default=None,
               help="Wall-clock limit in seconds for the submission's code (default: the exercise's).")
 @click.option("--lang", type=click.Choice(["en", "he"]), default=None, help="Feedback language.")
-def grade(exercise, submission, fmt, output, seed, timeout, lang) -> None:
+@VARIANT
+def grade(exercise, submission, fmt, output, seed, timeout, lang, variant) -> None:
     """Grade a submission: gradient functions (.py) or answers (.yaml, .md, .tex)."""
     from .grading import GradeOptions, grade as grade_submission
     from .render.registry import renderer
@@ -108,7 +133,7 @@ def grade(exercise, submission, fmt, output, seed, timeout, lang) -> None:
 
     spec = load_exercise(exercise)
     started = time.perf_counter()
-    report = grade_submission(spec, submission, GradeOptions(seed, timeout, lang))
+    report = grade_submission(spec, submission, GradeOptions(seed, timeout, lang, variant=variant))
     settings = dict(exercise=spec, source=submission, **_run_time(time.perf_counter() - started))
     if fmt == "text":
         settings["colour"] = not output and sys.stdout.isatty()
@@ -122,6 +147,30 @@ def grade(exercise, submission, fmt, output, seed, timeout, lang) -> None:
     else:
         click.echo(text, nl=False)
     sys.exit(report.return_code)
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--from", "from_exercise", metavar="EXERCISE", default=None,
+              help="Start from a copy of this exercise (bundled id or path).")
+@click.option("--op", default=None, metavar="OP",
+              help="The op of the skeleton's one-node graph (default: correlate2d; see docs/exercise-format.md).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+              help="Where to write the spec (default: NAME.yaml; - for stdout).")
+def new(name: str, from_exercise: str | None, op: str | None, output: str | None) -> None:
+    """Write a commented spec skeleton that validates as written."""
+    from .authoring import new_spec
+    from .spec import load_exercise
+
+    text = new_spec(name, load_exercise(from_exercise) if from_exercise else None, op)
+    if output == "-":
+        click.echo(text, nl=False)
+        return
+    target = output or f"{name}.yaml"
+    if os.path.exists(target):
+        raise GraderError(f"{target} exists already; choose another name or --output")
+    _write(target, text)
+    click.echo(f"wrote {target}; next: grader validate --self-test {target}")
 
 
 def _run_time(elapsed: float) -> dict:

@@ -6,13 +6,13 @@ submission itself does wrong becomes a check in the report.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import GraderError
 from .i18n import tr
 from .report import Check, Report
-from .spec import Exercise
+from .spec import Exercise, exercise_variant
 
 FUNCTION_SUFFIXES = (".py",)
 EXPRESSION_SUFFIXES = (".yaml", ".yml", ".md", ".tex", ".txt", ".markdown")
@@ -24,6 +24,7 @@ class GradeOptions:
     timeout: float | None = None  # wall limit for student code; None means the exercise's
     lang: str | None = None  # feedback language; None means the exercise's
     diagnose: bool = True  # explain wrong answers (off only to measure what diagnosis costs)
+    variant: str | None = None  # student id whose variant is graded (grader/variants.py); None: as loaded
 
 
 def grade(exercise: Exercise, submission: str | Path, options: GradeOptions = GradeOptions()) -> Report:
@@ -34,15 +35,20 @@ def grade(exercise: Exercise, submission: str | Path, options: GradeOptions = Gr
     path = Path(submission)
     if not path.is_file():
         raise GraderError(f"no such submission file: {submission}")
+    exercise = exercise_variant(exercise, options.variant)
     suffix = path.suffix.lower()
     if suffix in FUNCTION_SUFFIXES:
         if not exercise.functions:
             raise GraderError(f"exercise {exercise.id} asks for no functions; submit expressions (.yaml/.md) instead")
-        return _grade_functions(exercise, path, options)
+        return _with_variant(_grade_functions(exercise, path, options), exercise)
     if suffix in EXPRESSION_SUFFIXES:
-        return _grade_expressions(exercise, path, options)
+        return _with_variant(_grade_expressions(exercise, path, options), exercise)
     raise GraderError(f"cannot grade {path.name}: expected a .py file of gradient functions or "
                       f"an answer file ({', '.join(EXPRESSION_SUFFIXES)})")
+
+
+def _with_variant(report: Report, exercise: Exercise) -> Report:
+    return replace(report, variant=exercise.variant.id) if exercise.variant and exercise.variant.id else report
 
 
 def _grade_functions(exercise: Exercise, path: Path, options: GradeOptions) -> Report:

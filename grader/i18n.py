@@ -13,7 +13,12 @@ _FSI, _PDI = "\u2068", "\u2069"
 
 MESSAGES: dict[str, dict[str, str]] = {
     "score": {"en": "score", "he": "ציון"},
+    "variant": {"en": "variant", "he": "גרסה"},
     "student output": {"en": "what your code printed", "he": "מה שהקוד שלך הדפיס"},
+    # headers of the table of checks (HTML, Markdown)
+    "col.check": {"en": "check", "he": "בדיקה"},
+    "col.points": {"en": "points", "he": "ניקוד"},
+    "col.line": {"en": "line", "he": "שורה"},
     # function checks
     "fn.pass": {"en": "all {n} entries match the reference on {trials} trials (worst relative error {worst})",
                 "he": "כל {n} האיברים תואמים לפתרון בכל {trials} הניסויים (שגיאה יחסית מרבית {worst})"},
@@ -64,6 +69,105 @@ MESSAGES: dict[str, dict[str, str]] = {
     "dx.expected": {"en": "expected: {answer}", "he": "התשובה הצפויה: {answer}"},
     # misconceptions
     "mc.matches": {"en": "your {what} matches {name}: {explanation}", "he": "{what} שלך תואם ל{name}: {explanation}"},
+    # worked solutions (grader explain); fields are maths, written in the format's notation
+    "xp.title": {"en": "Worked solution: {title}", "he": "פתרון מלא: {title}"},
+    "xp.variant": {"en": "Variant {variant}: {values}", "he": "גרסה {variant}: {values}"},
+    "xp.forward": {"en": "The forward pass", "he": "המעבר קדימה"},
+    "xp.node": {"en": "{output} = {op}({inputs}), entry by entry:", "he": "{output} = {op}({inputs}), איבר אחר איבר:"},
+    "xp.more_forward": {"en": "... and {count} more equations of the same form.",
+                        "he": "... ועוד {count} משוואות מאותה צורה."},
+    "xp.more_backward": {"en": "... and {count} more entries of the same form.",
+                         "he": "... ועוד {count} איברים מאותה צורה."},
+    "xp.general": {"en": "In general, for {ranges}:", "he": "ובאופן כללי, עבור {ranges}:"},
+    "xp.chain": {"en": "The chain rule", "he": "כלל השרשרת"},
+    "xp.chain.rule": {
+        "en": "{upstream} is given. An input entry reaches the loss through every output entry that reads it: "
+              "each such output is one path, and contributes its upstream gradient times its local derivative. "
+              "The contributions of all paths add up (the multivariate chain rule).",
+        "he": "{upstream} נתון. איבר של קלט משפיע על ה־loss דרך כל איבר של הפלט שקורא אותו: כל פלט כזה הוא מסלול, "
+              "ותרומתו היא הגרדיאנט שהוא מקבל כפול הנגזרת המקומית. התרומות של כל המסלולים מתחברות (כלל השרשרת "
+              "הרב־משתני)."},
+    "xp.chain.scalar": {
+        "en": "The output {output} is the loss {loss} itself, so its own gradient is 1; every other gradient "
+              "follows from the chain rule, node by node.",
+        "he": "הפלט {output} הוא ה־loss {loss} עצמו, ולכן הגרדיאנט שלו הוא 1; כל שאר הגרדיאנטים נובעים מכלל "
+              "השרשרת, צומת אחר צומת."},
+    "xp.target": {"en": "The gradient {target}", "he": "הגרדיאנט {target}"},
+    "xp.via": {"en": "{entry} reaches the loss through {via}, whose gradient is derived in its own section: "
+                     "each of those gradients times its local derivative, added over the paths.",
+               "he": "{entry} משפיע על ה־loss דרך {via}, שהגרדיאנט שלו מחושב בסעיף משלו: כל גרדיאנט כזה כפול "
+                     "הנגזרת המקומית, בסכום על כל המסלולים."},
+    "xp.no_path": {"en": "{entry} is read by no output: its gradient is 0.",
+                   "he": "אף פלט אינו קורא את {entry}: הגרדיאנט שלו הוא 0."},
+    "xp.one_path": {"en": "{entry} is read by one output only, {output}: one path, with local derivative {local}.",
+                    "he": "רק פלט אחד קורא את {entry}, והוא {output}: מסלול אחד, עם נגזרת מקומית {local}."},
+    "xp.one_path_via": {"en": "{entry} reaches one output only, {output}: one path, with local derivative {local}.",
+                        "he": "{entry} משפיע על פלט אחד בלבד, {output}: מסלול אחד, עם נגזרת מקומית {local}."},
+    "xp.paths_via": {"en": "{entry} reaches {count} outputs, {outputs}: {count} paths.",
+                     "he": "{entry} משפיע על {count} פלטים, והם {outputs}: {count} מסלולים."},
+    "xp.paths": {"en": "{entry} is read by {count} outputs, {outputs}: {count} paths.",
+                 "he": "{count} פלטים קוראים את {entry}, והם {outputs}: {count} מסלולים."},
+    "xp.paths_meet": {
+        "en": "The paths meet at {entry}: each output that reads it sends back its own upstream gradient, times "
+              "its own local derivative, and the contributions add up. They cannot share one upstream factor, "
+              "because each output has its own.",
+        "he": "המסלולים נפגשים ב־{entry}: כל פלט שקורא אותו מחזיר את הגרדיאנט שלו, כפול הנגזרת המקומית שלו, "
+              "והתרומות מתחברות. אי אפשר להוציא גורם משותף אחד, כי לכל פלט יש גרדיאנט משלו."},
+    "xp.scalar_path": {"en": "{entry} reaches the loss through the nodes above; the local derivatives multiply "
+                             "along each path.",
+                       "he": "{entry} משפיע על ה־loss דרך הצמתים שלמעלה; הנגזרות המקומיות מוכפלות לאורך כל מסלול."},
+    "xp.relu_prime": {"en": "ReLU'(z) is written max(0, z)/z here: 1 for z > 0 and 0 for z < 0 (at z = 0 the "
+                            "reference takes 0).",
+                      "he": "כאן ReLU'(z) נכתב כ־max(0, z)/z: 1 עבור z > 0 ו־0 עבור z < 0 (ב־z = 0 הפתרון "
+                            "לוקח 0)."},
+    "xp.compact": {"en": "Compact form", "he": "צורה מקוצרת"},
+    "xp.compact.correlate2d.0": {
+        "en": "{target} is the full cross-correlation of {upstream} (zero-padded on every side by the kernel size "
+              "minus one) with {input1} rotated by 180°; in other words, the full convolution of {upstream} "
+              "with {input1}.",
+        "he": "{target} הוא הקורלציה המלאה של {upstream} (מרופד באפסים מכל צד בגודל הגרעין פחות אחד) עם {input1} "
+              "מסובב ב־180°; במילים אחרות, הקונבולוציה המלאה של {upstream} עם {input1}."},
+    "xp.compact.correlate2d.1": {
+        "en": "{target} is the valid cross-correlation of {input0} with {upstream}: each kernel entry collects "
+              "dC/dy of every output times the input entry it met there.",
+        "he": "{target} הוא הקורלציה התקפה (valid) של {input0} עם {upstream}: כל איבר של הגרעין אוסף את dC/dy של "
+              "כל פלט כפול איבר הקלט שפגש בו."},
+    "xp.compact.convolve2d.0": {
+        "en": "{target} is the full cross-correlation of {upstream} with {input1}, not rotated: the forward pass "
+              "rotated the kernel by 180°, the backward pass rotates it back.",
+        "he": "{target} הוא הקורלציה המלאה של {upstream} עם {input1}, ללא סיבוב: המעבר קדימה סובב את הגרעין "
+              "ב־180°, והמעבר אחורה מסובב אותו בחזרה."},
+    "xp.compact.convolve2d.1": {
+        "en": "{target} is the valid cross-correlation of {input0} with {upstream}, rotated by 180°.",
+        "he": "{target} הוא הקורלציה התקפה של {input0} עם {upstream}, מסובבת ב־180°."},
+    "xp.compact.dense.0": {"en": "{target} = {input1T} {upstream}.", "he": "{target} = {input1T} {upstream}."},
+    "xp.compact.dense.1": {
+        "en": "{target} = {upstream} {input0T}: the outer product of the upstream gradient and the input, "
+              "shaped like {input1}.",
+        "he": "{target} = {upstream} {input0T}: המכפלה החיצונית של הגרדיאנט והקלט, בצורה של {input1}."},
+    "xp.compact.dense.2": {"en": "{target} = {upstream}: the bias adds to each output once.",
+                           "he": "{target} = {upstream}: ההטיה מתווספת לכל פלט פעם אחת."},
+    "xp.compact.avg_pool2d.0": {
+        "en": "{target}: each entry receives, from every window that contains it, that window's upstream "
+              "gradient divided by the window size.",
+        "he": "{target}: כל איבר מקבל, מכל חלון שמכיל אותו, את הגרדיאנט של החלון חלקי גודל החלון."},
+    "xp.compact.sum_pool2d.0": {
+        "en": "{target}: each entry receives the upstream gradient of every window that contains it.",
+        "he": "{target}: כל איבר מקבל את הגרדיאנט של כל חלון שמכיל אותו."},
+    "xp.compact.relu.0": {"en": "{target} = {upstream} ⊙ ReLU'({input0}), entry by entry (1 where the input is "
+                                "positive, 0 elsewhere).",
+                          "he": "{target} = {upstream} ⊙ ReLU'({input0}), איבר איבר (1 היכן שהקלט חיובי, 0 "
+                                "בשאר המקומות)."},
+    "xp.compact.sigmoid.0": {"en": "{target} = {upstream} ⊙ σ({input0}) ⊙ (1 − σ({input0})), entry by entry.",
+                             "he": "{target} = {upstream} ⊙ σ({input0}) ⊙ (1 − σ({input0})), איבר איבר."},
+    "xp.compact.tanh.0": {"en": "{target} = {upstream} ⊙ (1 − tanh²({input0})), entry by entry.",
+                          "he": "{target} = {upstream} ⊙ (1 − tanh²({input0})), איבר איבר."},
+    "xp.compact.square.0": {"en": "{target} = 2 {upstream} ⊙ {input0}, entry by entry.",
+                            "he": "{target} = 2 {upstream} ⊙ {input0}, איבר איבר."},
+    "xp.compact.sum.0": {"en": "{target}: every entry receives {upstream} unchanged.",
+                         "he": "{target}: כל איבר מקבל את {upstream} ללא שינוי."},
+    "xp.compact.mean.0": {"en": "{target}: every entry receives {upstream} divided by the number of entries.",
+                          "he": "{target}: כל איבר מקבל את {upstream} חלקי מספר האיברים."},
 }
 
 

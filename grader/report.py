@@ -65,6 +65,7 @@ class Report:
     messages: tuple[str, ...] = ()  # about the whole submission (unreadable parts, sandbox status)
     student_output: str = ""  # what the student's code printed, truncated; never parsed
     language: str = "en"
+    variant: str | None = None  # the student id whose variant was graded (None: the spec as written)
 
     @property
     def score(self) -> float:
@@ -90,6 +91,7 @@ class Report:
             "messages": list(self.messages),
             "student_output": self.student_output,
             "language": self.language,
+            "variant": self.variant,
         }
 
     @classmethod
@@ -98,5 +100,5 @@ class Report:
             exercise=data["exercise"], submission=data["submission"], kind=data.get("kind", ""),
             max_score=data["max_score"], checks=tuple(Check.from_dict(c) for c in data["checks"]),
             messages=tuple(data.get("messages", ())), student_output=data.get("student_output", ""),
-            language=data.get("language", "en"),
+            language=data.get("language", "en"), variant=data.get("variant"),
         )

@@ -7,6 +7,11 @@
 
 Each sample is graded under several seeds (the trial inputs of code, the random points of the
 exact checks), so an exercise that only works by luck fails here.
+
+A spec that declares variants is also tested on VARIANT_IDS: each variant must build, its
+worked solution (`grader explain`, as Markdown) must get full marks, and the samples meant for
+every variant (`variants: all`, the default for code) must score as expected (under one seed:
+the variants already multiply the runs).
 """
 from __future__ import annotations
 
@@ -17,9 +22,11 @@ from pathlib import Path
 import yaml
 
 from .grading import GradeOptions, grade
-from .spec import Exercise
+from .spec import Exercise, exercise_variant
 
 SEEDS = (0, 1, 2)
+VARIANT_IDS = tuple(f"self-test-{n}" for n in range(1, 6))
+WORKED_SOLUTION = "the worked solution (grader explain)"
 
 
 @dataclass(frozen=True)
@@ -30,11 +37,36 @@ class SelfTestResult:
     message: str
 
 
-def run_self_tests(exercise: Exercise, seeds=SEEDS) -> list[SelfTestResult]:
-    """Grade every sample answer of the spec under each seed."""
+def run_self_tests(exercise: Exercise, seeds=SEEDS, variants=VARIANT_IDS) -> list[SelfTestResult]:
+    """Grade every sample answer of the spec under each seed, then, for a spec with variants,
+    the worked solution and the samples for all variants on each of `variants`.
+
+    Raises SpecError when a variant does not build."""
+    results = _run_samples(exercise, list(exercise.self_test), seeds, "")
+    if exercise.variant is None:
+        return results
+    for variant_id in variants:
+        concrete = exercise_variant(exercise, variant_id)
+        samples = [s for s in concrete.self_test if s.get("variants", "all" if "code" in s else "default") == "all"]
+        samples.append({"name": WORKED_SOLUTION, "document": worked_solution(concrete),
+                        "expect": {"score": concrete.max_score, "exit": 0}})
+        label = f" [variant {variant_id}: {concrete.variant.describe()}]"
+        results += _run_samples(concrete, samples, seeds[:1], label)
+    return results
+
+
+def worked_solution(exercise: Exercise) -> str:
+    """The exercise's worked solution as Markdown: what `grader explain --format markdown` prints."""
+    from .explain.build import explain
+    from .render.explanation import render_explanation
+
+    return render_explanation(explain(exercise), "markdown", "en")
+
+
+def _run_samples(exercise: Exercise, samples: list, seeds, label: str) -> list[SelfTestResult]:
     results = []
     with tempfile.TemporaryDirectory(prefix="grader-selftest-") as tmp:
-        for number, sample in enumerate(exercise.self_test):
+        for number, sample in enumerate(samples):
             path = _write_sample(Path(tmp), number, sample)
             expect = sample["expect"]
             for seed in seeds:
@@ -48,7 +80,7 @@ def run_self_tests(exercise: Exercise, seeds=SEEDS) -> list[SelfTestResult]:
                     problems.append(f"expected answer note(s) {', '.join(missing)}; notes were: {', '.join(sorted(notes))}")
                 if "exit" in expect and report.return_code != expect["exit"]:
                     problems.append(f"expected exit {expect['exit']}, got {report.return_code}")
-                results.append(SelfTestResult(sample["name"], seed, not problems,
+                results.append(SelfTestResult(sample["name"] + label, seed, not problems,
                                               "; ".join(problems) or f"score {report.score:g} as expected"))
     return results
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Mapping
@@ -20,6 +20,7 @@ from reference.graph import Graph, GraphError, Node
 
 from .errors import SpecError, SpecProblem, UnknownExercise
 from .notation import ArrayNotation, Notation
+from .variants import MAX_DRAWS, Variant, candidates, declared, range_problems
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 # A wheel carries the exercises inside the package; a source checkout has them beside it.
@@ -80,6 +81,8 @@ class Exercise:
     forbidden_imports: tuple[str, ...]
     feedback: Mapping[str, Any] = field(default_factory=dict)
     self_test: tuple[Mapping[str, Any], ...] = ()
+    variant: Variant | None = None  # None when the spec declares no variants
+    source: str = field(default="", repr=False, compare=False)  # the spec text, to derive other variants
 
     @property
     def max_score(self) -> float:
@@ -129,31 +132,62 @@ def find_exercise(ref: str) -> Path:
     raise UnknownExercise(ref, sorted(bundled), difflib.get_close_matches(ref, list(bundled), n=3, cutoff=0.5))
 
 
-def load_exercise(ref: str) -> Exercise:
-    """Find, parse and validate an exercise.
+def load_exercise(ref: str, variant: str | None = None) -> Exercise:
+    """Find, parse and validate an exercise; `variant` is a student id (see grader/variants.py).
 
     Raises UnknownExercise or SpecError (every problem with its file:line).
     """
     path = find_exercise(ref)
-    return _load_path(str(path.resolve()), path.stat().st_mtime_ns, str(path))
+    return _load_path(str(path.resolve()), path.stat().st_mtime_ns, str(path), variant)
 
 
 @lru_cache(maxsize=16)
-def _load_path(resolved: str, _mtime: int, shown: str) -> Exercise:
+def _load_path(resolved: str, _mtime: int, shown: str, variant: str | None = None) -> Exercise:
     try:
         text = Path(resolved).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise SpecError([SpecProblem(shown, None, f"cannot read the file: {err}")]) from None
-    return parse_exercise(text, shown)
+    return parse_exercise(text, shown, variant)
 
 
-def parse_exercise(text: str, filename: str = "<spec>") -> Exercise:
-    """Validate spec text and build an Exercise. Raises SpecError."""
+def parse_exercise(text: str, filename: str = "<spec>", variant: str | None = None) -> Exercise:
+    """Validate spec text and build an Exercise (the variant of student id `variant`, when the
+    spec declares variants; an id is ignored by a spec without them). Raises SpecError."""
     data, lines = _load_yaml(text, filename)
+    if declared(data):
+        return replace(_build_variant(data, lines, filename, variant), source=text)
     problems = _schema_problems(data, lines, filename)
     if problems:
         raise SpecError(problems)
-    return _build(data, lines, filename)
+    return replace(_build(data, lines, filename), source=text)
+
+
+def exercise_variant(exercise: Exercise, variant: str | None) -> Exercise:
+    """The variant for student id `variant` of a loaded exercise: the exercise itself when no id
+    is given, its spec declares no variants, or it already is that variant. Raises SpecError."""
+    if variant is None or exercise.variant is None or exercise.variant.id == variant or not exercise.source:
+        return exercise
+    return parse_exercise(exercise.source, exercise.path, variant)
+
+
+def _build_variant(data: dict, lines: dict, filename: str, variant: str | None) -> Exercise:
+    problems = range_problems(data, lines, filename)
+    if problems:
+        raise SpecError(problems)
+    first_error = None
+    for concrete, chosen in candidates(data, variant):
+        problems = _schema_problems(concrete, lines, filename)
+        try:
+            if problems:
+                raise SpecError(problems)
+            return replace(_build(concrete, lines, filename), variant=chosen)
+        except SpecError as err:
+            first_error = first_error or err
+    if variant is None:
+        raise first_error
+    raise SpecError([SpecProblem(filename, _line(lines, ("variants",)),
+                                 f"no variant for {variant!r} builds in {MAX_DRAWS} draws: narrow the ranges; "
+                                 "the first draw failed with:"), *first_error.problems])
 
 
 def _load_yaml(text: str, filename: str) -> tuple[Any, dict[tuple, int]]:

@@ -27,9 +27,27 @@ def test_the_seed_document_is_graded_and_exits_1(grader_cmd):
     # The seed's own mistake, named in the seed's own (LaTeX) notation.
     assert r"\frac{\partial C}{\partial y_{1,1}} k_{2} is missing" in wrong["feedback"]
     assert r"\frac{\partial C}{\partial y_{2,1}} k_{2} does not belong" in wrong["feedback"]
-    # The garbled equations are reported, not crashed on.
-    assert any(c["status"] == "error" for c in report["checks"]) or report["messages"]
+    # The garbled equations (a PDF conversion) are reported, not crashed on, and earn nothing:
+    # never credit what the student did not finally write.
+    garbled = [("X", (2, 2)), ("X", (2, 3)), ("X", (3, 1)), ("X", (3, 2)), ("X", (3, 3)), ("K", (1,)), ("K", (2,))]
+    assert [(checks[key]["status"], checks[key]["points"]) for key in garbled] == [("error", 0)] * len(garbled)
     assert 0 < report["score"] < report["max_score"]
+
+
+def test_the_repaired_seed_document_is_the_students_real_result():
+    # The same derivation with the PDF damage repaired: rows 1 and 3 and dC/dK right, all of
+    # row 2 wrong in the same way (one merged path), each with partial credit.
+    report = grade(load_exercise(SEED), FIXTURES / "seed_solution_repaired.md")
+    status = {(c.target, c.index): c.status for c in report.checks}
+    assert status == {**{("X", (i, j)): "fail" if i == 2 else "pass" for i in (1, 2, 3) for j in (1, 2, 3)},
+                      ("K", (1,)): "pass", ("K", (2,)): "pass"}
+    for check in report.checks:
+        if check.status == "fail":
+            j = check.index[1]
+            assert rf"\frac{{\partial C}}{{\partial y_{{1,{j}}}}} k_{{2}} is missing" in check.feedback
+            assert rf"\frac{{\partial C}}{{\partial y_{{2,{j}}}}} k_{{2}} does not belong" in check.feedback
+            assert 0 < check.points < check.max_points
+    assert report.return_code == 1
 
 
 def test_the_bundled_yaml_example_gets_full_marks(grader_cmd):

@@ -180,8 +180,9 @@ def _shape(target: str, cells: dict, exercise) -> tuple[int, int]:
 def _table(main: ET.Element, report: Report, build: _Builder, anchors: dict) -> None:
     table = ET.SubElement(main, "table", {"class": "checks"})
     head = ET.SubElement(table, "tr")
-    for title in ("", "check", "points", "line"):
-        ET.SubElement(head, "th").text = title
+    ET.SubElement(head, "th")
+    for column in ("col.check", "col.points", "col.line"):
+        ET.SubElement(head, "th").text = tr(report.language, column)
     for check in report.checks:
         row = ET.SubElement(table, "tr", {"class": check.status, "data-status": check.status})
         ET.SubElement(row, "td").text = MARKS[check.status]

@@ -82,7 +82,8 @@ def render_markdown(report: Report, heading: str = "###") -> str:
     lines = [f"{heading} {md_text(report.exercise)} · {md_text(report.submission)}", "",
              f"**{tr(lang, 'score')}: {points(report.score)} / {points(report.max_score)}** "
              f"\\({passed} / {len(report.checks)} ✓\\)", "",
-             "| | check | points | line |", "| --- | --- | --- | --- |"]
+             "| | " + " | ".join(tr(lang, c) for c in ("col.check", "col.points", "col.line")) + " |",
+             "| --- | --- | --- | --- |"]
     for check in report.checks:
         line = str(check.line) if check.line is not None else ""
         lines.append(f"| {MARKS[check.status]} | {md_inline(check.name)} | "

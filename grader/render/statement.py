@@ -24,6 +24,8 @@ def render_statement(exercise: Exercise, lang: str | None = None) -> str:
     for pattern, replacement in _REWRITES:
         text = pattern.sub(replacement, text)
     lines = [exercise.title, "=" * min(len(exercise.title), 78), "", text.rstrip(), "", "Inputs:"]
+    if exercise.variant is not None and exercise.variant.id is not None:
+        lines[2:2] = ["", f"Variant {exercise.variant.id}: {exercise.variant.describe()}"]
     for a in exercise.notation.arrays:
         if a.name in exercise.graph.inputs:
             lines.append(f"  {a.name}: shape {a.shape}, entries {a.letter}[{','.join('i j k l'.split()[:len(a.axes)])}]")

@@ -27,7 +27,8 @@ class TextRenderer(Renderer):
         lang = report.language
         # Every quoted string goes through inert(): an ANSI escape a student printed must not
         # recolour or rewrite the terminal that shows the report.
-        lines = [f"{inert(report.exercise)} · {inert(report.submission)}",
+        variant = f" · {tr(lang, 'variant')} {inert(report.variant)}" if report.variant else ""
+        lines = [f"{inert(report.exercise)}{variant} · {inert(report.submission)}",
                  f"{tr(lang, 'score')}: {points(report.score)} / {points(report.max_score)}", ""]
         for check in report.checks:
             mark = self._paint(_MARKS[check.status], check.status)
