@@ -16,15 +16,41 @@ import click
 from .citemplates import TEMPLATES
 from .errors import GraderError
 from .i18n import LANGUAGES
+from .kinds import describe as describe_kinds
 from .render.explanation import FORMATS as EXPLAIN_FORMATS
 from .render.registry import report_formats, solve_formats
 
+# Options shared by several commands, defined once.
 EXERCISE = click.argument("exercise", metavar="EXERCISE")
+LANG = click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+                    help="Language of the text (default: the exercise's).")
 VARIANT = click.option("--variant", metavar="ID", default=None,
                        help="Student id: the variant of an exercise that declares ranges (docs/authoring.md).")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _GraderGroup(click.Group):
+    """Turns the library's errors into a message and an exit code inside click, so that
+    `click.testing.CliRunner` sees exactly what a user of the command sees."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except GraderError as err:
+            click.echo(f"error: {err}", err=True)
+            ctx.exit(err.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit):
+            raise
+        except BrokenPipeError:
+            ctx.exit(0)
+        except Exception as err:  # a bug of ours: still a message and an exit code, not a traceback
+            if os.environ.get("GRADER_DEBUG"):
+                raise
+            click.echo(f"internal error (a bug in backprop-grader; set GRADER_DEBUG=1 for details): "
+                       f"{type(err).__name__}: {err}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=_GraderGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="backprop-grader")
 def cli() -> None:
     """Auto-grade backpropagation exercises.
@@ -46,7 +72,7 @@ def list_cmd() -> None:
 
 @cli.command()
 @EXERCISE
-@click.option("--lang", default=None, help="Statement language (default: the exercise's).")
+@LANG
 @VARIANT
 def show(exercise: str, lang: str | None, variant: str | None) -> None:
     """Print an exercise's statement."""
@@ -97,7 +123,7 @@ def solve(exercise: str, fmt: str, variant: str | None) -> None:
 @cli.command()
 @EXERCISE
 @VARIANT
-@click.option("--lang", type=click.Choice(list(LANGUAGES)), default=None, help="Language of the prose.")
+@LANG
 @click.option("--format", "fmt", type=click.Choice(list(EXPLAIN_FORMATS)), default="text", show_default=True)
 @click.option("--entry", "entries", multiple=True, metavar="X[2,1]",
               help="Explain only this entry (repeatable; 1-based, as written).")
@@ -112,7 +138,7 @@ def explain(exercise: str, variant: str | None, lang: str | None, fmt: str, entr
     click.echo(render_explanation(explain_exercise(loaded, chosen), fmt, lang or loaded.language), nl=False)
 
 
-@cli.command()
+@cli.command(help=f"Grade a submission, one of: {describe_kinds()}.")
 @EXERCISE
 @click.argument("submission", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(list(report_formats())), default="text", show_default=True,
@@ -122,11 +148,11 @@ def explain(exercise: str, variant: str | None, lang: str | None, fmt: str, entr
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Trial seed (default: the exercise's).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=600), default=None,
               help="Wall-clock limit in seconds for the submission's code (default: the exercise's).")
-@click.option("--lang", type=click.Choice(["en", "he"]), default=None, help="Feedback language.")
+@LANG
 @VARIANT
 def grade(exercise, submission, fmt, output, seed, timeout, lang, variant) -> None:
-    """Grade a submission: gradient functions (.py) or answers (.yaml, .md, .tex)."""
-    from .grading import GradeOptions, grade as grade_submission
+    from .options import GradeOptions
+    from .pipeline import grade as grade_submission
     from .render.registry import renderer
     from .render.report import summary_line
     from .spec import load_exercise
@@ -201,24 +227,15 @@ def _write(path: str, text: str, mode: str = "w") -> None:
 
 def main() -> None:
     try:
-        cli.main(standalone_mode=False)
+        code = cli.main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(2)
     except click.ClickException as err:
         err.show()
         sys.exit(2 if err.exit_code not in (0, 1) else err.exit_code)
-    except GraderError as err:
-        click.echo(f"error: {err}", err=True)
-        sys.exit(err.exit_code)
     except BrokenPipeError:
         sys.exit(0)
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception as err:  # a bug of ours: still a message and an exit code, not a traceback
-        if os.environ.get("GRADER_DEBUG"):
-            raise
-        click.echo(f"internal error (a bug in backprop-grader; set GRADER_DEBUG=1 for details): "
-                   f"{type(err).__name__}: {err}", err=True)
-        sys.exit(2)
-    sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)

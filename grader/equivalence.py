@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Iterable
+from typing import Iterable, Literal
 
 import sympy
 
@@ -30,14 +30,20 @@ MAX_POWER = 32
 POINTS = 3
 
 
+VerdictMethod = Literal["evaluation", "expansion", "simplification", "numeric"]
+
+
 @dataclass(frozen=True)
 class Verdict:
     equivalent: bool
-    method: str  # "evaluation", "expansion", "simplification", "numeric"
+    method: VerdictMethod
 
 
-class _TooBig(Exception):
-    pass
+class ExpansionTooBig(Exception):
+    """An expansion would exceed MAX_TERMS: the caller decides another way, or says nothing."""
+
+
+_TooBig = ExpansionTooBig
 
 
 def _number(expr: sympy.Rational):
@@ -48,7 +54,7 @@ def _number(expr: sympy.Rational):
 def to_poly(expr: sympy.Expr) -> Poly | None:
     """The expanded polynomial of `expr`, or None when it is not a polynomial in its symbols.
 
-    Coefficients are exact (int or Fraction). Raises _TooBig when the expansion would exceed
+    Coefficients are exact (int or Fraction). Raises ExpansionTooBig when the expansion would exceed
     MAX_TERMS.
     """
     if isinstance(expr, sympy.Symbol):

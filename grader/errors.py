@@ -14,6 +14,18 @@ class GraderError(Exception):
     exit_code = 2
 
 
+class UnreadableSubmission(GraderError):
+    """A submission file that cannot be read at all (not UTF-8, YAML syntax, too large).
+
+    Not a usage error: the pipeline turns it into a report with an error per target (exit 1),
+    so the student sees why.
+    """
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line  # 1-based line of the file where reading failed, when known
+
+
 @dataclass(frozen=True)
 class SpecProblem:
     file: str

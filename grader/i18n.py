@@ -7,9 +7,28 @@ Hebrew (a detector's explanation) keeps its own direction.
 """
 from __future__ import annotations
 
-LANGUAGES = ("en", "he")
-RTL = {"he"}
+from dataclasses import dataclass
+
 _FSI, _PDI = "\u2068", "\u2069"
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # ISO 639-1, as specs and `--lang` write it
+    name: str  # in the language itself, for people choosing one
+    rtl: bool = False  # right-to-left: fields are isolated so that maths stays left-to-right
+
+
+# The one place languages are declared: the CLI's `--lang` choices and the renderers' text
+# direction come from here. A new language is one line here plus its sentences in MESSAGES
+# (a sentence without a translation falls back to English).
+REGISTRY: dict[str, Language] = {lang.code: lang for lang in (
+    Language("en", "English"),
+    Language("he", "עברית", rtl=True),
+)}
+DEFAULT_LANGUAGE = "en"
+LANGUAGES: tuple[str, ...] = tuple(REGISTRY)
+RTL: frozenset[str] = frozenset(code for code, lang in REGISTRY.items() if lang.rtl)
 
 MESSAGES: dict[str, dict[str, str]] = {
     "score": {"en": "score", "he": "ציון"},
@@ -61,8 +80,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                        "he": "במסלול דרך {output} מופיע {got} במקום {expected}"},
     "dx.wrong_local_hidden": {"en": "the path through {output} has the wrong local derivative ({got})",
                               "he": "במסלול דרך {output} הנגזרת המקומית שגויה ({got})"},
-    "dx.no_upstream": {"en": "{terms} has no upstream factor dC/dy: did you forget the chain rule?",
-                       "he": "ל־{terms} אין גורם dC/dy: האם שכחת את כלל השרשרת?"},
+    "dx.no_upstream": {"en": "{terms} has no upstream factor {upstream}: did you forget the chain rule?",
+                       "he": "ל־{terms} אין גורם {upstream}: האם שכחת את כלל השרשרת?"},
     "dx.sign": {"en": "your answer is the right one with the opposite sign", "he": "התשובה שלך היא התשובה הנכונה עם סימן הפוך"},
     "dx.factor": {"en": "your answer is the right one times {factor}", "he": "התשובה שלך היא התשובה הנכונה כפול {factor}"},
     "dx.and": {"en": ", and ", "he": ", וגם "},

@@ -5,15 +5,28 @@ here, so the reference solver, the parsers and the feedback agree on one spellin
 `x[2,1]` / `x_{2,1}` for an input, `dy[1,1]` / `\\frac{\\partial C}{\\partial y_{1,1}}` for the
 upstream gradient. Notation indices are 1-based, as students write them; array indices are
 0-based, as numpy has them.
+
+The rules of notation live here once: how a derivative is labelled (`dL/dx[2,1]` for an
+exercise whose loss is L), how a run of digits such as `x_{21}` is read (`digit_index`), and how
+an expression is shown back to the student (`Notation.show`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     import sympy
+
+# How a student writes: `dy[1,1]*k[2]` or `\frac{\partial C}{\partial y_{1,1}} k_2`; feedback answers alike.
+Style = Literal["plain", "latex"]
+
+
+def derivative_label(loss: str, of: str, style: Style = "plain") -> str:
+    """The one way a derivative of the loss is written: `dL/dx[2,1]`, or in LaTeX
+    `\\frac{\\partial L}{\\partial x_{2,1}}` (`of` already in that style)."""
+    return f"\\frac{{\\partial {loss}}}{{\\partial {of}}}" if style == "latex" else f"d{loss}/d{of}"
 
 
 @dataclass(frozen=True)
@@ -45,6 +58,17 @@ class ArrayNotation:
     def notation_index(self, full: tuple[int, ...]) -> tuple[int, ...]:
         return tuple(full[a] + 1 for a in self.axes)
 
+    def digit_index(self, digits: str) -> tuple[int, ...] | None:
+        """`x_{21}` read as x_{2,1}, as statements write `x_{ij}`: one digit per written axis.
+
+        Only unambiguous while every axis is at most 9 long; otherwise (or when the count of
+        digits is not the count of axes) None, and the caller asks for commas.
+        """
+        if len(self.axes) > 1 and len(digits) == len(self.axes) and digits.isascii() and digits.isdigit() \
+                and max(self.notation_shape) <= 9:
+            return tuple(int(d) for d in digits)
+        return None
+
     def in_range(self, index: tuple[int, ...]) -> bool:
         return len(index) == len(self.axes) and all(
             1 <= i <= n for i, n in zip(index, self.notation_shape)
@@ -57,9 +81,7 @@ class ArrayNotation:
     def tex(self, full: tuple[int, ...], loss: str = "C") -> str:
         idx = ",".join(str(i) for i in self.notation_index(full))
         base = f"{self.latex}_{{{idx}}}" if idx else self.latex
-        if self.upstream_of is not None:
-            return f"\\frac{{\\partial {loss}}}{{\\partial {base}}}"
-        return base
+        return derivative_label(loss, base, "latex") if self.upstream_of is not None else base
 
     def symbol(self, full: tuple[int, ...]) -> "sympy.Symbol":
         return _entry_symbol(self, tuple(full))
@@ -133,6 +155,21 @@ class Notation:
             return symbol_name
         array, index = found
         return array.tex(array.full_index(index), self.loss)
+
+    def derivative(self, of: str, style: Style = "plain") -> str:
+        """The loss's derivative by `of`: `dC/dX`, `dC/dx[2,1]` (with the exercise's loss letter)."""
+        return derivative_label(self.loss, of, style)
+
+    def entry_derivative(self, name: str, full: tuple[int, ...], style: Style = "plain") -> str:
+        """The label of one entry's gradient: `dC/dx[2,1]`, or `\\frac{\\partial C}{\\partial x_{2,1}}` in LaTeX."""
+        array = self[name]
+        return self.derivative(array.tex(full, self.loss) if style == "latex" else array.plain(full), style)
+
+    def show(self, expr: "sympy.Basic", style: Style = "plain") -> str:
+        """`expr` written as the student writes: plain text or LaTeX (text they could paste back)."""
+        from .parsing.printer import to_latex, to_plain  # the printers import this module
+
+        return to_latex(expr, self) if style == "latex" else to_plain(expr)
 
     def symbols(self, name: str) -> "list[sympy.Symbol]":
         """Every entry symbol of an array, in C order."""

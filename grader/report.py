@@ -1,21 +1,39 @@
 """The result of grading: plain frozen dataclasses that every renderer reads.
 
-`feedback` is for the student; `note` is the instructor-facing answer note (an id such as
-`X-row2-merged-path`, recorded for statistics) and never needs to be shown to the student.
-A report round-trips through `to_dict` / `from_dict`; the JSON renderer is just that.
+`feedback` is for the student; `notes` are the instructor-facing answer notes (ids such as
+`X-row2-merged-path` or `detector:flipped-kernel`, recorded for statistics) and never need to be
+shown to the student. A report round-trips through `to_dict` / `from_dict`; the JSON renderer is
+just that. The vocabularies (statuses, kinds) are `Literal` types: a type checker catches a
+misspelt status, and the tuples beside them serve code that needs the list at run time.
 """
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
+from typing import Literal, get_args
 
-STATUSES = ("pass", "fail", "error")
+CheckStatus = Literal["pass", "fail", "error"]
+STATUSES: tuple[CheckStatus, ...] = get_args(CheckStatus)
+
+# How a submission was graded: numerically (code run in the sandbox) or exactly (expressions).
+ReportKind = Literal["functions", "expressions"]
+REPORT_KINDS: tuple[ReportKind, ...] = get_args(ReportKind)
+
+FindingKind = Literal[
+    "missing-path", "extra-path", "extra-term", "missing-term", "wrong-coefficient",  # path by path
+    "no-upstream", "sign", "factor",  # the whole answer
+    "misconception",  # a detector's mutated reference matched
+    "rule",  # an instructor's feedback rule matched
+]
+FINDING_KINDS: tuple[FindingKind, ...] = get_args(FindingKind)
+# Findings that the headline sentence already states; the others are shown on lines of their own.
+SENTENCE_KINDS: frozenset[FindingKind] = frozenset(FINDING_KINDS) - {"misconception", "rule"}
 
 
 @dataclass(frozen=True)
 class Finding:
     """One thing diagnosis found about an answer (a missing path, a flipped kernel, ...)."""
 
-    kind: str  # e.g. "missing-path", "extra-term", "wrong-coefficient", "sign", "misconception"
+    kind: FindingKind
     message: str  # student-facing, in the student's notation
     detail: dict = field(default_factory=dict)  # machine-readable specifics
 
@@ -26,13 +44,13 @@ class Finding:
 @dataclass(frozen=True)
 class Check:
     name: str
-    status: str  # one of STATUSES
+    status: CheckStatus
     points: float
     max_points: float
     feedback: str = ""
     target: str | None = None
     index: tuple[int, ...] | None = None  # 1-based, in the exercise's written notation
-    note: str = ""
+    notes: tuple[str, ...] = ()  # answer notes, most general first ("wrong", then rule ids and detectors)
     details: tuple[str, ...] = ()  # further student-facing lines (expected vs got, the snippet, ...)
     findings: tuple[Finding, ...] = ()
     # 1-based line in the submission where this entry's answer stands (for code: the function's
@@ -43,6 +61,7 @@ class Check:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["index"] = list(self.index) if self.index is not None else None
         data["details"] = list(self.details)
+        data["notes"] = list(self.notes)
         data["findings"] = [f.to_dict() for f in self.findings]
         return data
 
@@ -51,6 +70,8 @@ class Check:
         data = dict(data)
         data["index"] = tuple(data["index"]) if data.get("index") is not None else None
         data["details"] = tuple(data.get("details", ()))
+        legacy = data.pop("note", None)  # reports written before notes were a list held one spaced string
+        data["notes"] = tuple(data.get("notes", legacy.split() if legacy else ()))
         data["findings"] = tuple(Finding(**f) for f in data.get("findings", ()))
         return cls(**data)
 
@@ -59,7 +80,7 @@ class Check:
 class Report:
     exercise: str
     submission: str
-    kind: str  # "functions" | "expressions"
+    kind: ReportKind
     max_score: float
     checks: tuple[Check, ...]
     messages: tuple[str, ...] = ()  # about the whole submission (unreadable parts, sandbox status)
@@ -97,7 +118,7 @@ class Report:
     @classmethod
     def from_dict(cls, data: dict) -> "Report":
         return cls(
-            exercise=data["exercise"], submission=data["submission"], kind=data.get("kind", ""),
+            exercise=data["exercise"], submission=data["submission"], kind=data["kind"],
             max_score=data["max_score"], checks=tuple(Check.from_dict(c) for c in data["checks"]),
             messages=tuple(data.get("messages", ())), student_output=data.get("student_output", ""),
             language=data.get("language", "en"), variant=data.get("variant"),

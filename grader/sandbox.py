@@ -24,7 +24,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Literal, Sequence
 
 import numpy as np
 
@@ -81,9 +81,12 @@ class CallResult:
     line: int | None = None  # line of the student's file where the exception was raised
 
 
+SandboxStatus = Literal["ok", "import-error", "timeout", "memory", "crashed", "forbidden-import", "protocol-error"]
+
+
 @dataclass(frozen=True)
 class SandboxResult:
-    status: str  # "ok" | "import-error" | "timeout" | "memory" | "crashed" | "forbidden-import" | "protocol-error"
+    status: SandboxStatus
     message: str  # completes "Your code ...": "timed out after 10.0 s (wall clock)"
     results: tuple[CallResult, ...]  # one per Call, in order, as far as the child got
     stdout: str  # truncated student output, with a "[... N bytes truncated]" marker

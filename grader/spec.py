@@ -20,6 +20,7 @@ from reference.graph import Graph, GraphError, Node
 
 from .errors import SpecError, SpecProblem, UnknownExercise
 from .notation import ArrayNotation, Notation
+from .spec_feedback import check_feedback, check_rule_answers
 from .variants import MAX_DRAWS, Variant, candidates, declared, range_problems
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -117,6 +118,16 @@ def _bundled_paths() -> dict[str, Path]:
     return {}
 
 
+def private_paths(exercise: Exercise) -> list[str]:
+    """What student code must not read besides the grader's own packages: the spec (it may hold
+    sample answers), the bundled exercises, and a source checkout's tests and examples."""
+    checkout = _PACKAGE_DIR.parent
+    paths = [Path(exercise.path), *_BUNDLED_DIRS]
+    if (checkout / "pyproject.toml").is_file():
+        paths += [checkout / "tests", checkout / "examples", checkout / "benchmarks"]
+    return [str(p) for p in paths if p.exists()]
+
+
 def find_exercise(ref: str) -> Path:
     """The spec file for a bundled id or a path.
 
@@ -150,16 +161,27 @@ def _load_path(resolved: str, _mtime: int, shown: str, variant: str | None = Non
     return parse_exercise(text, shown, variant)
 
 
-def parse_exercise(text: str, filename: str = "<spec>", variant: str | None = None) -> Exercise:
+def parse_exercise(text: str, filename: str = "<spec>", variant: str | None = None, *,
+                   check_answers: bool = False) -> Exercise:
     """Validate spec text and build an Exercise (the variant of student id `variant`, when the
-    spec declares variants; an id is ignored by a spec without them). Raises SpecError."""
+    spec declares variants; an id is ignored by a spec without them). Raises SpecError.
+
+    `check_answers` also parses the feedback rules' answers (as `grader validate` does); loading
+    for grading leaves that out, since parsing maths imports sympy, which grading code avoids.
+    """
     data, lines = _load_yaml(text, filename)
     if declared(data):
-        return replace(_build_variant(data, lines, filename, variant), source=text)
-    problems = _schema_problems(data, lines, filename)
-    if problems:
-        raise SpecError(problems)
-    return replace(_build(data, lines, filename), source=text)
+        exercise = replace(_build_variant(data, lines, filename, variant), source=text)
+    else:
+        problems = _schema_problems(data, lines, filename)
+        if problems:
+            raise SpecError(problems)
+        exercise = replace(_build(data, lines, filename), source=text)
+    if check_answers:
+        problems = check_rule_answers(exercise, lambda path: _line(lines, path))
+        if problems:
+            raise SpecError(problems)
+    return exercise
 
 
 def exercise_variant(exercise: Exercise, variant: str | None) -> Exercise:
@@ -252,14 +274,20 @@ def _explain(error) -> str:
     return error.message
 
 
+class _Problems:
+    """Collects every semantic problem of one spec, each at the line of the YAML node it is about."""
+
+    def __init__(self, lines: Mapping[tuple, int], filename: str) -> None:
+        self.lines, self.filename = lines, filename
+        self.found: list[SpecProblem] = []
+
+    def __call__(self, path: tuple, message: str) -> None:
+        self.found.append(SpecProblem(self.filename, _line(self.lines, path), message))
+
+
 def _build(data: dict, lines: dict, filename: str) -> Exercise:
-    problems: list[SpecProblem] = []
-
-    def problem(path: tuple, message: str) -> None:
-        problems.append(SpecProblem(filename, _line(lines, path), message))
-
-    inputs = data["inputs"]
-    output = data["output"]
+    problem = _Problems(lines, filename)
+    inputs, output, upstream = data["inputs"], data["output"], data.get("upstream")
     nodes = [Node(raw["op"], tuple(raw["inputs"]), raw["output"], dict(raw.get("params", {})))
              for raw in data["graph"]]
     graph = None
@@ -267,36 +295,73 @@ def _build(data: dict, lines: dict, filename: str) -> Exercise:
         graph = Graph.build({n: v["shape"] for n, v in inputs.items()}, nodes, output["name"])
     except GraphError as err:
         problem(("graph", err.node) if err.node is not None else ("output",), str(err))
-    upstream = data.get("upstream")
-    arrays: list[ArrayNotation] = []
-    letters: dict[str, tuple] = {}
+    loss = data.get("loss", {}).get("symbol", "C")
+    arrays = _input_arrays(inputs, problem)
+    if graph is not None:
+        arrays += _output_arrays(output, upstream, graph.shape(output["name"]), loss, problem)
+    _check_names(arrays, inputs, nodes, upstream, problem)
+    targets = _targets(data["targets"], arrays, inputs, problem)
+    functions = _functions(data.get("functions", {}), inputs, upstream, data["targets"], problem)
+    statement, language = _statement(data, problem)
+    check_feedback(data.get("feedback", {}), {t.name: t for t in targets}, arrays, problem)
+    if problem.found:
+        raise SpecError(problem.found)
+    aliases = tuple(dict.fromkeys([loss, *data.get("loss", {}).get("aliases", ["C", "L", "E", "J"])]))
+    tol = data.get("tolerance", {})
+    return Exercise(
+        id=data["id"], title=data["title"], language=language, statement=statement, path=filename,
+        graph=graph, notation=Notation(tuple(arrays), loss=loss, loss_aliases=aliases),
+        upstream=upstream["name"] if upstream else None, targets=tuple(targets), functions=tuple(functions),
+        trials=Trials(**data.get("trials", {})), rtol=float(tol.get("rtol", DEFAULT_RTOL)),
+        atol=float(tol.get("atol", DEFAULT_ATOL)), limits=Limits(**data.get("limits", {})),
+        forbidden_imports=tuple(dict.fromkeys([*DEFAULT_FORBIDDEN, *data.get("forbidden_imports", [])])),
+        feedback=data.get("feedback", {}), self_test=tuple(data.get("self_test", [])),
+    )
 
-    def written_axes(shape: tuple, spec: dict, where: tuple) -> tuple[int, ...]:
-        axes = tuple(spec.get("written_axes", range(len(shape))))
-        if any(a >= len(shape) for a in axes) or len(set(axes)) != len(axes):
-            problem(where, f"written_axes must be distinct axes of the shape {list(shape)}")
-            return tuple(range(len(shape)))
-        if any(shape[a] != 1 for a in set(range(len(shape))) - set(axes)):
-            problem(where, "only axes of length 1 may be left out of the written index")
-        return axes
 
+def _written_axes(shape: tuple[int, ...], spec: Mapping[str, Any], where: tuple, problem: _Problems) -> tuple[int, ...]:
+    axes = tuple(spec.get("written_axes", range(len(shape))))
+    if any(a >= len(shape) for a in axes) or len(set(axes)) != len(axes):
+        problem(where, f"written_axes must be distinct axes of the shape {list(shape)}")
+        return tuple(range(len(shape)))
+    if any(shape[a] != 1 for a in set(range(len(shape))) - set(axes)):
+        problem(where, "only axes of length 1 may be left out of the written index")
+    return axes
+
+
+def _input_arrays(inputs: Mapping[str, Any], problem: _Problems) -> list[ArrayNotation]:
+    arrays = []
     for name, spec in inputs.items():
         shape = tuple(spec["shape"])
-        axes = written_axes(shape, spec, ("inputs", name, "written_axes"))
+        axes = _written_axes(shape, spec, ("inputs", name, "written_axes"), problem)
         arrays.append(ArrayNotation(name, spec["symbol"], shape, axes, spec.get("latex", spec["symbol"])))
-    if graph is not None:
-        out_shape = graph.shape(output["name"])
-        # The output's written axes hold for the upstream gradient too: a 1xN output is y_j, dC/dy_j.
-        out_axes = written_axes(out_shape, output, ("output", "written_axes"))
-        arrays.append(ArrayNotation(output["name"], output["symbol"], out_shape, out_axes,
-                                    output.get("latex", output["symbol"])))
-        if upstream is None and out_shape != ():
-            problem(("output",), f"the output has shape {list(out_shape)}: declare `upstream` (dC/d{output['symbol']} given), "
-                                 "or end the graph in a scalar loss")
-        if upstream is not None:
-            arrays.append(ArrayNotation(upstream["name"], upstream["symbol"], out_shape,
-                                        out_axes, output.get("latex", output["symbol"]),
-                                        upstream_of=output["name"]))
+    return arrays
+
+
+def _output_arrays(output: Mapping[str, Any], upstream: Mapping[str, Any] | None, shape: tuple[int, ...],
+                   loss: str, problem: _Problems) -> list[ArrayNotation]:
+    """The output's notation, and the upstream gradient's when the output is not the loss itself."""
+    latex = output.get("latex", output["symbol"])
+    # The output's written axes hold for the upstream gradient too: a 1xN output is y_j, dC/dy_j.
+    axes = _written_axes(shape, output, ("output", "written_axes"), problem)
+    arrays = [ArrayNotation(output["name"], output["symbol"], shape, axes, latex)]
+    if upstream is None and shape != ():
+        problem(("output",), f"the output has shape {list(shape)}: declare `upstream` (d{loss}/d{output['symbol']} "
+                             "given), or end the graph in a scalar loss")
+    if upstream is not None and shape == ():
+        # With an upstream the gradients would be taken as dC/dY times a given dC/dY, which no
+        # answer can match: every correct submission would score 0.
+        problem(("upstream",), f"the output {output['name']} is a scalar: it is the loss, so no upstream gradient "
+                               "is given; remove `upstream`")
+    elif upstream is not None:
+        arrays.append(ArrayNotation(upstream["name"], upstream["symbol"], shape, axes, latex,
+                                    upstream_of=output["name"]))
+    return arrays
+
+
+def _check_names(arrays: list[ArrayNotation], inputs: Mapping[str, Any], nodes: list[Node],
+                 upstream: Mapping[str, Any] | None, problem: _Problems) -> None:
+    letters: dict[str, str] = {}
     for a in arrays:
         where = ("inputs", a.name, "symbol") if a.name in inputs else ("output",) if a.upstream_of is None else ("upstream",)
         if a.letter in letters:
@@ -307,12 +372,18 @@ def _build(data: dict, lines: dict, filename: str) -> Exercise:
         dup = sorted({n for n in names if names.count(n) > 1})
         problem(("upstream",) if upstream and upstream["name"] in dup else ("graph",), f"names must be unique: {', '.join(dup)}")
 
+
+def _targets(raw_targets: Mapping[str, Any], arrays: list[ArrayNotation], inputs: Mapping[str, Any],
+             problem: _Problems) -> list[Target]:
+    import numpy as np
+
+    by_name = {a.name: a for a in arrays}
     targets = []
-    for name, spec in data["targets"].items():
+    for name, spec in raw_targets.items():
         if name not in inputs:
             problem(("targets", name), f"target {name!r} is not an input; inputs: {', '.join(inputs)}")
             continue
-        notation = next(a for a in arrays if a.name == name)
+        notation = by_name[name]
         entries = []
         for k, idx in enumerate(spec.get("entries", [])):
             if not notation.in_range(tuple(idx)):
@@ -321,42 +392,34 @@ def _build(data: dict, lines: dict, filename: str) -> Exercise:
             else:
                 entries.append(notation.full_index(tuple(idx)))
         if not spec.get("entries"):
-            import numpy as np
-
             entries = list(np.ndindex(*notation.shape))
         targets.append(Target(name, float(spec["points"]), bool(spec.get("per_entry", False)), tuple(sorted(entries))))
+    return targets
 
+
+def _functions(raw: Mapping[str, Any], inputs: Mapping[str, Any], upstream: Mapping[str, Any] | None,
+               raw_targets: Mapping[str, Any], problem: _Problems) -> list[FunctionSpec]:
+    known = set(inputs) | ({upstream["name"]} if upstream else set())
     functions = []
-    for fname, spec in data.get("functions", {}).items():
-        known = set(inputs) | ({upstream["name"]} if upstream else set())
+    for fname, spec in raw.items():
         for k, arg in enumerate(spec["args"]):
             if arg not in known:
                 problem(("functions", fname, "args", k), f"argument {arg!r} is not an input or the upstream gradient")
-        if spec["returns"] not in data["targets"]:
+        if spec["returns"] not in raw_targets:
             problem(("functions", fname, "returns"), f"returns {spec['returns']!r}, which is not a target")
         functions.append(FunctionSpec(fname, tuple(spec["args"]), spec["returns"]))
+    return functions
 
+
+def _statement(data: Mapping[str, Any], problem: _Problems) -> tuple[dict[str, str], str]:
+    """The statement by language, and the exercise's language."""
     statement = data["statement"]
     if isinstance(statement, str):
         statement = {data.get("language", "en"): statement}
     language = data.get("language", next(iter(statement)))
     if language not in statement:
         problem(("language",), f"no statement in {language!r}; statement languages: {', '.join(statement)}")
-    if problems:
-        raise SpecError(problems)
-    loss = data.get("loss", {})
-    symbol = loss.get("symbol", "C")
-    aliases = tuple(dict.fromkeys([symbol, *loss.get("aliases", ["C", "L", "E", "J"])]))
-    tol = data.get("tolerance", {})
-    return Exercise(
-        id=data["id"], title=data["title"], language=language, statement=statement, path=filename,
-        graph=graph, notation=Notation(tuple(arrays), loss=symbol, loss_aliases=aliases),
-        upstream=upstream["name"] if upstream else None, targets=tuple(targets), functions=tuple(functions),
-        trials=Trials(**data.get("trials", {})), rtol=float(tol.get("rtol", DEFAULT_RTOL)),
-        atol=float(tol.get("atol", DEFAULT_ATOL)), limits=Limits(**data.get("limits", {})),
-        forbidden_imports=tuple(dict.fromkeys([*DEFAULT_FORBIDDEN, *data.get("forbidden_imports", [])])),
-        feedback=data.get("feedback", {}), self_test=tuple(data.get("self_test", [])),
-    )
+    return statement, language
 
 
 def validate_paths(paths: list[str]) -> list[SpecProblem]:
@@ -368,7 +431,7 @@ def validate_paths(paths: list[str]) -> list[SpecProblem]:
             problems.append(SpecProblem(p, None, "no such file"))
             continue
         try:
-            parse_exercise(path.read_text(encoding="utf-8"), p)
+            parse_exercise(path.read_text(encoding="utf-8"), p, check_answers=True)
         except SpecError as err:
             problems.extend(err.problems)
         except UnicodeDecodeError:

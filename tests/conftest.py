@@ -1,18 +1,58 @@
+"""What several test modules share: paths, the seed exercise's notation, and two ways to run the CLI.
+
+`cli(...)` runs a command in this process with click's CliRunner (fast: use it for option and
+exit-code tables); `run_grader(...)` runs the real `python -m grader` in a subprocess (use it
+for the few smoke tests of what users really run, and where a separate process matters).
+"""
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
+
+from grader.notation import ArrayNotation, Notation
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SEED_ID = "conv2d-3x3-k2x1"
+# The seed exercise's notation: X 3x3 (x[i,j]), K 2x1 written k[1], k[2], Y = dC/dY 2x3.
+SEED_NOTATION = Notation(arrays=(
+    ArrayNotation("X", "x", (3, 3), (0, 1), "x"), ArrayNotation("K", "k", (2, 1), (0,), "k"),
+    ArrayNotation("Y", "y", (2, 3), (0, 1), "y"), ArrayNotation("dY", "dy", (2, 3), (0, 1), "y", upstream_of="Y"),
+))
+
+# A graph that ends in a scalar loss (no upstream gradient given): dense, sigmoid, mean.
+COMPOSITE = textwrap.dedent("""\
+    id: dense-sigmoid-mean
+    title: A dense layer, a sigmoid and a mean
+    statement: "Find dL/dW."
+    inputs:
+      x: {shape: [2], symbol: x}
+      W: {shape: [2, 2], symbol: w}
+    graph:
+      - {op: dense, inputs: [x, W], output: z}
+      - {op: sigmoid, inputs: [z], output: a}
+      - {op: mean, inputs: [a], output: L}
+    output: {name: L, symbol: l}
+    targets:
+      W: {points: 4}
+    """)
 
 
 def run_grader(*args, cwd=None, timeout=120, env=None):
     """The real command, as a user runs it: a subprocess of `python -m grader`."""
     return subprocess.run([sys.executable, "-m", "grader", *map(str, args)], capture_output=True, text=True,
                           cwd=cwd, timeout=timeout, env=env)
+
+
+def cli(*args) -> Result:
+    """The `grader` command run in this process: `.exit_code`, `.stdout`, `.stderr`."""
+    from grader.cli import cli as command
+
+    return CliRunner().invoke(command, [str(a) for a in args], prog_name="grader")
 
 
 @pytest.fixture

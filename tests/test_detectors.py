@@ -68,7 +68,7 @@ def test_symbolic_answer_matching_a_detector_is_named(exercise, tmp_path, name):
     for key in changed:
         check = by[key]
         assert check.status == "fail"
-        assert f"detector:{name}" in check.note.split(), (key, check.note, check.feedback)
+        assert f"detector:{name}" in check.notes, (key, check.notes, check.feedback)
     for key, check in by.items():
         if key not in changed:
             assert check.status == "pass"
@@ -131,7 +131,7 @@ def test_function_matching_a_detector_is_named(exercise, tmp_path, name):
     report = grade(exercise, path)
     for check in report.checks:
         assert check.status == "fail", check
-        assert f"detector:{name}" in check.note.split(), (check.name, check.note)
+        assert f"detector:{name}" in check.notes, (check.name, check.notes)
         finding = next(f for f in check.findings if f.detail.get("detector") == name)
         assert finding.kind == "misconception" and finding.message
 
@@ -142,3 +142,47 @@ def test_the_correct_function_matches_no_detector(exercise, tmp_path):
                               "def grad_K(X, K, dY):\n    return _grads(X, K, dY)[1]\n")
     report = grade(exercise, path)
     assert report.return_code == 0 and not any(c.findings for c in report.checks)
+
+
+TWO_CHANNELS = textwrap.dedent("""\
+    id: two-channels
+    title: Two input channels, a 1x1 kernel
+    statement: "Find dC/dX and dC/dK."
+    inputs:
+      X: {shape: [2, 3, 3], symbol: x}
+      K: {shape: [1, 2, 1, 1], symbol: k, written_axes: [1]}
+    graph:
+      - {op: correlate2d, inputs: [X, K], output: Y}
+    output: {name: Y, symbol: y}
+    upstream: {name: dY, symbol: dy}
+    targets:
+      X: {points: 2, per_entry: true}
+      K: {points: 2, per_entry: true}
+    """)
+
+
+def test_a_wrong_input_channel_is_not_called_a_shifted_window(tmp_path):
+    # Channel 1's weight and image used for channel 2: moving along the channel axis is possible
+    # on the arrays, but it is no off-by-one in the window (the kernel is 1x1 and has none).
+    exercise = parse_exercise(TWO_CHANNELS, "two-channels.yaml")
+    answers = {"K[1]": "sum(dy[1,i,j]*x[1,i,j], (i,1,3), (j,1,3))", "K[2]": "sum(dy[1,i,j]*x[1,i,j], (i,1,3), (j,1,3))"}
+    answers.update({f"X[{c},{i},{j}]": f"dy[1,{i},{j}]*k[1]" for c in (1, 2) for i in (1, 2, 3) for j in (1, 2, 3)})
+    path = tmp_path / "answers.yaml"
+    path.write_text(yaml.safe_dump(answers))
+    report = grade(exercise, path)
+    wrong = [c for c in report.checks if c.status == "fail"]
+    assert len(wrong) == 10  # the 9 entries of channel 2 of X, and k[2]
+    for check in wrong:
+        assert not any(n.startswith("detector:shifted") for n in check.notes), (check.name, check.notes)
+        assert "shifted" not in " ".join(f.message for f in check.findings)
+
+
+def test_shift_detectors_apply_to_the_rows_and_columns_of_a_windowed_input():
+    from grader.diagnosis.mutations import applies
+
+    shifts = [d for d in BUILT_IN if d.kind == "shift"]
+    channels = parse_exercise(TWO_CHANNELS, "two-channels.yaml")
+    assert [applies(d, channels, "X") for d in shifts] == [True] * 4  # rows and columns of each 3x3 channel
+    assert [applies(d, channels, "K") for d in shifts] == [False] * 4  # a 1x1 kernel has no window to shift
+    square = parse_exercise(SPEC, "square.yaml")
+    assert all(applies(d, square, t) for d in BUILT_IN for t in ("X", "K"))

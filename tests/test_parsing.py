@@ -11,14 +11,10 @@ import pytest
 import sympy
 from sympy import Add, Integer, Max, Mul, Pow, Rational, exp, sqrt, tanh
 
-from grader.notation import ArrayNotation, Notation
 from grader.parsing import (ParseError, ParseLimits, detect_style, parse_derivative_target, parse_expression,
                             parse_matrix, parse_with_style)
 from grader.parsing.printer import to_latex, to_plain
-
-SEED = Notation(arrays=(ArrayNotation("X", "x", (3, 3), (0, 1), "x"), ArrayNotation("K", "k", (2, 1), (0,), "k"),
-                        ArrayNotation("Y", "y", (2, 3), (0, 1), "y"),
-                        ArrayNotation("dY", "dy", (2, 3), (0, 1), "y", upstream_of="Y")))
+from conftest import SEED_NOTATION as SEED
 
 
 def x(i, j):

@@ -10,13 +10,10 @@ import time
 import pytest
 import sympy
 
-from grader.notation import ArrayNotation, Notation
 from grader.parsing import ParseError, parse_expression, parse_matrix
 from grader.submissions import read_expression_submission
+from conftest import SEED_NOTATION as SEED
 
-SEED = Notation(arrays=(ArrayNotation("X", "x", (3, 3), (0, 1), "x"), ArrayNotation("K", "k", (2, 1), (0,), "k"),
-                        ArrayNotation("Y", "y", (2, 3), (0, 1), "y"),
-                        ArrayNotation("dY", "dy", (2, 3), (0, 1), "y", upstream_of="Y")))
 MARKER = "MARKER"  # replaced by a per-test path under tmp_path
 
 HOSTILE = [

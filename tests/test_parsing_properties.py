@@ -5,13 +5,10 @@ import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grader.notation import ArrayNotation, Notation
 from grader.parsing import ParseError, ParseLimits, parse_expression, parse_matrix
 from grader.parsing.printer import to_latex, to_plain
+from conftest import SEED_NOTATION as SEED
 
-SEED = Notation(arrays=(ArrayNotation("X", "x", (3, 3), (0, 1), "x"), ArrayNotation("K", "k", (2, 1), (0,), "k"),
-                        ArrayNotation("Y", "y", (2, 3), (0, 1), "y"),
-                        ArrayNotation("dY", "dy", (2, 3), (0, 1), "y", upstream_of="Y")))
 SYMBOLS = SEED.symbols("X") + SEED.symbols("K") + SEED.symbols("dY")
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

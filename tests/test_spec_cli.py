@@ -1,10 +1,11 @@
-"""Exercise specs and the foundation commands, through the real CLI."""
+"""Exercise specs and the foundation commands, through the CLI (in process; a few real subprocesses)."""
 import json
 import textwrap
 
 import pytest
 import sympy
 
+from conftest import COMPOSITE, cli
 from grader.spec import parse_exercise
 from grader.errors import SpecError
 
@@ -39,16 +40,16 @@ def test_list_names_every_bundled_exercise(grader_cmd):
     assert ids == bundled_ids() and {"conv2d-28x28-k5x5", "conv2d-3x3-k2x1"} <= set(ids)
 
 
-def test_show_prints_the_statement_in_both_languages(grader_cmd):
-    en = grader_cmd("show", "conv2d-3x3-k2x1")
-    he = grader_cmd("show", "conv2d-3x3-k2x1", "--lang", "he")
-    assert en.returncode == 0 and "dC/dy_{i,j}" in en.stdout and "$" not in en.stdout
+def test_show_prints_the_statement_in_both_languages():
+    en = cli("show", "conv2d-3x3-k2x1")
+    he = cli("show", "conv2d-3x3-k2x1", "--lang", "he")
+    assert en.exit_code == 0 and "dC/dy_{i,j}" in en.stdout and "$" not in en.stdout
     assert "גרעין" in he.stdout
 
 
-def test_solve_json_gives_exactly_the_seed_gradients(grader_cmd):
-    result = grader_cmd("solve", "conv2d-3x3-k2x1", "--format", "json")
-    assert result.returncode == 0, result.stderr
+def test_solve_json_gives_exactly_the_seed_gradients():
+    result = cli("solve", "conv2d-3x3-k2x1", "--format", "json")
+    assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["exercise"] == "conv2d-3x3-k2x1"
     assert set(data["targets"]) == {"X", "K"}
@@ -67,37 +68,37 @@ def test_solve_json_gives_exactly_the_seed_gradients(grader_cmd):
 
 
 @pytest.mark.parametrize("fmt", ["text", "latex"])
-def test_solve_other_formats(grader_cmd, fmt):
-    result = grader_cmd("solve", "conv2d-3x3-k2x1", "--format", fmt)
-    assert result.returncode == 0
+def test_solve_other_formats(fmt):
+    result = cli("solve", "conv2d-3x3-k2x1", "--format", fmt)
+    assert result.exit_code == 0
     assert len([l for l in result.stdout.splitlines() if l.strip()]) == 11
     if fmt == "latex":
         assert r"\frac{\partial C}{\partial x_{2,1}} = \frac{\partial C}{\partial y_{1,1}} k_{2} + " \
                r"\frac{\partial C}{\partial y_{2,1}} k_{1}" in result.stdout
 
 
-def test_solve_accepts_a_spec_path(grader_cmd, tmp_path):
-    result = grader_cmd("solve", write(tmp_path, GOOD), "--format", "json")
-    assert result.returncode == 0
+def test_solve_accepts_a_spec_path(tmp_path):
+    result = cli("solve", write(tmp_path, GOOD), "--format", "json")
+    assert result.exit_code == 0
     assert json.loads(result.stdout)["targets"]["X"][0][0] == "dy[1,1]*k[1,1]"
 
 
 def test_unknown_exercise_lists_closest_ids(grader_cmd):
-    result = grader_cmd("solve", "conv2d-3x3-k2x2")
+    result = grader_cmd("solve", "conv2d-3x3-k2x2")  # a subprocess: what a user sees, exit code and all
     assert result.returncode == 2
     assert "conv2d-3x3-k2x1" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_missing_file_is_exit_2(grader_cmd, tmp_path):
-    result = grader_cmd("solve", tmp_path / "nope.yaml")
-    assert result.returncode == 2 and "Traceback" not in result.stderr
+def test_missing_file_is_exit_2(tmp_path):
+    result = cli("solve", tmp_path / "nope.yaml")
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
 
 
-def test_validate_accepts_bundled_specs(grader_cmd):
-    from grader.spec import _bundled_paths
+def test_validate_accepts_bundled_specs():
+    from grader.spec import bundled_ids, find_exercise
 
-    result = grader_cmd("validate", *_bundled_paths().values())
-    assert result.returncode == 0, result.stderr
+    result = cli("validate", *(find_exercise(i) for i in bundled_ids()))
+    assert result.exit_code == 0, result.stderr
 
 
 BAD = [
@@ -119,24 +120,29 @@ BAD = [
 
 
 @pytest.mark.parametrize("name,text,line,message", BAD, ids=[b[0] for b in BAD])
-def test_invalid_specs_are_rejected_with_file_and_line(grader_cmd, tmp_path, name, text, line, message):
+def test_invalid_specs_are_rejected_with_file_and_line(tmp_path, name, text, line, message):
     path = write(tmp_path, text)
-    result = grader_cmd("validate", path)
-    assert result.returncode == 2
+    result = cli("validate", path)
+    assert result.exit_code == 2
     assert "Traceback" not in result.stderr
     lines = [l for l in result.stderr.splitlines() if message in l]
     assert lines, result.stderr
     assert lines[0].startswith(f"{path}:{line}:"), result.stderr
     # The other commands refuse it the same way.
-    solved = grader_cmd("solve", path)
-    assert solved.returncode == 2 and message in solved.stderr
+    solved = cli("solve", path)
+    assert solved.exit_code == 2 and message in solved.stderr
 
 
-def test_validate_reports_every_file(grader_cmd, tmp_path):
+def test_an_invalid_spec_is_exit_2_for_the_real_command(grader_cmd, tmp_path):
+    result = grader_cmd("validate", write(tmp_path, BAD[1][1]))
+    assert result.returncode == 2 and "unknown op 'corelate2d'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_validate_reports_every_file(tmp_path):
     a = write(tmp_path, GOOD.replace("correlate2d", "nope"), "a.yaml")
     b = write(tmp_path, GOOD.replace("[2, 2]", "[4, 4]"), "b.yaml")
-    result = grader_cmd("validate", a, b, tmp_path / "missing.yaml")
-    assert result.returncode == 2
+    result = cli("validate", a, b, tmp_path / "missing.yaml")
+    assert result.exit_code == 2
     assert len(result.stderr.strip().splitlines()) == 3
 
 
@@ -148,27 +154,10 @@ def test_parse_exercise_library_api_collects_all_problems():
     assert all(p.line for p in err.value.problems)
 
 
-COMPOSITE = textwrap.dedent("""\
-    id: dense-sigmoid-mean
-    title: A dense layer, a sigmoid and a mean
-    statement: "Find dL/dW."
-    inputs:
-      x: {shape: [2], symbol: x}
-      W: {shape: [2, 2], symbol: w}
-    graph:
-      - {op: dense, inputs: [x, W], output: z}
-      - {op: sigmoid, inputs: [z], output: a}
-      - {op: mean, inputs: [a], output: L}
-    output: {name: L, symbol: l}
-    targets:
-      W: {points: 4}
-    """)
-
-
 @pytest.mark.parametrize("fmt", ["text", "json", "latex"])
-def test_solve_a_composite_graph_with_a_scalar_loss(grader_cmd, tmp_path, fmt):
-    result = grader_cmd("solve", write(tmp_path, COMPOSITE), "--format", fmt)
-    assert result.returncode == 0, result.stderr
+def test_solve_a_composite_graph_with_a_scalar_loss(tmp_path, fmt):
+    result = cli("solve", write(tmp_path, COMPOSITE), "--format", fmt)
+    assert result.exit_code == 0, result.stderr
     if fmt == "json":
         w11 = json.loads(result.stdout)["targets"]["W"][0][0]
         x, w = sympy.IndexedBase("x"), sympy.IndexedBase("w")

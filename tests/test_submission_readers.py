@@ -8,13 +8,10 @@ import pytest
 import sympy
 from sympy import Add, Mul
 
-from grader.notation import ArrayNotation, Notation
 from grader.submissions import SubmissionError, read_expression_submission
+from conftest import SEED_NOTATION as SEED
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SEED = Notation(arrays=(ArrayNotation("X", "x", (3, 3), (0, 1), "x"), ArrayNotation("K", "k", (2, 1), (0,), "k"),
-                        ArrayNotation("Y", "y", (2, 3), (0, 1), "y"),
-                        ArrayNotation("dY", "dy", (2, 3), (0, 1), "y", upstream_of="Y")))
 TARGETS = ("X", "K")
 
 

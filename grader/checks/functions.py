@@ -10,55 +10,97 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
+from ..execution import FunctionRun, FunctionsSubmission
 from ..i18n import tr
+from ..options import GradeOptions
 from ..report import Check
-from ..spec import Exercise, FunctionSpec
+from ..spec import Exercise, Target
 from ..trials import Trial
 
 MAX_LISTED = 6  # entries named in one feedback line; the rest are counted
 MAX_SOURCE_BYTES = 1_000_000  # larger files get no `def` lines: parsing them is not worth the time
 
 
-@dataclass(frozen=True)
-class FunctionRun:
-    """What one function returned on every trial (value or error, aligned with the trials)."""
+def check_functions(exercise: Exercise, submission: FunctionsSubmission, options: GradeOptions) -> tuple[Check, ...]:
+    """One check per function of the exercise."""
+    lang = options.lang_for(exercise)
+    sandbox = submission.sandbox
+    checks = []
+    for run in submission.runs:
+        if not run.ran:
+            target = exercise.target(run.spec.returns)
+            checks.append(Check(
+                name=function_label(exercise, run), status="error", points=0.0, max_points=target.points,
+                target=target.name, feedback=tr(lang, "fn.not_graded", fn=run.spec.name, reason=sandbox.message),
+                notes=(f"sandbox-{sandbox.status}",),
+            ))
+        else:
+            checks.append(check_function(exercise, run, submission.trials, submission.expected, lang))
+    return tuple(with_def_lines(exercise, checks, Path(submission.path)))
 
-    spec: FunctionSpec
-    values: tuple[np.ndarray | None, ...]
-    errors: tuple[str | None, ...]
+
+def function_label(exercise: Exercise, run: FunctionRun) -> str:
+    return f"{run.spec.name} ({exercise.notation.derivative(run.spec.returns)})"
 
 
-def check_function(exercise: Exercise, run: FunctionRun, trials: list[Trial],
-                   expected: list[dict[str, np.ndarray]], lang: str = "en") -> Check:
+def check_function(exercise: Exercise, run: FunctionRun, trials: Sequence[Trial],
+                   expected: Sequence[dict[str, np.ndarray]], lang: str = "en") -> Check:
     """One check for one function: points for the entries right on every trial."""
     target = exercise.target(run.spec.returns)
-    notation = exercise.notation[target.name]
-    name = f"{run.spec.name} (dC/d{target.name})"
-    base = dict(name=name, max_points=target.points, target=target.name, index=None)
-    shape = notation.shape
+    base = dict(name=function_label(exercise, run), max_points=target.points, target=target.name, index=None)
+    unusable = _unusable(exercise, run, trials, lang, base)
+    if unusable is not None:
+        return unusable
+    comparison = _compare(exercise, target, run, trials, expected)
+    n_ok, n = int(comparison.ok.sum()), len(target.entries)
+    if n_ok == n:
+        return Check(status="pass", points=target.points, notes=("correct",),
+                     feedback=tr(lang, "fn.pass", n=n, trials=len(trials), worst=f"{comparison.worst:.1e}"), **base)
+    points = target.points * n_ok / n if target.per_entry else 0.0
+    feedback, details = _explain_differences(exercise, target, comparison, lang)
+    return Check(status="fail", points=round(points, 6), feedback=feedback, details=details,
+                 notes=("wrong-values",), **base)
 
+
+def _unusable(exercise: Exercise, run: FunctionRun, trials: Sequence[Trial], lang: str, base: dict) -> Check | None:
+    """The check for a function that failed, returned nothing or the wrong shape on some trial."""
+    shape = exercise.notation[run.spec.returns].shape
     for trial, value, error in zip(trials, run.values, run.errors):
         if error is not None:
-            return Check(status="error", points=0.0, note="function-error",
+            return Check(status="error", points=0.0, notes=("function-error",),
                          feedback=tr(lang, "fn.error", fn=run.spec.name, trial=trial.name, error=error), **base)
         if value is None:
-            return Check(status="error", points=0.0, note="function-error",
+            return Check(status="error", points=0.0, notes=("function-error",),
                          feedback=tr(lang, "fn.nothing", fn=run.spec.name, trial=trial.name), **base)
         if value.shape != shape:
             hint = tr(lang, "fn.shape.reshape") if value.size == int(np.prod(shape)) else ""
-            return Check(status="fail", points=0.0, note="wrong-shape",
-                         feedback=tr(lang, "fn.shape", fn=run.spec.name, target=target.name, expected=shape,
+            return Check(status="fail", points=0.0, notes=("wrong-shape",),
+                         feedback=tr(lang, "fn.shape", fn=run.spec.name, target=run.spec.returns, expected=shape,
                                      got=value.shape) + hint, **base)
+    return None
 
+
+@dataclass(frozen=True)
+class _Comparison:
+    ok: np.ndarray  # per requested entry: right on every trial
+    worst: float  # worst relative error among finite values
+    non_finite: list  # the entries that were NaN or infinite on the first trial that had any
+    example: tuple[Trial, np.ndarray, np.ndarray] | None  # a failing trial: (trial, got, expected)
+
+
+def _compare(exercise: Exercise, target: Target, run: FunctionRun, trials: Sequence[Trial],
+             expected: Sequence[dict[str, np.ndarray]]) -> _Comparison:
     entries = target.entries
     ok = np.ones(len(entries), dtype=bool)
-    first_failure: tuple[Trial, np.ndarray, np.ndarray] | None = None
+    example: tuple[Trial, np.ndarray, np.ndarray] | None = None
     worst = 0.0
-    non_finite = []
+    non_finite: list = []
     for trial, value, wanted in zip(trials, run.values, expected):
         want = wanted[target.name]
         got = np.array([value[e] for e in entries])
@@ -72,31 +114,31 @@ def check_function(exercise: Exercise, run: FunctionRun, trials: list[Trial],
         if finite.any():
             worst = max(worst, float(np.max(np.where(finite, rel, 0.0))))
         # A failing one-hot trial is the clearest example: only one chain-rule path carries gradient.
-        if not close.all() and (first_failure is None or (trial.isolates and not first_failure[0].isolates)):
-            first_failure = (trial, got, exp)
+        if not close.all() and (example is None or (trial.isolates and not example[0].isolates)):
+            example = (trial, got, exp)
         ok &= close
+    return _Comparison(ok, worst, non_finite, example)
 
-    n_ok, n = int(ok.sum()), len(entries)
-    if n_ok == n:
-        return Check(status="pass", points=target.points, note="correct",
-                     feedback=tr(lang, "fn.pass", n=n, trials=len(trials), worst=f"{worst:.1e}"), **base)
-    points = target.points * n_ok / n if target.per_entry else 0.0
-    wrong = [entries[i] for i in np.flatnonzero(~ok)]
-    listed = ", ".join(f"dC/d{notation.plain(e)}" for e in wrong[:MAX_LISTED])
+
+def _explain_differences(exercise: Exercise, target: Target, comparison: _Comparison,
+                         lang: str) -> tuple[str, tuple[str, ...]]:
+    """Which entries differ, and expected against got on the clearest failing trial."""
+    label = partial(exercise.notation.entry_derivative, target.name)
+    entries = target.entries
+    wrong = [entries[i] for i in np.flatnonzero(~comparison.ok)]
+    listed = ", ".join(label(e) for e in wrong[:MAX_LISTED])
     more = tr(lang, "fn.more", count=len(wrong) - MAX_LISTED) if len(wrong) > MAX_LISTED else ""
-    feedback = tr(lang, "fn.differ", wrong=len(wrong), n=n, entries=listed) + more
+    feedback = tr(lang, "fn.differ", wrong=len(wrong), n=len(entries), entries=listed) + more
     details = []
-    if non_finite:
-        details.append(tr(lang, "fn.nonfinite",
-                          entries=", ".join(f"dC/d{notation.plain(e)}" for e in non_finite[:MAX_LISTED])))
-    trial, got, exp = first_failure
+    if comparison.non_finite:
+        details.append(tr(lang, "fn.nonfinite", entries=", ".join(label(e) for e in comparison.non_finite[:MAX_LISTED])))
+    trial, got, exp = comparison.example
     details.append(tr(lang, "fn.on_trial_path", trial=trial.name, output=trial.isolates) if trial.isolates
                    else tr(lang, "fn.on_trial", trial=trial.name))
     for i in np.flatnonzero(~np.isclose(got, exp, rtol=exercise.rtol, atol=exercise.atol))[:MAX_LISTED]:
-        details.append("  " + tr(lang, "fn.expected_got", entry=f"dC/d{notation.plain(entries[i])}",
+        details.append("  " + tr(lang, "fn.expected_got", entry=label(entries[i]),
                                  expected=f"{exp[i]:.6g}", got=f"{got[i]:.6g}"))
-    return Check(status="fail", points=round(points, 6), feedback=feedback, details=tuple(details),
-                 note="wrong-values", **base)
+    return feedback, tuple(details)
 
 
 def with_def_lines(exercise: Exercise, checks: list[Check], source: Path) -> list[Check]:

@@ -5,14 +5,16 @@ from dataclasses import replace
 
 import numpy as np
 
+from ..checks.expressions import answers_by_entry
 from ..equivalence import equivalent
 from ..evaluate import NotRational, evaluate
 from ..i18n import tr
-from ..report import Check, Finding
+from ..options import GradeOptions
+from ..report import SENTENCE_KINDS, Check, Finding
 from ..spec import Exercise
+from ..submissions import ExpressionSubmission
 from .mutations import detectors_for, mutated_numeric, mutated_symbolic
 from .paths import diagnose_paths, headline
-from .printing import show
 from .rules import rules_for, symbol_values
 
 
@@ -44,56 +46,62 @@ class _Probe:
             return None
 
 
-def diagnose_expression_checks(exercise: Exercise, checks: list[Check], answers: dict, solution: dict,
-                               options) -> list[Check]:
-    lang = options.lang or exercise.language
-    seed = exercise.trials.seed if options.seed is None else options.seed
-    reveal = bool(exercise.feedback.get("reveal", False))
-    detectors = detectors_for(exercise)
-    rules = rules_for(exercise)
-    probe = None
-    symbolic_cache: dict = {}
+def diagnose_expression_checks(exercise: Exercise, submission: ExpressionSubmission, checks: tuple[Check, ...],
+                               options: GradeOptions) -> tuple[Check, ...]:
+    """Explain each wrong answer: path by path, by the detectors it matches, and by the spec's rules."""
+    answers = answers_by_entry(submission)
+    diagnoser = _Diagnoser(exercise, options)
     out = []
     for check in checks:
-        if check.status != "fail" or check.target is None:
-            out.append(check)
-            continue
-        notation = exercise.notation[check.target]
-        index = notation.full_index(check.index)
-        answer = answers.get((check.target, index))
-        if answer is None or answer.expr is None:
-            out.append(check)
-            continue
-        probe = probe or _Probe(exercise, seed)
-        reference = solution[check.target][index]
-        findings = list(diagnose_paths(exercise, reference, answer.expr, answer.style, lang, reveal))
-        matched = _matching_detectors(exercise, detectors, probe, symbolic_cache, check.target, index,
-                                      answer.expr, seed)
+        answer = None
+        if check.status == "fail" and check.target is not None:
+            answer = answers.get((check.target, exercise.notation[check.target].full_index(check.index)))
+        out.append(check if answer is None or answer.expr is None else diagnoser.explain(check, answer))
+    return tuple(out)
+
+
+class _Diagnoser:
+    """What diagnosing one submission shares between its entries: detectors, rules, the probe."""
+
+    def __init__(self, exercise: Exercise, options: GradeOptions) -> None:
+        self.exercise = exercise
+        self.lang, self.seed = options.lang_for(exercise), options.seed_for(exercise)
+        self.reveal = bool(exercise.feedback.get("reveal", False))
+        self.detectors = detectors_for(exercise)
+        self.rules = rules_for(exercise)
+        self.probe: _Probe | None = None  # built for the first wrong answer only
+        self.symbolic_cache: dict = {}
+
+    def explain(self, check: Check, answer) -> Check:
+        exercise, lang, notation = self.exercise, self.lang, self.exercise.notation
+        index = notation[check.target].full_index(check.index)
+        self.probe = self.probe or _Probe(exercise, self.seed)
+        reference = exercise.solution[check.target][index]
+        findings = list(diagnose_paths(exercise, reference, answer.expr, answer.style, lang, self.reveal))
+        matched = _matching_detectors(exercise, self.detectors, self.probe, self.symbolic_cache, check.target, index,
+                                      answer.expr, self.seed)
         # A sign or factor finding already says what a matching scale detector would.
         said = any(f.kind in ("sign", "factor") for f in findings)
-        for d in matched:
-            if said and d.kind == "scale":
-                continue
-            findings.append(Finding("misconception", tr(lang, "mc.matches", what=show(answer.expr, exercise.notation, answer.style),
-                                                        name=d.text("label", lang), explanation=d.text("explanation", lang)),
-                                    {"detector": d.name}))
-        points, notes = check.points, [check.note]
-        for rule in rules:
-            if not rule.applies_to(check.target, check.index):
-                continue
-            if _rule_matches(rule, exercise, check.index, answer.expr, matched, seed):
+        findings += [Finding("misconception", tr(lang, "mc.matches", what=notation.show(answer.expr, answer.style),
+                                                 name=d.text("label", lang, notation),
+                                                 explanation=d.text("explanation", lang, notation)),
+                             {"detector": d.name})
+                     for d in matched if not (said and d.kind == "scale")]
+        points, notes = check.points, list(check.notes)
+        for rule in self.rules:
+            if rule.applies_to(check.target, check.index) and \
+                    _rule_matches(rule, exercise, check.index, answer.expr, matched, self.seed):
                 findings.append(Finding("rule", rule.text(lang, check.index), {"rule": rule.id}))
                 notes.append(rule.id)
                 points = max(points, rule.credit * check.max_points)
         feedback = headline(exercise, reference, answer.expr, answer.style, lang,
-                            tuple(f for f in findings if f.kind not in ("misconception", "rule")))
+                            tuple(f for f in findings if f.kind in SENTENCE_KINDS))
         details = list(check.details)
-        if reveal:
-            details.append(tr(lang, "dx.expected", answer=show(reference.expr, exercise.notation, answer.style)))
+        if self.reveal:
+            details.append(tr(lang, "dx.expected", answer=notation.show(reference.expr, answer.style)))
         notes += [f"detector:{d.name}" for d in matched]
-        out.append(replace(check, feedback=feedback, findings=tuple(findings), points=points,
-                           note=" ".join(dict.fromkeys(n for n in notes if n)), details=tuple(details)))
-    return out
+        return replace(check, feedback=feedback, findings=tuple(findings), points=points,
+                       notes=tuple(dict.fromkeys(notes)), details=tuple(details))
 
 
 def _matching_detectors(exercise, detectors, probe, cache, target, index, expr, seed):

@@ -5,42 +5,40 @@ from dataclasses import replace
 
 import numpy as np
 
+from ..execution import FunctionsSubmission
 from ..i18n import tr
+from ..options import GradeOptions
 from ..report import Check, Finding
 from ..spec import Exercise
 from .mutations import detectors_for, mutated_numeric
 from .rules import rules_for, symbol_values
 
 
-def diagnose_function_checks(exercise: Exercise, checks: list[Check], trials, expected, results,
-                             lang: str) -> list[Check]:
+def diagnose_function_checks(exercise: Exercise, submission: FunctionsSubmission, checks: tuple[Check, ...],
+                             options: GradeOptions) -> tuple[Check, ...]:
     """Name the misconception a failing function matches on every trial, and apply rules.
 
-    `expected` holds the reference gradients of every trial, as grading computed them.
+    The reference gradients of every trial are reused from the submission, as reading computed them.
     """
+    lang = options.lang_for(exercise)
     detectors = detectors_for(exercise)
     rules = rules_for(exercise)
     out = []
-    for position, (check, function) in enumerate(zip(checks, exercise.functions)):
-        if check.status != "fail" or check.note == "wrong-shape":
+    for check, run in zip(checks, submission.runs):
+        if check.status != "fail" or "wrong-shape" in check.notes or any(v is None for v in run.values):
             out.append(check)
             continue
-        mine = results[position * len(trials):(position + 1) * len(trials)]
-        values = [r.value if r is not None else None for r in mine]
-        if len(values) < len(trials) or any(v is None for v in values):
-            out.append(check)
-            continue
-        target = function.returns
+        target = run.spec.returns
         entries = tuple(exercise.target(target).entries)
-        matched = []
-        for d in detectors:
-            if _matches(exercise, d, target, trials, expected, values, entries):
-                matched.append(d)
+        matched = [d for d in detectors
+                   if _matches(exercise, d, target, submission.trials, submission.expected, run.values, entries)]
+        notation = exercise.notation
         findings = [Finding("misconception",
-                            tr(lang, "mc.matches", what=f"dC/d{target}", name=d.text("label", lang),
-                               explanation=d.text("explanation", lang)), {"detector": d.name})
+                            tr(lang, "mc.matches", what=notation.derivative(target), name=d.text("label", lang, notation),
+                               explanation=d.text("explanation", lang, notation)),
+                            {"detector": d.name})
                     for d in matched]
-        points, notes = check.points, [check.note] + [f"detector:{d.name}" for d in matched]
+        points, notes = check.points, [*check.notes, *(f"detector:{d.name}" for d in matched)]
         for rule in rules:
             if not rule.applies_to(target, None):
                 continue
@@ -51,14 +49,14 @@ def diagnose_function_checks(exercise: Exercise, checks: list[Check], trials, ex
             elif rule.answer is not None and not matched:
                 # Reading the rule's expression imports sympy (seconds, cold): only code that no
                 # detector explained pays for it.
-                hit = _answer_rule_entries(exercise, rule, target, trials, expected, values)
+                hit = _answer_rule_entries(exercise, rule, target, submission.trials, submission.expected, run.values)
                 if hit:
                     written = exercise.notation[target].notation_index(hit[0])
                     findings.append(Finding("rule", rule.text(lang, written), {"rule": rule.id}))
                     notes.append(rule.id)
                     points = max(points, check.points + rule.credit * _share(exercise, target, len(hit)))
-        out.append(replace(check, findings=tuple(findings), points=points, note=" ".join(dict.fromkeys(notes))))
-    return out
+        out.append(replace(check, findings=tuple(findings), points=points, notes=tuple(dict.fromkeys(notes))))
+    return tuple(out)
 
 
 def _matches(exercise, detector, target, trials, references, values, entries) -> bool:

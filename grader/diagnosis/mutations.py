@@ -14,12 +14,14 @@ An exercise spec may disable built-in detectors or add its own of the same kinds
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Callable, Mapping
 
 import numpy as np
 
+from ..notation import Notation
 from ..spec import Exercise
 
 KINDS = ("swap-op", "upstream", "transpose", "shift", "scale", "other-target")
@@ -33,14 +35,25 @@ class Detector:
     explanation: Mapping[str, str]
     params: Mapping[str, object] = field(default_factory=dict)
 
-    def text(self, which: str, lang: str) -> str:
+    def text(self, which: str, lang: str, notation: Notation | None = None) -> str:
+        """The label or explanation in `lang` (else English), in the exercise's notation:
+        `{dY}` becomes the upstream gradient's name (dC/dY, or dL/dZ for a loss L and output Z),
+        `{dy}` its entries' letter, `{Y}` the output."""
         texts = self.label if which == "label" else self.explanation
-        return texts.get(lang) or texts.get("en", "")
+        text = texts.get(lang) or texts.get("en", "")
+        if notation is None:
+            return text
+        output = next((a for a in notation.arrays if a.upstream_of is not None), None)
+        names = {"Y": output.upstream_of, "dY": notation.derivative(output.upstream_of),
+                 "dy": notation.derivative(output.latex)} if output else {}
+        return _NOTATION_FIELD.sub(lambda m: names.get(m.group(1), m.group(0)), text)
 
 
 def _d(name, kind, label_en, label_he, expl_en, expl_he, **params) -> Detector:
     return Detector(name, kind, {"en": label_en, "he": label_he}, {"en": expl_en, "he": expl_he}, params)
 
+
+_NOTATION_FIELD = re.compile(r"\{(dY|dy|Y)\}")  # only these, so LaTeX braces in a text are left alone
 
 BUILT_IN: tuple[Detector, ...] = (
     _d("flipped-kernel", "swap-op",
@@ -50,14 +63,15 @@ BUILT_IN: tuple[Detector, ...] = (
        "conv בספריות למידה עמוקה היא קרוס-קורלציה: הגרעין אינו מתהפך",
        swap={"correlate2d": "convolve2d", "convolve2d": "correlate2d"}),
     _d("transposed", "transpose", "the transposed gradient", "הגרדיאנט המשוחלף",
-       "dC/dX has the shape of X, entry (i, j) at row i, column j", "ל־dC/dX יש צורה של X: האיבר (i, j) בשורה i ועמודה j"),
-    _d("forward-for-upstream", "upstream", "the gradient with the forward output Y in place of dC/dY",
-       "הגרדיאנט עם היציאה Y במקום dC/dY",
-       "the chain rule multiplies by the upstream gradient dC/dy, not by the output y itself",
-       "כלל השרשרת מכפיל בגרדיאנט שמגיע מלמעלה dC/dy, לא ביציאה y עצמה", use="forward"),
-    _d("upstream-ignored", "upstream", "the gradient with every dC/dy taken as 1",
-       "הגרדיאנט כשכל dC/dy נלקח כ־1",
-       "each path must be weighted by its own upstream gradient dC/dy", "כל מסלול צריך להיות מוכפל בגרדיאנט dC/dy שלו",
+       "a gradient has the shape of its input, entry (i, j) at row i, column j",
+       "לגרדיאנט יש צורה של הקלט שלו: האיבר (i, j) בשורה i ועמודה j"),
+    _d("forward-for-upstream", "upstream", "the gradient with the forward output {Y} in place of {dY}",
+       "הגרדיאנט עם היציאה {Y} במקום {dY}",
+       "the chain rule multiplies by the upstream gradient {dy}, not by the output itself",
+       "כלל השרשרת מכפיל בגרדיאנט שמגיע מלמעלה {dy}, לא ביציאה עצמה", use="forward"),
+    _d("upstream-ignored", "upstream", "the gradient with every {dy} taken as 1",
+       "הגרדיאנט כשכל {dy} נלקח כ־1",
+       "each path must be weighted by its own upstream gradient {dy}", "כל מסלול צריך להיות מוכפל בגרדיאנט {dy} שלו",
        use="ones"),
     _d("sign", "scale", "the gradient with the opposite sign", "הגרדיאנט עם סימן הפוך",
        "check the sign: a gradient points uphill, and nothing in this forward pass subtracts",
@@ -78,8 +92,8 @@ BUILT_IN: tuple[Detector, ...] = (
                                         ("right", "column right", "עמודה ימינה", 1, 1),
                                         ("left", "column left", "עמודה שמאלה", 1, -1))),
     _d("wrong-input", "other-target", "the gradient with respect to the other input", "הגרדיאנט לפי הקלט האחר",
-       "dC/dX and dC/dK are different sums: dC/dX multiplies dC/dy by kernel entries, dC/dK by image entries",
-       "dC/dX ו־dC/dK הם סכומים שונים"),
+       "the gradients with respect to two inputs are different sums: each multiplies {dy} by the other "
+       "input's entries", "הגרדיאנטים לפי שני קלטים שונים הם סכומים שונים"),
 )
 
 
@@ -97,6 +111,43 @@ def detectors_for(exercise: Exercise) -> tuple[Detector, ...]:
         chosen.append(Detector(raw["name"], raw["kind"], label if isinstance(label, dict) else {"en": label},
                                expl if isinstance(expl, dict) else {"en": expl}, params))
     return tuple(chosen)
+
+
+def applies(detector: Detector, exercise: Exercise, target: str) -> bool:
+    """Whether the detector's mistake can happen for this target of this exercise at all.
+
+    Checked before matching: a mutation that is merely possible on the array (shifting the
+    channel axis of a multi-channel kernel) would otherwise name the wrong mistake.
+    """
+    shape = exercise.graph.inputs[target]
+    if detector.kind == "upstream":
+        return exercise.upstream is not None
+    if detector.kind == "transpose":
+        return len(shape) == 2 and shape[0] == shape[1] > 1
+    if detector.kind == "shift":
+        axis = _spatial_axis(detector, shape)
+        windowed = any(target in b.node.inputs and _slides_a_window(b.node.op) for b in exercise.graph.nodes)
+        return windowed and axis is not None and shape[axis] > 1
+    if detector.kind == "other-target":
+        return any(name != target and other == shape for name, other in exercise.graph.inputs.items())
+    return True
+
+
+def _slides_a_window(op: str) -> bool:
+    """Whether the op reads its input through a sliding window: only there is a gradient "shifted
+    by one row" an off-by-one in the window. The op library says so by giving the op a stride."""
+    from reference.ops import OPS
+
+    return op in OPS and "stride" in OPS[op].params
+
+
+def _spatial_axis(detector: Detector, shape: tuple[int, ...]) -> int | None:
+    """The array axis a shift moves along: `axis` 0 is the rows and 1 the columns of the picture,
+    the last two axes (channel axes come first)."""
+    axis = int(detector.params["axis"])
+    if len(shape) < 2 or axis not in (0, 1):
+        return None
+    return len(shape) - 2 + axis
 
 
 def _factor(detector: Detector, exercise: Exercise) -> Fraction:
@@ -143,7 +194,7 @@ def _transform(detector: Detector, exercise: Exercise, target: str, reference: d
     if detector.kind == "transpose":
         return arr.T.copy() if arr.ndim == 2 and arr.shape[0] == arr.shape[1] else None
     if detector.kind == "shift":
-        return _shift(arr, int(detector.params["axis"]), int(detector.params["by"]), fill)
+        return _shift(arr, _spatial_axis(detector, arr.shape), int(detector.params["by"]), fill)
     if detector.kind == "other-target":
         others = [t for t in reference if t != target and reference[t].shape == arr.shape]
         return reference[others[0]] if others else None
@@ -153,6 +204,8 @@ def _transform(detector: Detector, exercise: Exercise, target: str, reference: d
 def mutated_numeric(exercise: Exercise, detector: Detector, target: str, values: Mapping[str, np.ndarray],
                     upstream: np.ndarray | None, reference: dict) -> np.ndarray | None:
     """The mutated gradient of `target` on one trial, or None when the detector does not apply."""
+    if not applies(detector, exercise, target):
+        return None
     kind = detector.kind
     if kind == "swap-op":
         graph = _mutated_graph(exercise, detector)
@@ -172,6 +225,8 @@ def mutated_numeric(exercise: Exercise, detector: Detector, target: str, values:
 
 def mutated_symbolic(exercise: Exercise, detector: Detector, target: str) -> np.ndarray | None:
     """The mutated gradient of `target` as an object array of sympy expressions, or None."""
+    if not applies(detector, exercise, target):
+        return None
     import sympy
 
     from reference.symbolic import forward, solve

@@ -12,11 +12,12 @@ from fractions import Fraction
 
 import sympy
 
-from ..equivalence import _TooBig, to_poly
+from ..equivalence import ExpansionTooBig, to_poly
 from ..i18n import tr
+from ..notation import Notation
 from ..report import Finding
 from ..spec import Exercise
-from .printing import fraction_text, output_name, poly_to_expr, show, show_term
+from .printing import fraction_text, output_name, poly_to_expr, show_term
 
 
 def split_by_upstream(poly: dict, upstream_letter: str) -> tuple[dict, dict]:
@@ -69,7 +70,7 @@ def diagnose_paths(exercise: Exercise, reference, student: sympy.Expr, style: st
     try:
         spoly = to_poly(student)
         rpoly = to_poly(reference.expr)
-    except _TooBig:
+    except ExpansionTooBig:
         return ()
     if spoly is None or rpoly is None:
         return ()
@@ -87,53 +88,55 @@ def diagnose_paths(exercise: Exercise, reference, student: sympy.Expr, style: st
     r_paths, _ = split_by_upstream(rpoly, upstream.letter)
     order = [sym.name for sym in reference.upstream_symbols if sym is not None]
     order += sorted(set(s_paths) - set(order))
-    findings: list[Finding] = []
-
-    def term(name: str, local: dict) -> str:
-        return show_term(sympy.Symbol(name), poly_to_expr(local), notation, style)
-
-    for name in order:
-        r, s = r_paths.get(name), s_paths.get(name)
-        out = output_name(notation, name, style)
-        up = show(sympy.Symbol(name), notation, style)
-        detail = {"upstream": name}
-        if r and not s:
-            message = tr(lang, "dx.missing_term", term=term(name, r)) if reveal else \
-                tr(lang, "dx.missing_path", output=out, upstream=up)
-            findings.append(Finding("missing-path", message, detail))
-        elif s and not r:
-            findings.append(Finding("extra-path", tr(lang, "dx.extra_term", term=term(name, s)), detail))
-        elif r and s and r != s:
-            if _contains(s, r):
-                findings.append(Finding("extra-term", tr(lang, "dx.extra_term", term=term(name, _minus(s, r))), detail))
-            elif _contains(r, s):
-                message = tr(lang, "dx.missing_term", term=term(name, _minus(r, s))) if reveal else \
-                    tr(lang, "dx.wrong_local_hidden", output=out, got=term(name, s))
-                findings.append(Finding("missing-term", message, detail))
-            else:
-                message = tr(lang, "dx.wrong_local", output=out, got=term(name, s), expected=term(name, r)) \
-                    if reveal else tr(lang, "dx.wrong_local_hidden", output=out, got=term(name, s))
-                findings.append(Finding("wrong-coefficient", message, detail))
+    findings = [f for name in order
+                if (f := _path_finding(notation, name, r_paths.get(name), s_paths.get(name), style, lang, reveal))]
     if s_rest:
-        findings.append(Finding("no-upstream", tr(lang, "dx.no_upstream", terms=show(poly_to_expr(s_rest), notation, style)),
+        findings.append(Finding("no-upstream", tr(lang, "dx.no_upstream", terms=notation.show(poly_to_expr(s_rest), style),
+                                   upstream=notation.derivative(upstream.latex)),
                                 {"terms": sympy.sstr(poly_to_expr(s_rest))}))
     return tuple(findings)
+
+
+def _path_finding(notation: Notation, name: str, r: dict | None, s: dict | None, style: str, lang: str,
+                  reveal: bool) -> Finding | None:
+    """What is wrong on the path through upstream symbol `name`: reference local part `r`,
+    the answer's `s` (None where a side has no such path); None when they agree."""
+    def term(local: dict) -> str:
+        return show_term(sympy.Symbol(name), poly_to_expr(local), notation, style)
+
+    out = output_name(notation, name, style)
+    detail = {"upstream": name}
+    if r and not s:
+        message = tr(lang, "dx.missing_term", term=term(r)) if reveal else \
+            tr(lang, "dx.missing_path", output=out, upstream=notation.show(sympy.Symbol(name), style))
+        return Finding("missing-path", message, detail)
+    if s and not r:
+        return Finding("extra-path", tr(lang, "dx.extra_term", term=term(s)), detail)
+    if not (r and s) or r == s:
+        return None
+    if _contains(s, r):
+        return Finding("extra-term", tr(lang, "dx.extra_term", term=term(_minus(s, r))), detail)
+    if _contains(r, s):
+        message = tr(lang, "dx.missing_term", term=term(_minus(r, s))) if reveal else \
+            tr(lang, "dx.wrong_local_hidden", output=out, got=term(s))
+        return Finding("missing-term", message, detail)
+    message = tr(lang, "dx.wrong_local", output=out, got=term(s), expected=term(r)) if reveal else \
+        tr(lang, "dx.wrong_local_hidden", output=out, got=term(s))
+    return Finding("wrong-coefficient", message, detail)
 
 
 def headline(exercise: Exercise, reference, student: sympy.Expr, style: str, lang: str,
              findings: tuple[Finding, ...]) -> str:
     """One tutor's sentence: where the gradient comes from, what the answer has, what is wrong."""
     notation = exercise.notation
-    array = notation[reference.target]
-    entry = (f"\\frac{{\\partial {notation.loss}}}{{\\partial {array.tex(reference.index)}}}" if style == "latex"
-             else f"d{notation.loss}/d{array.plain(reference.index)}")
+    entry = notation.entry_derivative(reference.target, reference.index, style)
     outputs = [output_name(notation, s.name, style) for s in reference.upstream_symbols if s is not None]
     parts = []
     if outputs:
         parts.append(tr(lang, "dx.receives", entry=entry, count=len(outputs), outputs=", ".join(outputs)))
     elif notation.upstream is not None and not reference.paths:
         parts.append(tr(lang, "dx.receives_none", entry=entry))
-    parts.append(tr(lang, "dx.yours", answer=show(student, notation, style)).rstrip("."))
+    parts.append(tr(lang, "dx.yours", answer=notation.show(student, style)).rstrip("."))
     sentence = " ".join(parts)
     if findings:
         sentence += ": " + tr(lang, "dx.and").join(f.message for f in findings)

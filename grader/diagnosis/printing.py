@@ -6,7 +6,6 @@ from fractions import Fraction
 import sympy
 
 from ..notation import Notation
-from ..parsing.printer import to_latex, to_plain
 
 
 def poly_to_expr(poly: dict) -> sympy.Expr:
@@ -19,21 +18,16 @@ def poly_to_expr(poly: dict) -> sympy.Expr:
     return sympy.Add(*terms)
 
 
-def show(expr: sympy.Expr, notation: Notation, style: str) -> str:
-    """`expr` written as the student writes: plain text or LaTeX (text they could paste back)."""
-    return to_latex(expr, notation) if style == "latex" else to_plain(expr)
-
-
 def show_term(upstream: sympy.Symbol | None, local: sympy.Expr, notation: Notation, style: str) -> str:
     """upstream * local, keeping the upstream factor first and the local part grouped."""
     if upstream is None:
-        return show(local, notation, style)
-    up = show(upstream, notation, style)
+        return notation.show(local, style)
+    up = notation.show(upstream, style)
     if local == 1:
         return up
     if local == -1:
         return f"-{up}"
-    inner = show(local, notation, style)
+    inner = notation.show(local, style)
     if isinstance(local, sympy.Add):
         inner = f"\\left({inner}\\right)" if style == "latex" else f"({inner})"
     return f"{up} {inner}" if style == "latex" else f"{up}*{inner}"

@@ -2,8 +2,8 @@
 
 A rule matches a wrong answer, either because it is equivalent to an expression the instructor
 wrote (with `{i}`, `{j}`, ... standing for the entry's written index) or because a named
-detector matched it; it then attaches a message, an answer-note id (recorded in JSON reports
-and the gradebook) and partial credit (a fraction of the entry's, or function's, points).
+detector matched it; it then attaches a message, an answer-note id (recorded in the JSON
+report's `notes`) and partial credit (a fraction of the entry's, or function's, points).
 
     feedback:
       rules:

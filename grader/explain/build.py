@@ -75,7 +75,7 @@ def _chain_rule_section(exercise, notation) -> Section:
     if exercise.upstream is None:
         return Section(Prose("xp.chain"), (Prose("xp.chain.scalar", (("output", Maths(out.letter, out.latex)),
                                                                      ("loss", Maths(loss, loss)))),))
-    given = Maths(f"d{loss}/d{out.name}", f"\\frac{{\\partial {loss}}}{{\\partial {out.name}}}")
+    given = Maths(notation.derivative(out.name), notation.derivative(out.name, "latex"))
     return Section(Prose("xp.chain"), (Prose("xp.chain.rule", (("upstream", given),)),))
 
 

@@ -42,8 +42,7 @@ def compact_forms(exercise, notation, targets: set[str] | None) -> list:
             if targets is not None and name not in targets or not applies(built, graph):
                 continue
             out = notation[node.output]
-            upstream = Maths(f"d{notation.loss}/d{node.output}",
-                             f"\\frac{{\\partial {notation.loss}}}{{\\partial {node.output}}}")
+            upstream = Maths(notation.derivative(node.output), notation.derivative(node.output, "latex"))
             if node.output == graph.output and exercise.upstream is None and not out.shape:
                 upstream = Maths("1", "1")
             fields = {"target": loss_by(notation[name], None, notation.loss), "upstream": upstream}

@@ -12,7 +12,7 @@ from typing import Sequence
 
 import sympy
 
-from ..notation import ArrayNotation, Notation
+from ..notation import ArrayNotation, Notation, derivative_label
 from ..parsing.printer import NotationLatexPrinter, PlainPrinter
 from .model import Maths
 
@@ -108,10 +108,10 @@ def entry(array: ArrayNotation, full: tuple[int, ...]) -> Maths:
 def loss_by(array: ArrayNotation, full: tuple[int, ...] | None, loss: str) -> Maths:
     """dC/dx[2,1] / \\frac{\\partial C}{\\partial x_{2,1}}; `full` None: the whole array."""
     if full is None:
-        return Maths(f"d{loss}/d{array.name}", f"\\frac{{\\partial {loss}}}{{\\partial {array.name}}}")
+        return Maths(derivative_label(loss, array.name), derivative_label(loss, array.name, "latex"))
     if array.upstream_of is not None:
         return entry(array, full)
-    return Maths(f"d{loss}/d{array.plain(full)}", f"\\frac{{\\partial {loss}}}{{\\partial {array.tex(full)}}}")
+    return Maths(derivative_label(loss, array.plain(full)), derivative_label(loss, array.tex(full), "latex"))
 
 
 def partial(num: Maths, den: Maths) -> Maths:

@@ -92,6 +92,12 @@ def _at(tok) -> tuple[int, int]:
     return (getattr(tok, "line", None) or 1, getattr(tok, "column", None) or 1)
 
 
+def _digits_split(array: ArrayNotation, sub: _Sub) -> tuple:
+    """A subscript's values, with `x_{21}` read as x_{2,1} where the notation says so."""
+    split = array.digit_index(sub.digits) if len(sub.values) == 1 and sub.digits else None
+    return sub.values if split is None else tuple(map(sympy.Integer, split))
+
+
 @v_args(inline=True)
 class Builder(Transformer_NonRecursive):
     """One parse's transformer: holds the positions of loose index variables for error messages."""
@@ -424,12 +430,8 @@ class Builder(Transformer_NonRecursive):
             if array is None:
                 raise self.fail(f"unknown symbol {str(tok)!r} (known: {self._known(True)})", tok)
             sub = values[0]
-            values = sub.values
-            if (len(values) == 1 and sub.digits and len(sub.digits) == len(array.axes) > 1
-                    and max(array.notation_shape) <= 9):
-                # x_{21}: one digit per axis is unambiguous while no axis is longer than 9.
-                values = tuple(sympy.Integer(int(d)) for d in sub.digits)
-            elif len(values) == 1 and sub.digits and len(array.axes) > 1 and len(sub.digits) > 1:
+            values = _digits_split(array, sub)
+            if values is sub.values and len(values) == 1 and sub.digits and len(array.axes) > 1 and len(sub.digits) > 1:
                 raise self.fail(f"ambiguous subscript {{{sub.digits}}}: separate the indices with a comma, "
                                 f"as in {self._placeholder(array, True)}", sub.at)
         else:
@@ -558,9 +560,7 @@ class Builder(Transformer_NonRecursive):
                             f"d{self.notation.loss}/d{up.latex if up else '?'} is given", at)
         if sub is None:
             raise self.fail(f"d{loss_name}/d{letter_text} needs a subscript: {self._placeholder(up, True)}", letter)
-        values = sub.values
-        if len(values) == 1 and sub.digits and len(sub.digits) == len(up.axes) > 1 and max(up.notation_shape) <= 9:
-            values = tuple(sympy.Integer(int(d)) for d in sub.digits)
+        values = _digits_split(up, sub)
         return self.entry_value(up, tuple(values), _at(letter), True)
 
     def _lhs_target(self, loss_name, is_loss, letter, sub) -> DerivativeTarget:
@@ -575,9 +575,7 @@ class Builder(Transformer_NonRecursive):
         array = self.notation.by_latex(text)
         if array is None:
             raise self.fail(f"unknown symbol {text!r}", letter)
-        values = sub.values
-        if len(values) == 1 and sub.digits and len(sub.digits) == len(array.axes) > 1 and max(array.notation_shape) <= 9:
-            values = tuple(sympy.Integer(int(d)) for d in sub.digits)
+        values = _digits_split(array, sub)
         if not all(getattr(v, "is_Integer", False) for v in values):
             raise self.fail("a general entry (x_{i,j}), not a particular one", letter)
         symbol = self.resolve(array, tuple(int(v) for v in values), _at(letter), True)

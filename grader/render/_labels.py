@@ -14,11 +14,9 @@ def plain_name(check: Check, exercise=None, limit: int | None = 200) -> str:
     """The check's name in plain notation when it names an entry of `exercise`, else as is."""
     if exercise is not None and check.target is not None and check.index is not None:
         try:
-            from ..checks.expressions import entry_name
-
             array = exercise.notation[check.target]
             if array.in_range(tuple(check.index)):
-                return entry_name(exercise, check.target, array.full_index(tuple(check.index)))
+                return exercise.notation.entry_derivative(check.target, array.full_index(tuple(check.index)))
         except KeyError:
             pass
     return one_line(check.name, limit)

@@ -55,15 +55,11 @@ def render_solution(exercise: Exercise, fmt: str) -> str:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     lines = []
-    loss = exercise.notation.loss
+    style = "latex" if fmt == "latex" else "plain"
     for name, arr in solution.items():
-        notation = exercise.notation[name]
         for entry in arr.ravel():
-            if fmt == "text":
-                lines.append(f"d{loss}/d{notation.plain(entry.index)} = {entry_text(entry, exercise)}")
-            else:
-                lhs = f"\\frac{{\\partial {loss}}}{{\\partial {notation.tex(entry.index)}}}"
-                lines.append(f"{lhs} = {entry_text(entry, exercise, 'latex')}")
+            lhs = exercise.notation.entry_derivative(name, entry.index, style)
+            lines.append(f"{lhs} = {entry_text(entry, exercise, style)}")
         lines.append("")
     return "\n".join(lines)
 

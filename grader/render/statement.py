@@ -5,7 +5,7 @@ import re
 
 from ..spec import Exercise
 
-# Enough LaTeX-to-text to read a statement in a terminal; the Markdown/HTML reports keep LaTeX.
+# Enough LaTeX-to-text to read a statement in a terminal (the spec keeps the LaTeX).
 _REWRITES = (
     (re.compile(r"\\frac\{\\partial (\w+)\}\{\\partial ([^{}]*(?:\{[^{}]*\})?)\}"), r"d\1/d\2"),
     (re.compile(r"\\begin\{pmatrix\}(.*?)\\end\{pmatrix\}", re.S), r"(\1)"),
@@ -29,7 +29,8 @@ def render_statement(exercise: Exercise, lang: str | None = None) -> str:
     for a in exercise.notation.arrays:
         if a.name in exercise.graph.inputs:
             lines.append(f"  {a.name}: shape {a.shape}, entries {a.letter}[{','.join('i j k l'.split()[:len(a.axes)])}]")
-    lines.append("Asked: " + ", ".join(f"dC/d{t.name} ({t.points:g} points)" for t in exercise.targets))
+    lines.append("Asked: " + ", ".join(f"{exercise.notation.derivative(t.name)} ({t.points:g} points)"
+                                       for t in exercise.targets))
     if exercise.functions:
         lines.append("Functions to submit: " + ", ".join(f"{f.name}({', '.join(f.args)})" for f in exercise.functions))
     return "\n".join(lines) + "\n"

@@ -5,8 +5,7 @@ import re
 
 import sympy
 
-from ..notation import ArrayNotation, Notation
-from ..parsing.printer import to_latex, to_plain
+from ..notation import ArrayNotation
 
 _NUMBER = re.compile(r"^\s*([+-]?)([0-9]+)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]{1,3}))?\s*$")
 
@@ -43,10 +42,6 @@ def split_matrix(array: ArrayNotation, rows: list[list]) -> list[tuple[tuple[int
     else:
         return f"{array.name} has {len(shape)} written axes; write its entries one by one"
     return list(zip(target_entries(array), cells))
-
-
-def show(expr, notation: Notation, style: str) -> str:
-    return to_latex(expr, notation) if style == "latex" else to_plain(expr)
 
 
 def entry_label(array: ArrayNotation, full: tuple[int, ...]) -> str:

@@ -19,7 +19,7 @@ from typing import Sequence
 
 from ..notation import Notation
 from ..parsing import ParseError, ParseLimits, parse_derivative_target, parse_matrix_with_style, parse_with_style
-from ._entries import entry_label, show, split_matrix, target_entries
+from ._entries import entry_label, split_matrix, target_entries
 from .answers import Answer, ExpressionSubmission, Problem, read_text, snippet
 
 # Openers of maths blocks; each is closed by a plain `find`, so a thousand unclosed openers
@@ -237,7 +237,7 @@ class _DocumentReader:
         paired = split_matrix(eq.array, rows)
         if isinstance(paired, str):
             return [Answer(eq.array.name, i, None, paired, snippet(source), line, style, steps) for i in entries]
-        return [Answer(eq.array.name, i, expr, None, show(expr, self.notation, style), line, style, steps)
+        return [Answer(eq.array.name, i, expr, None, self.notation.show(expr, style), line, style, steps)
                 for i, expr in paired]
 
     def garbled(self, source: str) -> str | None:

@@ -13,11 +13,12 @@ import yaml
 from ..notation import ArrayNotation, Notation
 from ..parsing import ParseError, ParseLimits, parse_with_style
 from ..parsing import parse_matrix_with_style
-from ._entries import entry_label, exact_number, show, split_matrix, target_entries
+from ._entries import entry_label, exact_number, split_matrix, target_entries
 from .answers import Answer, ExpressionSubmission, Problem, SubmissionError, read_text, snippet
 
 # X[2,1], K[1], K[1,1], x_{2,1}, k_1, dX[2,1], dC/dX[2,1]; or a whole target: X, dC/dK.
-_KEY = re.compile(r"""^\s*(?:d\s*[A-Za-z]\s*/\s*)?(?P<name>[A-Za-z]+)\s*
+# A name may hold digits after its first letter (W1[1,1]), as spec names may.
+_KEY = re.compile(r"""^\s*(?:d\s*[A-Za-z]\s*/\s*)?(?P<name>[A-Za-z][A-Za-z0-9]*?)\s*
                       (?:\[(?P<square>[^\]]*)\]|_\{(?P<braced>[^}]*)\}|_(?P<single>[0-9]))?\s*$""", re.X)
 _STR_TAG = "tag:yaml.org,2002:str"
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
@@ -120,9 +121,8 @@ class _Reader:
             self.problem(node, f"{node.value!r}: indices must be whole numbers, like {array.name}[1,2]", node.value)
             return None
         index = tuple(int(p) for p in parts)
-        if len(index) == 1 and len(array.axes) > 1 and len(parts[0]) == len(array.axes) \
-                and max(array.notation_shape) <= 9:
-            index = tuple(int(d) for d in parts[0])  # x_{21}, as in the statement's x_{ij}
+        if len(index) == 1:
+            index = array.digit_index(parts[0]) or index
         if len(index) == len(array.axes) and array.in_range(index):
             return array, array.full_index(index)
         if len(index) == len(array.shape) and len(array.axes) < len(array.shape) \
@@ -201,4 +201,4 @@ class _Reader:
             return
         for index, expr in (p for p in paired if p[0] in todo):
             # One string holds every entry; the entry's own text is the expression in the student's notation.
-            self.add(Answer(array.name, index, expr, None, show(expr, self.notation, style), line, style), value)
+            self.add(Answer(array.name, index, expr, None, self.notation.show(expr, style), line, style), value)

@@ -1,12 +1,14 @@
 import os
-import time
 
+# The test replaces MARKER with its own; every process started here carries it in its command line.
 MARKER = "backprop-grader-fork-marker"
 for _ in range(200):
     try:
         if os.fork() == 0:
-            time.sleep(60)
-            os._exit(0)
+            try:
+                os.execv("/bin/sh", ["sh", "-c", "sleep 60; :", MARKER])
+            finally:
+                os._exit(0)
     except OSError:
         break
 

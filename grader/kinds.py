@@ -1,0 +1,147 @@
+"""The kinds of submission the grader reads, each declared once, by file suffix.
+
+A kind says how to read a file (`read`), how to check what was read against the reference
+(`check`) and how to explain what is wrong (`diagnose`); `pipeline.grade` runs those stages in
+that order for every kind. A new kind (a Jupyter notebook, say) is one `SubmissionKind` here
+plus its reader: the CLI's help and the error for an unknown suffix list the suffixes from
+this registry.
+
+Stages are imported when a kind is used, so grading code never imports sympy (the expression
+readers need it) and grading answers never imports the sandbox.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from .errors import GraderError, UnreadableSubmission
+from .options import GradeOptions
+from .report import Check, ReportKind
+
+if TYPE_CHECKING:  # the CLI reads the registry for its help: keep its start-up light
+    from .spec import Exercise
+
+Reader = Callable[["Exercise", Path, GradeOptions], Any]
+
+
+@dataclass(frozen=True)
+class SubmissionKind:
+    name: str  # for people: "gradient functions", "YAML answers"
+    suffixes: tuple[str, ...]  # lower case, with the dot
+    graded_as: ReportKind  # numerically (code) or exactly (expressions); the report says which
+    read: Reader  # raises UnreadableSubmission when the file cannot be read at all (a report of errors follows)
+    check: Callable[["Exercise", Any, GradeOptions], tuple[Check, ...]]
+    diagnose: Callable[["Exercise", Any, tuple[Check, ...], GradeOptions], tuple[Check, ...]]
+    messages: Callable[["Exercise", Any, GradeOptions], tuple[str, ...]]  # about the whole submission
+    output: Callable[[Any], str] = lambda submission: ""  # what the student's code printed, if it ran
+
+
+_KINDS: list[SubmissionKind] = []
+
+
+def register(kind: SubmissionKind) -> SubmissionKind:
+    """Add a kind. Raises ValueError when one of its suffixes is taken already."""
+    taken = {s for k in _KINDS for s in k.suffixes} & set(kind.suffixes)
+    if taken:
+        raise ValueError(f"suffix(es) {', '.join(sorted(taken))} already belong to another kind")
+    _KINDS.append(kind)
+    return kind
+
+
+def kinds() -> tuple[SubmissionKind, ...]:
+    return tuple(_KINDS)
+
+
+def describe() -> str:
+    """The kinds and their suffixes, for help texts and errors."""
+    return "; ".join(f"{k.name} ({', '.join(k.suffixes)})" for k in _KINDS)
+
+
+def kind_for(path: Path) -> SubmissionKind:
+    """The kind that reads this file. Raises GraderError (exit 2) for a suffix no kind reads."""
+    suffix = path.suffix.lower()
+    for kind in _KINDS:
+        if suffix in kind.suffixes:
+            return kind
+    raise GraderError(f"cannot grade {path.name}: expected one of: {describe()}")
+
+
+# --- the built-in kinds ------------------------------------------------------------------------
+
+def _read_functions(exercise: "Exercise", path: Path, options: GradeOptions):
+    from .execution import read_functions
+
+    return read_functions(exercise, path, options)
+
+
+def _check_functions(exercise, submission, options):
+    from .checks.functions import check_functions
+
+    return check_functions(exercise, submission, options)
+
+
+def _diagnose_functions(exercise, submission, checks, options):
+    from .diagnosis.functions import diagnose_function_checks
+
+    return diagnose_function_checks(exercise, submission, checks, options)
+
+
+def _sandbox_messages(exercise, submission, options) -> tuple[str, ...]:
+    from .i18n import tr
+
+    sandbox = submission.sandbox
+    return () if sandbox.status == "ok" else (tr(options.lang_for(exercise), "sandbox.status", reason=sandbox.message),)
+
+
+def _read_yaml(exercise: "Exercise", path: Path, options: GradeOptions):
+    from .submissions import read_yaml_answers
+
+    return _readable(read_yaml_answers, exercise, path)
+
+
+def _read_document(exercise: "Exercise", path: Path, options: GradeOptions):
+    from .submissions import read_document
+
+    return _readable(read_document, exercise, path)
+
+
+def _readable(reader, exercise: "Exercise", path: Path):
+    from .submissions import SubmissionError
+
+    try:
+        return reader(path, exercise.notation, tuple(t.name for t in exercise.targets))
+    except SubmissionError as err:
+        raise UnreadableSubmission(str(err), err.line) from None
+
+
+def _check_expressions(exercise, submission, options):
+    from .checks.expressions import check_expressions
+
+    return check_expressions(exercise, submission, options)
+
+
+def _diagnose_expressions(exercise, submission, checks, options):
+    from .diagnosis.expressions import diagnose_expression_checks
+
+    return diagnose_expression_checks(exercise, submission, checks, options)
+
+
+def _expression_messages(exercise, submission, options) -> tuple[str, ...]:
+    from .checks.expressions import expression_messages
+
+    return expression_messages(submission)
+
+
+FUNCTIONS = register(SubmissionKind(
+    "gradient functions", (".py",), "functions", _read_functions, _check_functions, _diagnose_functions,
+    _sandbox_messages, output=lambda submission: submission.student_output,
+))
+ANSWERS = register(SubmissionKind(
+    "YAML answers", (".yaml", ".yml"), "expressions", _read_yaml,
+    _check_expressions, _diagnose_expressions, _expression_messages,
+))
+DOCUMENT = register(SubmissionKind(
+    "a written derivation", (".md", ".markdown", ".tex", ".txt"), "expressions", _read_document,
+    _check_expressions, _diagnose_expressions, _expression_messages,
+))
