@@ -7,9 +7,14 @@ Decided without any floating tolerance:
 2. otherwise, exact rational evaluation at a few random points first: any difference proves
    them different; it is also the fallback when an expansion would be too large (a polynomial
    identity that holds at random 30-digit rationals is an identity but with negligible odds);
-3. then sympy's `cancel` (rational functions) or `simplify` (exp, tanh, ...) of the
+3. answers with exp, tanh and sigmoid: the same exact evaluation, with exp(monomial) given
+   independent random values (exp of distinct monomials are algebraically independent, so an
+   identity there is an identity of the functions): no floats, no `simplify`;
+4. only for the rest (sqrt, non-integer powers): sympy's `cancel` or `simplify` of the
    difference; if sympy cannot decide, 50-digit evaluation at several random points settles
    it and the verdict says it was numeric.
+A right answer that the parser read straight into a polynomial (`poly_matches_entry`) never
+becomes a sympy expression at all.
 """
 from __future__ import annotations
 
@@ -20,13 +25,12 @@ from typing import Iterable, Literal
 
 import sympy
 
-from .evaluate import NotRational, evaluate
+from .evaluate import Exponentials, NotRational, evaluate
+from .polynomials import ExpansionTooBig, Poly, add_into, to_poly
 
-Monomial = tuple  # sorted ((symbol name, power), ...)
-Poly = dict  # Monomial -> Fraction
+__all__ = ["Verdict", "ExpansionTooBig", "equivalent", "equivalent_to_entry", "poly_matches_entry",
+           "random_points", "reference_poly", "to_poly"]
 
-MAX_TERMS = 20_000  # an expansion larger than this is not attempted (falls back to evaluation)
-MAX_POWER = 32
 POINTS = 3
 
 
@@ -37,98 +41,6 @@ VerdictMethod = Literal["evaluation", "expansion", "simplification", "numeric"]
 class Verdict:
     equivalent: bool
     method: VerdictMethod
-
-
-class ExpansionTooBig(Exception):
-    """An expansion would exceed MAX_TERMS: the caller decides another way, or says nothing."""
-
-
-_TooBig = ExpansionTooBig
-
-
-def _number(expr: sympy.Rational):
-    # Integer coefficients stay Python ints: exact, and far cheaper than Fractions.
-    return int(expr.p) if expr.q == 1 else Fraction(int(expr.p), int(expr.q))
-
-
-def to_poly(expr: sympy.Expr) -> Poly | None:
-    """The expanded polynomial of `expr`, or None when it is not a polynomial in its symbols.
-
-    Coefficients are exact (int or Fraction). Raises ExpansionTooBig when the expansion would exceed
-    MAX_TERMS.
-    """
-    if isinstance(expr, sympy.Symbol):
-        return {((expr.name, 1),): 1}
-    if isinstance(expr, sympy.Rational):
-        return {(): _number(expr)} if expr != 0 else {}
-    if isinstance(expr, sympy.Add):
-        total: Poly = {}
-        for arg in expr.args:
-            part = to_poly(arg)
-            if part is None:
-                return None
-            _add_into(total, part)
-        return total
-    if isinstance(expr, sympy.Mul):
-        # Monomial factors (symbols, their powers, numbers) are gathered directly; only sums
-        # inside the product need a polynomial multiplication.
-        coeff, powers, others = 1, {}, []
-        for arg in expr.args:
-            if isinstance(arg, sympy.Symbol):
-                powers[arg.name] = powers.get(arg.name, 0) + 1
-            elif isinstance(arg, sympy.Rational):
-                coeff *= _number(arg)
-            elif (isinstance(arg, sympy.Pow) and isinstance(arg.base, sympy.Symbol) and arg.exp.is_Integer
-                  and 0 <= int(arg.exp) <= MAX_POWER):
-                powers[arg.base.name] = powers.get(arg.base.name, 0) + int(arg.exp)
-            else:
-                others.append(arg)
-        product: Poly = {tuple(sorted(powers.items())): coeff} if coeff else {}
-        for arg in others:
-            part = to_poly(arg)
-            if part is None:
-                return None
-            product = _mul(product, part)
-        return product
-    if isinstance(expr, sympy.Pow) and expr.exp.is_Integer and 0 <= int(expr.exp) <= MAX_POWER:
-        base = to_poly(expr.base)
-        if base is None:
-            return None
-        result: Poly = {(): 1}
-        for _ in range(int(expr.exp)):
-            result = _mul(result, base)
-        return result
-    return None
-
-
-def _accumulate(total: Poly, mono: Monomial, coeff: Fraction) -> None:
-    value = total.get(mono, 0) + coeff
-    if value:
-        total[mono] = value
-    else:
-        total.pop(mono, None)
-
-
-def _add_into(total: Poly, part: Poly) -> None:
-    for mono, coeff in part.items():
-        _accumulate(total, mono, coeff)
-    if len(total) > MAX_TERMS:
-        raise _TooBig
-
-
-def _mul(a: Poly, b: Poly) -> Poly:
-    if len(a) * len(b) > MAX_TERMS * 4:
-        raise _TooBig
-    out: Poly = {}
-    for ma, ca in a.items():
-        for mb, cb in b.items():
-            powers = dict(ma)
-            for name, p in mb:
-                powers[name] = powers.get(name, 0) + p
-            _accumulate(out, tuple(sorted(powers.items())), ca * cb)
-    if len(out) > MAX_TERMS:
-        raise _TooBig
-    return out
 
 
 def random_points(symbols: Iterable[sympy.Symbol], seed: int, count: int = POINTS) -> list[dict]:
@@ -146,10 +58,22 @@ def reference_poly(entry) -> Poly | None:
             local = to_poly(path.local)
             if local is None:
                 return None
-            _add_into(total, _mul({((upstream.name, 1),): 1}, local) if upstream is not None else local)
-    except _TooBig:
+            if upstream is not None:
+                # Times one symbol: merge it into each monomial (no general multiplication).
+                up = upstream.name
+                local = {tuple(sorted(dict(mono, **{up: dict(mono).get(up, 0) + 1}).items())): c
+                         for mono, c in local.items()}
+            add_into(total, local)
+    except ExpansionTooBig:
         return None
     return total
+
+
+def poly_matches_entry(poly: Poly, entry) -> bool:
+    """Whether an answer read straight into a polynomial equals the reference entry (False when the
+    reference is no polynomial: then only `equivalent_to_entry` decides)."""
+    expected = reference_poly(entry)
+    return expected is not None and poly == expected
 
 
 def equivalent_to_entry(student: sympy.Expr, entry, seed: int = 0) -> Verdict:
@@ -161,7 +85,7 @@ def equivalent_to_entry(student: sympy.Expr, entry, seed: int = 0) -> Verdict:
             got = to_poly(student)
             if got is not None:
                 return Verdict(got == expected, "expansion")
-        except _TooBig:
+        except ExpansionTooBig:
             pass
     return equivalent(student, entry.expr, seed)
 
@@ -174,7 +98,7 @@ def equivalent(student: sympy.Expr, reference: sympy.Expr, seed: int = 0) -> Ver
         b = to_poly(reference) if a is not None else None
         if a is not None and b is not None:
             return Verdict(a == b, "expansion")
-    except _TooBig:
+    except ExpansionTooBig:
         too_big = True
     symbols = student.free_symbols | reference.free_symbols
     rational = True
@@ -189,12 +113,33 @@ def equivalent(student: sympy.Expr, reference: sympy.Expr, seed: int = 0) -> Ver
             continue  # a pole at this point says nothing; the other steps decide
     if too_big and rational:
         return Verdict(True, "evaluation")
+    if not rational:
+        verdict = _exponential_evaluation(student, reference, symbols, seed)
+        if verdict is not None:
+            return verdict
     difference = sympy.cancel(student - reference) if rational else sympy.simplify(student - reference)
     if difference == 0:
         return Verdict(True, "simplification")
     if rational:
         return Verdict(False, "simplification")
     return _numeric(student, reference, symbols, seed)
+
+
+def _exponential_evaluation(student, reference, symbols, seed) -> Verdict | None:
+    """Exact evaluation with exp(monomial) as independent values (see evaluate.Exponentials), or
+    None when a part has no such value (sqrt, a non-integer power): then sympy decides."""
+    decided = False
+    for i, point in enumerate(random_points(symbols, seed)):
+        exps = Exponentials(seed * 7919 + i)
+        try:
+            if evaluate(student, point, exps=exps) != evaluate(reference, point, exps=exps):
+                return Verdict(False, "evaluation")
+            decided = True
+        except NotRational:
+            return None
+        except ZeroDivisionError:
+            continue
+    return Verdict(True, "evaluation") if decided else None
 
 
 def _numeric(student, reference, symbols, seed) -> Verdict:

@@ -142,6 +142,6 @@ ANSWERS = register(SubmissionKind(
     _check_expressions, _diagnose_expressions, _expression_messages,
 ))
 DOCUMENT = register(SubmissionKind(
-    "a written derivation", (".md", ".markdown", ".tex", ".txt"), "expressions", _read_document,
+    "a written derivation", (".md", ".markdown", ".tex", ".txt", ".ipynb"), "expressions", _read_document,
     _check_expressions, _diagnose_expressions, _expression_messages,
 ))

@@ -148,6 +148,7 @@ def test_a_file_of_problems_is_reported_entry_by_entry():
     assert result.exit_code == 1 and "Traceback" not in result.stderr
     report = json.loads(result.stdout)
     by = {(c["target"], tuple(c["index"])): c for c in report["checks"]}
-    assert by[("X", (1, 1))]["status"] == "pass"  # the first answer for an entry counts
+    assert by[("X", (1, 1))]["status"] == "error"  # a duplicate key: that entry only
+    assert by[("X", (3, 2))]["status"] == "fail"  # the other entries are still graded
     assert by[("X", (1, 2))]["status"] == "error" and "column" in by[("X", (1, 2))]["feedback"]
     assert report["messages"]  # the unknown keys and out-of-range entries are listed

@@ -5,8 +5,7 @@ and the test asserts that the file still does not exist afterwards.
 """
 from __future__ import annotations
 
-import time
-
+import lark
 import pytest
 import sympy
 
@@ -84,25 +83,37 @@ def marker(tmp_path):
     assert not path.exists(), "a hostile answer created a file"
 
 
+@pytest.fixture
+def parser_calls(monkeypatch):
+    """How many times a grammar parses a text: the work a hostile input makes us do (never time)."""
+    calls = []
+    parse = lark.Lark.parse
+
+    def counted(self, text, *args, **kwargs):
+        calls.append(len(text))
+        return parse(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(lark.Lark, "parse", counted)
+    return calls
+
+
 @pytest.mark.parametrize("text", [r[1] for r in HOSTILE], ids=[r[0] for r in HOSTILE])
 @pytest.mark.parametrize("style", ["auto", "plain", "latex"])
-def test_hostile_answer_is_a_parse_error(text, style, marker):
+def test_hostile_answer_is_a_parse_error(text, style, marker, parser_calls):
     text = text.replace(MARKER, str(marker))
-    start = time.perf_counter()
     with pytest.raises(ParseError) as info:
         parse_expression(text, SEED, style)
-    assert time.perf_counter() - start < 2.0
+    assert len(parser_calls) <= 2  # at most once per notation, whatever the text
     assert info.value.column >= 1 and info.value.line >= 1
     str(info.value)  # the caret context renders for any input
 
 
 @pytest.mark.parametrize("text", [r[1] for r in HOSTILE], ids=[r[0] for r in HOSTILE])
-def test_hostile_matrix_is_a_parse_error(text, marker):
+def test_hostile_matrix_is_a_parse_error(text, marker, parser_calls):
     text = text.replace(MARKER, str(marker))
-    start = time.perf_counter()
     with pytest.raises(ParseError):
         parse_matrix(text, SEED)
-    assert time.perf_counter() - start < 2.0
+    assert len(parser_calls) <= 2
 
 
 def test_hostile_corpus_is_big_enough():
@@ -113,7 +124,7 @@ def _yaml_quote(text: str) -> str:
     return "'" + text.replace("'", "''").replace("\n", " ") + "'"
 
 
-def test_yaml_mixing_hostile_and_good_entries(tmp_path, marker):
+def test_yaml_mixing_hostile_and_good_entries(tmp_path, marker, parser_calls):
     good = {"X[1,1]": "dy[1,1]*k[1]", "X[3,3]": r"\frac{\partial C}{\partial y_{2,3}} k_2", "K[1]": "k[1] + 0.5"}
     hostile = [t.replace(MARKER, str(marker)) for _, t in HOSTILE
                if "\x00" not in t and "\x1b" not in t and len(t) < 50_000]
@@ -122,17 +133,16 @@ def test_yaml_mixing_hostile_and_good_entries(tmp_path, marker):
     lines += [f"{slots[n % len(slots)]}: {_yaml_quote(text)}" for n, text in enumerate(hostile)]
     path = tmp_path / "answers.yaml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    start = time.perf_counter()
     sub = read_expression_submission(path, SEED, ("X", "K"))
-    assert time.perf_counter() - start < 10.0
     answers = {(a.target, a.index): a for a in sub.answers}
     assert str(answers[("X", (0, 0))].expr) == "dy[1,1]*k[1]"
     assert str(answers[("X", (2, 2))].expr) == "dy[2,3]*k[2]"
     assert answers[("K", (0, 0))].expr == SEED["K"].symbol((0, 0)) + sympy.Rational(1, 2)
     for slot in slots:
         a = answers[("X", SEED["X"].full_index(tuple(int(i) for i in slot[2:-1].split(","))))]
-        assert a.expr is None and a.error  # the first hostile text in each slot, refused
-    assert any("answered twice" in p.message for p in sub.problems)
+        # Each slot's key is repeated: a duplicate key is an error for that entry, and never parsed.
+        assert a.expr is None and "appears more than once" in a.error
+    assert len(parser_calls) <= 2 * len(good)
 
 
 def test_yaml_with_a_python_tag_is_not_constructed(tmp_path, marker):
@@ -144,37 +154,38 @@ def test_yaml_with_a_python_tag_is_not_constructed(tmp_path, marker):
     assert str(answers[(0, 1)].expr) == "dy[1,2]*k[1]"
 
 
-def test_hostile_document(tmp_path, marker):
+def test_hostile_document(tmp_path, marker, parser_calls):
     body = (f"$$\\frac{{\\partial C}}{{\\partial x_{{1,1}}}} = \\immediate\\write18{{touch {marker}}}$$\n"
             "$$\\frac{\\partial C}{\\partial x_{1,2}} = " + "(" * 5000 + "$$\n"
             + "\\begin{equation}" * 5000 + "$" * 3001 + "\n"
             "$$\\frac{\\partial C}{\\partial x_{1,3}} = \\frac{\\partial C}{\\partial y_{1,3}} k_1$$\n")
     path = tmp_path / "doc.md"
     path.write_text(body, encoding="utf-8")
-    start = time.perf_counter()
     sub = read_expression_submission(path, SEED, ("X",))
-    assert time.perf_counter() - start < 5.0
+    assert len(parser_calls) <= 3 * 2  # each left side once, each last side at most twice
     answers = {a.index: a for a in sub.answers}
     assert answers[(0, 0)].expr is None and "write18" in answers[(0, 0)].error
     assert answers[(0, 1)].expr is None and "nested" in answers[(0, 1)].error
 
 
-def test_yaml_alias_flood_is_not_parsed_again_and_again(tmp_path):
+def test_yaml_alias_flood_is_not_parsed_again_and_again(tmp_path, parser_calls):
     rows = '["' + '", "'.join(["sum(exp(n*x[1,1]), (n, 1, 2000))"] * 3) + '"]'
     text = f"X: &rows [{rows}, {rows}, {rows}]\n" + "".join("dX: *rows\n" for _ in range(20_000))
     path = tmp_path / "a.yaml"
     path.write_text(text)
-    start = time.perf_counter()
     sub = read_expression_submission(path, SEED, ("X",))
-    assert time.perf_counter() - start < 10.0
-    assert len(sub.answers) == 9 and len(sub.problems) == 20_000
+    assert len(parser_calls) <= 9 * 2  # only the last answer of each entry is parsed
+    # dX is one key written 20,000 times: an error for its entries, naming a few of the lines.
+    assert len(sub.answers) == 9 and all("appears more than once" in a.error for a in sub.answers)
+    assert len(sub.answers[0].error) < 300
 
 
-def test_document_repeating_a_costly_equation(tmp_path):
+def test_document_repeating_a_costly_equation(tmp_path, parser_calls):
     eq = "$$\\frac{\\partial C}{\\partial x_{1,1}} = \\sum_{n=1}^{5000} e^{n x_{1,1}}$$\n"
     path = tmp_path / "d.md"
     path.write_text(eq * (900_000 // len(eq)), encoding="utf-8")
-    start = time.perf_counter()
     sub = read_expression_submission(path, SEED, ("X",))
-    assert time.perf_counter() - start < 10.0
-    assert len(sub.answers) == 1 and len(sub.problems) == 900_000 // len(eq) - 1
+    equations = 900_000 // len(eq)
+    # Every left side is read (cheap, bounded by the line); the costly sum only once.
+    assert sum(1 for n in parser_calls if n > 40) <= 2 and len(parser_calls) <= equations + 2
+    assert len(sub.answers) == 1 and len(sub.problems) == equations - 1

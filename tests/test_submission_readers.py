@@ -152,7 +152,7 @@ def test_document_problems(tmp_path):
     answers = by_key(sub)
     assert answers[("X", (0, 0))].expr == dy(1, 1) * k(1)  # the last derivation of an entry counts
     assert [p.line for p in sub.problems] == [1, 3]
-    assert "outside x" in sub.problems[0].message and "derived again" in sub.problems[1].message
+    assert "outside x" in sub.problems[0].message and "answered again on line 3 (first on line 2)" in sub.problems[1].message
     assert "K has 2 entries" in answers[("K", (0, 0))].error
 
 
@@ -189,7 +189,8 @@ def test_yaml_keeps_lines_and_sources():
 def test_yaml_problems():
     sub = read("answers_problems.yaml")
     answers = by_key(sub)
-    assert answers[("X", (0, 0))].expr == dy(1, 1) * k(1)  # the first of two answers is used
+    # The same key twice is a YAML error for that entry only, naming both lines.
+    assert answers[("X", (0, 0))].expr is None and "lines 2 and 4" in answers[("X", (0, 0))].error
     assert "ends too early" in answers[("X", (0, 1))].error
     assert answers[("X", (1, 0))].error == "the answer is empty"
     assert answers[("X", (1, 1))].expr == sympy.Rational(1, 2)  # YAML floats are exact
@@ -197,7 +198,6 @@ def test_yaml_problems():
     assert "got 'true'" in answers[("X", (2, 0))].error
     assert answers[("X", (2, 1))].expr == sympy.Rational(3, 20)
     messages = {p.line: p.message for p in sub.problems}
-    assert "X[1,1] answered twice (first on line 2)" in messages[4]
     assert "not an entry of X" in messages[5]
     assert "Y is not asked for" in messages[6]
     assert "unknown key 'foo'" in messages[7]
@@ -227,10 +227,21 @@ def test_not_utf8(tmp_path):
 
 def test_yaml_syntax_error_has_the_line(tmp_path):
     path = tmp_path / "a.yaml"
-    path.write_text("X[1,1]: k[1]\nX[1,2]: [k[1]\nX[1,3]: 1\n")
+    path.write_text("# answers\n[X[1,1]: k[1]\n")
     with pytest.raises(SubmissionError, match="YAML syntax error") as info:
         read_expression_submission(path, SEED, TARGETS)
-    assert info.value.line is not None and info.value.line >= 2
+    assert info.value.line == 2
+
+
+def test_yaml_one_unreadable_value_costs_that_entry_only(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text('X[1,1]: k[1]\nX[1,2]: [k[1]\nX[1,3]: "\\partial C"\nX[2,1]: dy[1,1]\n'
+                    'X[2,2]: "\\frac{\\partial C}{\\partial y_{1,2}} k_2"\n')
+    answers = by_key(read_expression_submission(path, SEED, TARGETS))
+    assert answers[("X", (0, 0))].expr == k(1) and answers[("X", (1, 0))].expr == dy(1, 1)
+    assert answers[("X", (0, 1))].expr is None and answers[("X", (0, 1))].line == 2
+    for key in [("X", (0, 2)), ("X", (1, 1))]:  # LaTeX in double quotes: never graded, with the hint
+        assert answers[key].expr is None and "single quotes" in answers[key].error, answers[key]
 
 
 def test_too_large(tmp_path):

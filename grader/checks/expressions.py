@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..equivalence import equivalent_to_entry
+from ..equivalence import Verdict, equivalent_to_entry, poly_matches_entry
 from ..i18n import tr
 from ..options import GradeOptions
 from ..report import Check
@@ -60,10 +60,12 @@ def _check_entry(exercise: Exercise, target: str, index: tuple[int, ...], share:
         return Check(status="fail", points=0.0, feedback=tr(lang, "ex.missing", entry=name),
                      notes=("missing-answer",), **base)
     where = tr(lang, "ex.where", line=answer.line) if answer.line else ""
-    if answer.expr is None:
+    # A right answer read straight into a polynomial never becomes a sympy expression.
+    right = answer.poly is not None and poly_matches_entry(answer.poly, reference)
+    if not right and answer.expr is None:
         return Check(status="error", points=0.0, notes=("unparseable",),
                      feedback=tr(lang, "ex.unreadable", entry=name, where=where, error=answer.error), **base)
-    verdict = equivalent_to_entry(answer.expr, reference, seed=seed)
+    verdict = Verdict(True, "expansion") if right else equivalent_to_entry(answer.expr, reference, seed=seed)
     # A reader that had to repair a garbled equation says how it read it, right or wrong.
     repaired = (tr(lang, "ex.repaired", how=answer.note),) if answer.note else ()
     if verdict.equivalent:

@@ -12,19 +12,25 @@ import sympy
 from lark.exceptions import UnexpectedInput, VisitError
 
 from ..notation import Notation
-from . import _grammars
-from ._transform import Builder, DerivativeTarget, SemanticError
-from .errors import ParseError
-from .limits import ParseLimits, normalise, scan
+from dataclasses import dataclass, field
 
-__all__ = ["ParseError", "ParseLimits", "DerivativeTarget", "parse_expression", "parse_with_style",
+from . import _grammars
+from ._direct import read_flat, read_polynomial
+from ._transform import Builder, DerivativeTarget, SemanticError
+from .errors import ParseError, position
+from .limits import ParseLimits, normalise, scan, unicode_subscripts, unwrap_typography
+
+__all__ = ["ParseError", "ParseLimits", "DerivativeTarget", "Reading", "read_answer", "parse_expression",
+           "parse_with_style",
            "parse_matrix_with_style",
            "parse_matrix", "parse_derivative_target", "detect_style"]
 
-_LATEX_HINTS = re.compile(r"\\[A-Za-z\\]|[_{}&]")
+_LATEX_HINTS = re.compile(r"\\[A-Za-z\\]|[_{}&\u2202\u2080-\u2089]")
 # One layer of maths delimiters around the whole answer ($...$, $$...$$, \[...\], \(...\)).
 _DELIMITED = re.compile(r"^(\s*)(\$\$|\$|\\\[|\\\()(.*?)(\$\$|\$|\\\]|\\\))(\s*)$", re.S)
 _PAIRS = {"$$": "$$", "$": "$", "\\[": "\\]", "\\(": "\\)"}
+# MATLAB's dY(1,1): an array name called with whole numbers.
+_MATLAB = re.compile(r"(?<![A-Za-z])([A-Za-z]+)\(\s*([0-9]+(?:\s*,\s*[0-9]+)+)\s*\)")
 
 
 def detect_style(text: str) -> str:
@@ -48,6 +54,14 @@ def _run(text: str, notation: Notation, style: str, limits: ParseLimits, start: 
     try:
         tree = _grammars.parser(style).parse(text, start=grammar_start)
     except UnexpectedInput as err:
+        matlab = _MATLAB.search(text)
+        if matlab and notation.by_letter(matlab.group(1)) or matlab and matlab.group(1) in \
+                {a.name for a in notation.arrays}:
+            array = notation.by_letter(matlab.group(1)) or notation[matlab.group(1)]
+            written = f"{array.letter}[{','.join(matlab.group(2).replace(' ', '').split(','))}]"
+            raise ParseError(f"write {written}: indices go in square brackets ({matlab.group()} is MATLAB's "
+                             f"notation; here indices are 1-based, as in the statement)", text,
+                             *position(text, matlab.start())) from None
         raise _grammars.syntax_error(err, text, style) from None
     nodes = sum(1 for _ in tree.iter_subtrees())
     if nodes > node_limit:
@@ -74,7 +88,7 @@ def _run(text: str, notation: Notation, style: str, limits: ParseLimits, start: 
 def _parse(text, notation, style, limits, start, allow_outputs=False, max_chars=None):
     if style not in ("auto", "plain", "latex"):
         raise ValueError(f"style must be 'auto', 'plain' or 'latex', not {style!r}")
-    text = _strip_delimiters(normalise(text, limits, max_chars))
+    text = unwrap_typography(unicode_subscripts(_strip_delimiters(normalise(text, limits, max_chars))))
     if not text.strip():
         raise ParseError("the answer is empty", text, 1, 1)
     # A whole matrix may be as many parts per character as one entry, not more.
@@ -88,12 +102,53 @@ def _parse(text, notation, style, limits, start, allow_outputs=False, max_chars=
         # An answer can look like one notation and be the other ("x_1" vs "2*3"): try both,
         # but report the error of the notation the text looked like.
         other = "plain" if first == "latex" else "latex"
-        if start == "start_lhs":
-            raise
+        if start == "start_lhs" or err.message.startswith("TeX reads"):
+            raise  # k_1^23: TeX's own reading is the question; plain's k[1]^23 would be a guess
         try:
             return _run(text, notation, other, limits, start, allow_outputs, node_limit), other
         except ParseError:
             raise err from None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """An answer read straight into its exact polynomial; `build` makes the sympy expression."""
+
+    poly: dict
+    style: str
+    text: str = field(repr=False)
+    notation: Notation = field(repr=False, compare=False)
+    limits: ParseLimits = field(repr=False, compare=False)
+
+    def build(self) -> tuple[sympy.Expr, str]:
+        """(sympy expression, style), as `parse_with_style` reads the text. Raises ParseError."""
+        return parse_with_style(self.text, self.notation, self.style, self.limits)
+
+
+def read_answer(text: str, notation: Notation, style: str = "auto", limits: ParseLimits = ParseLimits(),
+                memo: dict | None = None) -> Reading | tuple[sympy.Expr, str]:
+    """One scalar answer: a `Reading` when it is a polynomial the direct reader takes (no sympy
+    object built), else `parse_with_style`'s (expression, style). Raises ParseError.
+
+    `memo`: a dict the caller keeps for the answers of one file (same notation and limits), so
+    entries named in many answers are resolved once.
+    """
+    try:
+        cleaned = unwrap_typography(unicode_subscripts(_strip_delimiters(normalise(text, limits))))
+        first = detect_style(cleaned) if style == "auto" else style
+        if cleaned.strip() and first in ("plain", "latex"):
+            builder = Builder(notation, limits, cleaned, latex=first == "latex")
+            poly = read_flat(cleaned, first, builder, memo)
+            if poly is None:
+                scan(cleaned, limits, first)
+                tree = _grammars.parser(first).parse(cleaned, start="start_expr")
+                if sum(1 for _ in tree.iter_subtrees()) <= limits.max_nodes:
+                    poly = read_polynomial(tree, builder, memo)
+            if poly is not None:
+                return Reading(poly, first, text, notation, limits)
+    except (ParseError, UnexpectedInput):
+        pass  # the full reader below gives the error, in the notation the text looks like
+    return parse_with_style(text, notation, style, limits)
 
 
 def parse_with_style(text: str, notation: Notation, style: str = "auto", limits: ParseLimits = ParseLimits(),

@@ -41,6 +41,43 @@ def _spellings(style: str) -> dict[str, str]:
     return names
 
 
+_OPERANDS = {"NUMBER", "NAME", "LETTER", "ENTRY", "TEX_ENTRY", "UPSTREAM_ENTRY", "UPSTREAM_PLAIN", "BARE_ENTRY",
+             "FUNC", "SUM_KW", "FRAC", "DIFF", "SUM", "OPNAME", "MATHCAL", "BEGIN_ENV", "_LPAR", "_LSQ", "LPAR",
+             "LSQB", "LBRACE"}
+_OPERATORS = {"ADD_OP", "MUL_OP", "POW_OP", "SUP"}
+_CLOSERS = {"_RPAR": "')'", "RPAR": "')'", "_RSQ": "']'", "RSQB": "']'", "RBRACE": "'}'", "END_ENV": "\\end{...}"}
+
+
+def sentence(style: str, expected, before: str = "", token: str = "") -> str:
+    """What the grammar wanted, as one sentence in the student's notation (never a token list).
+
+    `before` is the text up to the error: closing brackets and commas are only mentioned when a
+    bracket is open there.
+    """
+    names = set(expected)
+    entry = "x[1,1]" if style == "plain" else "x_{1,1}"
+    if token.isdigit() and "MUL_OP" in names:
+        return f"a number never multiplies from the right: write it first ({token} {entry}) or with * ({entry}*{token})"
+    if sum(before.count(c) for c in "([{") <= sum(before.count(c) for c in ")]}"):
+        names -= set(_CLOSERS) | {"COMMA"}
+    wants = []
+    if names & _OPERANDS:
+        wants.append(f"a number, an entry like {entry} or an opening bracket")
+        names.discard("ADD_OP")  # a sign before an operand says nothing more
+    if names & _OPERATORS:
+        wants.append("an operator (+ - * /" + (" ^)" if style == "plain" else " ^ \\cdot)"))
+    closers = sorted({_CLOSERS[n] for n in names & _CLOSERS.keys()})
+    if closers:
+        wants.append("a closing " + " or ".join(closers))
+    if "COMMA" in names:
+        wants.append("a comma")
+    if "$END" in names:
+        wants.append("the end of the answer")
+    if not wants:
+        return ""
+    return "expected " + (", ".join(wants[:-1]) + " or " + wants[-1] if len(wants) > 1 else wants[0])
+
+
 def describe(style: str, expected) -> tuple[str, ...]:
     spell = _spellings(style)
     return tuple(sorted({spell.get(name, _DESCRIBED.get(name, name.lower())) for name in expected}))
@@ -56,12 +93,16 @@ def syntax_error(err: UnexpectedInput, text: str, style: str) -> ParseError:
             while end < len(text) and text[end].isalpha():
                 end += 1
             word = text[start:max(end, start + 2)]
-        return ParseError(f"unexpected {word!r}", text, err.line, err.column, describe(style, err.allowed or ()))
+        allowed = err.allowed or ()
+        return ParseError(f"unexpected {word!r}", text, err.line, err.column, describe(style, allowed),
+                          sentence(style, allowed, text[:start], word))
     if isinstance(err, UnexpectedToken) and err.token.type != "$END":
         tok = err.token
         return ParseError(f"unexpected {str(tok)!r}", text, tok.line or 1, tok.column or 1,
-                          describe(style, err.expected or ()))
+                          describe(style, err.expected or ()),
+                          sentence(style, err.expected or (), text[:tok.start_pos or 0], str(tok)))
     expected = getattr(err, "expected", None) or ()
     line, column = position(text, len(text.rstrip()))
-    return ParseError("the answer ends too early", text, line, column, describe(style, expected))
+    return ParseError("the answer ends too early", text, line, column, describe(style, expected),
+                      sentence(style, expected, text))
 

@@ -193,8 +193,9 @@ class Builder(Transformer_NonRecursive):
                             f"ind{'ex' if len(array.axes) == 1 else 'ices'} "
                             f"({self._placeholder(array, latex)}), got {len(index)}", at)
         ranges = ", ".join(f"1..{n}" for n in shape)
+        zero = "; indices in this exercise start at 1, as in the statement" if 0 in index else ""
         raise self.fail(f"{self._written(array, index, latex)} is outside {array.latex if latex else array.letter}: "
-                        f"indices run {ranges}", at)
+                        f"indices run {ranges}{zero}", at)
 
     def entry_value(self, array: ArrayNotation, values: tuple, at, latex: bool):
         ints = []
@@ -400,6 +401,10 @@ class Builder(Transformer_NonRecursive):
         if array is not None:
             if not array.axes:
                 return self.resolve(array, (), tok, False)
+            if self.text[tok.end_pos:].lstrip().startswith("("):
+                # MATLAB's dY(1,1): say how to write it, never guess 0- or 1-based.
+                raise self.fail(f"write {self._placeholder(array, False)} with square brackets: {text}(...) "
+                                f"is MATLAB's notation, and round brackets multiply here", tok)
             raise self.fail(f"{text} needs an index: {self._placeholder(array, False)}", tok)
         if text == "e":
             return sympy.E
@@ -414,6 +419,36 @@ class Builder(Transformer_NonRecursive):
             raise self.fail(f"unknown symbol {name!r} (known: {self._known(False)})", tok)
         index = tuple(int(part) for part in rest.rstrip(" \t]").split(","))
         return self.resolve(array, index, _at(tok), False)
+
+    def signed(self, sign, value):
+        return _neg(value) if sign == "-" else value
+
+    def upstream_plain(self, tok):
+        """dC/dy[1,1] in plain notation: the upstream gradient dy[1,1] (any loss alias)."""
+        text = "".join(str(tok).split())
+        loss, _, rest = text[1:].partition("/d")
+        up = self.notation.upstream
+        letter, _, index = rest.partition("[")
+        if up is None or loss not in self.notation.loss_aliases + (self.notation.loss,) or \
+                letter not in (up.latex, up.letter[1:] if up.letter.startswith("d") else up.letter):
+            raise self.fail(f"{str(tok)}: only d{self.notation.loss}/d{up.latex if up else '?'} is given; write it "
+                            f"as {self._placeholder(up, False) if up else 'dy[i,j]'}", tok)
+        values = tuple(int(v) for v in index.rstrip("]").split(","))
+        return self.resolve(up, values, _at(tok), False)
+
+    def bare_entry(self, tok):
+        """dy11, dy_11, k1: one digit per index, read only where that is unambiguous."""
+        text = str(tok)
+        name = text.rstrip("0123456789").rstrip("_")
+        digits = text[len(name):].lstrip("_")
+        array = self._plain_array(name)
+        if array is None:
+            raise self.fail(f"unknown symbol {text!r} (known: {self._known(False)})", tok)
+        axes = len(array.axes)
+        if axes == 0 or len(digits) != axes or max(array.notation_shape) > 9:
+            raise self.fail(f"write {name}[{','.join(digits) if len(digits) == axes else '...'}]: put the "
+                            f"indices of {name} in square brackets, as in {self._placeholder(array, False)}", tok)
+        return self.resolve(array, tuple(int(d) for d in digits), _at(tok), False)
 
     def tex_entry_literal(self, tok):
         """x_{2,1} read as one token (see TEX_ENTRY); the general rule's checks apply."""
@@ -439,6 +474,32 @@ class Builder(Transformer_NonRecursive):
             if array is None:
                 raise self.fail(f"unknown symbol {str(tok)!r} (known: {self._known(False)})", tok)
         return self.entry_value(array, tuple(values), _at(tok), latex)
+
+    # ---- for readers that resolve entries themselves (see _direct.py) -------------------------
+    def entry_at(self, tok, values: tuple[int, ...], latex: bool):
+        """The entry symbol `tok` names at these whole-number indices, with every check of `entry`."""
+        integers = tuple(sympy.Integer(v) for v in values)
+        if latex:
+            return self.entry(tok, _Sub(integers, None, _at(tok)))
+        return self.entry(tok, *integers)
+
+    def entry_name_at(self, tok, values: tuple[int, ...], latex: bool) -> str:
+        """The name of the entry symbol `entry_at` gives; an entry in range is named directly (the
+        common case inside an unrolled sum), anything else goes through `entry_at`'s checks."""
+        text = str(tok)
+        array = self.notation.by_latex(text) if latex else self._plain_array(text)
+        if array is not None and array.name not in self.outputs and array.in_range(values):
+            return array.plain(array.full_index(values))
+        return self.entry_at(tok, values, latex).name
+
+    def upstream_at(self, loss_tok, letter_tok, values: tuple[int, ...]):
+        """dC/dy at whole-number indices, written as a fraction, with every check of `derivative`."""
+        loss_name = str(loss_tok)
+        if loss_name.startswith("\\"):
+            loss_name = loss_name[loss_name.index("{") + 1: loss_name.rindex("}")].strip()
+        is_loss = loss_name in self.notation.loss_aliases or loss_name == self.notation.loss
+        sub = _Sub(tuple(sympy.Integer(v) for v in values), None, _at(letter_tok))
+        return self._upstream_entry(loss_name, is_loss, letter_tok, sub, f"d{loss_name}/d{letter_tok}", _at(letter_tok))
 
     def sum_call(self, tok, body, *ranges):
         return self.unroll(body, list(ranges), tok)

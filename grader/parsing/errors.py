@@ -11,8 +11,9 @@ class ParseError(Exception):
     """
 
     def __init__(self, message: str, text: str = "", line: int = 1, column: int = 1,
-                 expected: tuple[str, ...] = ()) -> None:
+                 expected: tuple[str, ...] = (), hint: str = "") -> None:
         self.message = message
+        self.hint = hint  # one sentence: what would have been accepted here
         self.text = text
         self.line = max(1, line)
         self.column = max(1, column)
@@ -37,8 +38,8 @@ class ParseError(Exception):
     def __str__(self) -> str:
         where = f"line {self.line}, column {self.column}" if "\n" in self.text else f"column {self.column}"
         head = f"{self.message} ({where})"
-        if self.expected:
-            head += "; expected " + ", ".join(self.expected[:8]) + (" …" if len(self.expected) > 8 else "")
+        if self.hint:
+            head += f"; {self.hint}"
         ctx = self.context()
         return f"{head}\n{ctx}" if ctx else head
 

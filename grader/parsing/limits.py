@@ -28,6 +28,8 @@ class ParseLimits:
 # Invisible characters that copy-paste from right-to-left documents sprinkles into maths.
 _BLANKS = {"\u00a0", "\u2009", "\u200a", "\u202f", "\u3000"}
 _SUBSTITUTES = {"\u2212": "-", "\u00d7": "*", "\u00b7": "*", "\u22c5": "*", "\u2013": "-"}
+_UNUSUAL = re.compile(r"[^\x20-\x7e\t\n\r]")
+_BRACKETS = re.compile(r"[()\[\]{}]")
 _OPEN = {"(": ")", "[": "]", "{": "}"}
 _CLOSE = {")": "(", "]": "[", "}": "{"}
 _DIGITS = re.compile(r"[0-9]+")
@@ -54,6 +56,11 @@ def normalise(text: str, limits: ParseLimits, max_chars: int | None = None) -> s
         shown = text[:200]
         raise ParseError(f"the answer is too long ({len(text):,} characters; the limit is {limit:,})",
                          shown, *position(shown, min(len(shown), limit)))
+    if not _UNUSUAL.search(text):
+        # Printable ASCII and line breaks (most answers): nothing to replace.
+        if not text.strip():
+            raise ParseError("the answer is empty", text, 1, 1)
+        return text
     out = []
     for i, ch in enumerate(text):
         if ch in _SUBSTITUTES:
@@ -72,6 +79,56 @@ def normalise(text: str, limits: ParseLimits, max_chars: int | None = None) -> s
     return cleaned
 
 
+# Typography around a letter (bold vectors, \vec) changes nothing in the maths: blanked, braces
+# and all, so the columns of every error still match the student's text.
+_WRAPPERS = re.compile(r"\\(mathbf|boldsymbol|bm|vec|mathit|mathnormal)\s*\{")
+_REMARK = re.compile(r"\\(text|textrm|textit|mbox)\s*\{([^{}]*)\}")
+
+
+_SUBSCRIPTS = re.compile("([A-Za-z])([\u2080-\u2089]+)")
+_SUBSCRIPT_ANY = re.compile("[\u2080-\u2089]")
+_SUBSCRIPT_DIGITS = str.maketrans("\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089", "0123456789")
+_BRACED_DIFF = re.compile(r"(\\partial|\\delta|\u2202)\s*\{")
+
+
+def unicode_subscripts(text: str) -> str:
+    """x₁₁ -> x_{11}, k₁ -> k_{1} (maths pasted from a word processor). The only rewrite that
+    changes the length of a text: an error in such an answer points into the rewritten text."""
+    if not _SUBSCRIPT_ANY.search(text):
+        return text
+    return _SUBSCRIPTS.sub(lambda m: f"{m.group(1)}_{{{m.group(2).translate(_SUBSCRIPT_DIGITS)}}}", text)
+
+
+def unwrap_typography(text: str) -> str:
+    """`\\mathbf{x}_{1,1}` -> `x_{1,1}`, `\\ell` -> `l`, `\\text{ (by symmetry)}` -> spaces; same length."""
+    if "\\" not in text and "\u2202" not in text:
+        return text
+    out = list(text)
+    for m in _WRAPPERS.finditer(text):
+        depth = 0
+        for j in range(m.end() - 1, len(text)):
+            depth += {"{": 1, "}": -1}.get(text[j], 0)
+            if depth == 0:
+                out[m.start():m.end()] = " " * (m.end() - m.start())
+                out[j] = " "
+                break
+    for m in _REMARK.finditer(text):
+        words = m.group(2).strip()
+        if not words.isalpha() or not words:  # \text{relu} names a function; a remark has spaces
+            out[m.start():m.end()] = " " * (m.end() - m.start())
+    for m in re.finditer(r"\\ell(?![A-Za-z])", text):
+        out[m.start():m.end()] = "   l"
+    for m in _BRACED_DIFF.finditer(text):
+        # \partial{C}, \partial{y_{1,1}}: the braces only group what \partial applies to.
+        depth = 0
+        for j in range(m.end() - 1, len(text)):
+            depth += {"{": 1, "}": -1}.get(text[j], 0)
+            if depth == 0:
+                out[m.end() - 1] = out[j] = " "
+                break
+    return "".join(out)
+
+
 def scan(text: str, limits: ParseLimits, style: str) -> None:
     """Refuse over-long numbers, unbalanced or too deep brackets and unknown LaTeX commands."""
     for m in _DIGITS.finditer(text):
@@ -79,7 +136,8 @@ def scan(text: str, limits: ParseLimits, style: str) -> None:
             raise ParseError(f"a number with {len(m.group()):,} digits (the limit is {limits.max_number_digits})",
                              text, *position(text, m.start()))
     stack: list[tuple[str, int]] = []
-    for i, ch in enumerate(text):
+    for m in _BRACKETS.finditer(text):
+        i, ch = m.start(), m.group()
         if ch in _OPEN:
             stack.append((ch, i))
             if len(stack) > limits.max_depth:
@@ -90,11 +148,11 @@ def scan(text: str, limits: ParseLimits, style: str) -> None:
             opener, at = stack.pop()
             if _CLOSE[ch] != opener:
                 raise ParseError(f"{ch!r} closes the {opener!r} at column {position(text, at)[1]}",
-                                 text, *position(text, i), expected=(repr(_OPEN[opener]),))
+                                 text, *position(text, i), expected=(repr(_OPEN[opener]),), hint=f"expected {_OPEN[opener]!r}")
     if stack:
         opener, at = stack[-1]
         raise ParseError(f"unbalanced {opener!r}: never closed", text, *position(text, at),
-                         expected=(repr(_OPEN[opener]),))
+                         expected=(repr(_OPEN[opener]),), hint=f"expected {_OPEN[opener]!r}")
     if style == "latex":
         for m in _COMMAND.finditer(text):
             name = m.group(1)

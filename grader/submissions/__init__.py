@@ -19,7 +19,7 @@ __all__ = ["Answer", "ExpressionSubmission", "Problem", "SubmissionError", "read
            "read_document", "read_yaml_answers"]
 
 _YAML = (".yaml", ".yml")
-_DOCUMENTS = (".md", ".markdown", ".tex", ".txt")
+_DOCUMENTS = (".md", ".markdown", ".tex", ".txt", ".ipynb")
 
 
 def read_expression_submission(path, notation: Notation, targets: Sequence[str],
@@ -36,4 +36,4 @@ def read_expression_submission(path, notation: Notation, targets: Sequence[str],
     if suffix in _DOCUMENTS:
         return read_document(path, notation, targets, limits, repair=repair)
     raise SubmissionError(f"unknown kind of answer file {suffix or '(no suffix)'!r}: "
-                          f"use .yaml/.yml, or .md/.tex/.txt for a written derivation", str(path))
+                          f"use .yaml/.yml, or .md/.tex/.txt/.ipynb for a written derivation", str(path))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import sympy
 
 from ..errors import GraderError
+from ..parsing import ParseError, Reading
 
 MAX_FILE_BYTES = 1_000_000  # a full 28x28 answer in LaTeX is ~250 kB; more is not an answer
 
@@ -23,13 +24,42 @@ class SubmissionError(GraderError):
 class Answer:
     target: str                      # "X", "K"
     index: tuple[int, ...]           # 0-based full array index (k_2 -> (1, 0))
-    expr: sympy.Expr | None          # None when it could not be read
-    error: str | None                # why not, with the snippet and a caret under the column
+    value: object                    # sympy.Expr, a Reading (built on first use of `expr`), or None
+    problem: str | None              # why it could not be read, with the snippet and a caret
     source: str                      # the student's text for this entry (the final right-hand side)
     line: int | None                 # 1-based line in the submission file
     style: str                       # "plain" | "latex": feedback answers in the student's notation
     steps: tuple[str, ...] = ()      # a derivation's chain of right-hand sides, as written
     note: str | None = None          # how the reader repaired a garbled text, for the instructor
+
+    @property
+    def poly(self) -> dict | None:
+        """The answer's exact polynomial when it was read without sympy (see parsing.read_answer)."""
+        return self.value.poly if isinstance(self.value, Reading) else None
+
+    @property
+    def expr(self) -> sympy.Expr | None:
+        """The answer as sympy (None when unreadable); a right answer read as a polynomial is only
+        built when something asks for it (diagnosis, printing)."""
+        if isinstance(self.value, Reading):
+            return self._built()[0]
+        return self.value
+
+    @property
+    def error(self) -> str | None:
+        if isinstance(self.value, Reading):
+            return self._built()[1]
+        return self.problem
+
+    def _built(self):
+        cached = self.__dict__.get("_built_value")
+        if cached is None:
+            try:
+                cached = (self.value.build()[0], None)
+            except ParseError as err:  # never expected: the direct reader is the stricter one
+                cached = (None, str(err))
+            self.__dict__["_built_value"] = cached  # a cache, not state: frozen for every field
+        return cached
 
 
 @dataclass(frozen=True)

@@ -18,15 +18,19 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from ..notation import Notation
-from ..parsing import ParseError, ParseLimits, parse_derivative_target, parse_matrix_with_style, parse_with_style
+from ..parsing import (ParseError, ParseLimits, Reading, parse_derivative_target, parse_matrix_with_style,
+                       parse_with_style, read_answer)
+from ._blocks import blocks, equations, visible
 from ._entries import entry_label, split_matrix, target_entries
-from .answers import Answer, ExpressionSubmission, Problem, read_text, snippet
+from ._macros import definitions, expand
+from .answers import Answer, ExpressionSubmission, Problem, SubmissionError, read_text, snippet
 
-# Openers of maths blocks; each is closed by a plain `find`, so a thousand unclosed openers
-# cost a thousand look-ups, not a backtracking regex over a megabyte each.
-_OPENER = re.compile(r"\$\$|\\\[|\\begin\{(equation\*?|align\*?|gather\*?|multline\*?|displaymath)\}|(?<!\\)\$")
-# Markup that numbers or labels an equation but is no part of its maths.
-_LABELS = re.compile(r"\\(label|tag)\s*\{[^{}]*\}|\\(nonumber|notag)(?![A-Za-z])")
+_TEX_COMMENT = re.compile(r"(?<!\\)%[^\n]*")
+# \frac{\partial C}{\partial x_{...}} and \partial C / \partial x: (loss letter, entry letter).
+_LOSS_DERIVATIVE = re.compile(r"(?:\\[dt]?frac\s*\{|/)?\s*(?:\\partial|\\delta|\u2202|\u03b4|\\mathrm\{d\}|d)\s*"
+                              r"(?:\\mathcal\s*\{\s*)?([A-Za-z])\s*\}?\s*(?:\}\s*\{|/)\s*"
+                              r"(?:\\partial|\\delta|\u2202|\u03b4|\\mathrm\{d\}|d)\s*([A-Za-z])(?![A-Za-z])")
+_LAYOUT_CELLS = re.compile(r"\\[vcd]dots(?![A-Za-z])")
 _DIFF = re.compile(r"^\s*(\\partial(?![A-Za-z])|\\delta(?![A-Za-z])|\u2202|\u03b4|d(?=[\sA-Za-z\\]))\s*")
 # Sentence punctuation and spacing after the last side: "= a k_2, \qquad".
 _TRAILING = (".", ",", ";", "~", "\\,", "\\;", "\\:", "\\!", "\\ ", "\\quad", "\\qquad")
@@ -39,54 +43,37 @@ class _Equation:
     index: tuple[int, ...] | None
     lhs_line: int
     sides: list[tuple[str, int]] = field(default_factory=list)  # (right-hand side, offset in file)
+    stray: str = ""  # text after the last side that is neither an equation nor a remark
 
 
 def read_document(path, notation: Notation, targets: Sequence[str], limits: ParseLimits = ParseLimits(),
                   *, repair: bool = True) -> ExpressionSubmission:
     """Read the answers of a written derivation. Raises SubmissionError only if the file is unreadable."""
     text = read_text(path)
-    reader = _DocumentReader(text, notation, tuple(targets), limits, repair)
+    kind = "tex" if str(path).lower().endswith(".tex") else "markdown"
+    if str(path).lower().endswith(".ipynb"):
+        text = notebook_markdown(text, str(path))
+    reader = _DocumentReader(text, notation, tuple(targets), limits, repair, kind)
     reader.collect()
     return ExpressionSubmission(str(path), reader.answers(), tuple(reader.problems))
 
 
+def notebook_markdown(text: str, path: str) -> str:
+    """A Jupyter notebook's Markdown cells, in order, as one Markdown text (code cells are code:
+    never answers). Line numbers in reports count lines of this text. Raises SubmissionError."""
+    import json
+
+    try:
+        cells = json.loads(text).get("cells", [])
+        sources = ["".join(c["source"]) if isinstance(c["source"], list) else str(c["source"])
+                   for c in cells if isinstance(c, dict) and c.get("cell_type") == "markdown"]
+    except (ValueError, AttributeError, KeyError, TypeError, RecursionError):
+        raise SubmissionError("not a Jupyter notebook (.ipynb JSON with cells)", path) from None
+    return "\n\n".join(sources)
+
+
 def _line(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
-
-
-def _segments(text: str):
-    """(maths, offset) for each maths block; an align's lines become separate blocks."""
-    pos, unclosed = 0, set()
-    while True:
-        m = _OPENER.search(text, pos)
-        if m is None:
-            return
-        opener = m.group()
-        env = m.group(1)
-        closer = {"$$": "$$", "\\[": "\\]", "$": "$"}.get(opener) or f"\\end{{{env}}}"
-        end = -1 if closer in unclosed else _find_closer(text, closer, m.end())
-        if end < 0:
-            unclosed.add(closer)
-            pos = m.end()
-            continue
-        body, start = text[m.end():end], m.end()
-        pos = end + len(closer)
-        if env and env.startswith(("align", "gather", "multline")):
-            at = 0
-            for piece in re.split(r"(\\\\)", body):
-                if piece != "\\\\":
-                    yield piece.replace("&", " "), start + at
-                at += len(piece)
-        else:
-            yield body, start
-
-
-def _find_closer(text: str, closer: str, start: int) -> int:
-    while True:
-        end = text.find(closer, start)
-        if end <= 0 or closer != "$" or text[end - 1] != "\\":
-            return end
-        start = end + 1
 
 
 def _strip_trailing(source: str) -> str:
@@ -94,21 +81,6 @@ def _strip_trailing(source: str) -> str:
     while source.endswith(_TRAILING) and not source.endswith("\\\\"):
         source = source[: -len(next(t for t in _TRAILING if source.endswith(t)))].rstrip()
     return source
-
-
-def _split_equalities(maths: str) -> list[tuple[str, int]]:
-    """Split at every `=` outside brackets, keeping each part's offset."""
-    parts, depth, begin = [], 0, 0
-    for i, ch in enumerate(maths):
-        if ch in "({[":
-            depth += 1
-        elif ch in ")}]":
-            depth = max(0, depth - 1)
-        elif ch == "=" and depth == 0:
-            parts.append((maths[begin:i], begin))
-            begin = i + 1
-    parts.append((maths[begin:], begin))
-    return parts
 
 
 def _group(text: str, i: int) -> int | None:
@@ -138,32 +110,43 @@ def _fractions(text: str):
 
 class _DocumentReader:
     def __init__(self, text: str, notation: Notation, targets: tuple[str, ...], limits: ParseLimits,
-                 repair: bool) -> None:
+                 repair: bool, kind: str = "markdown") -> None:
         self.text, self.notation, self.targets, self.limits, self.repair = text, notation, targets, limits, repair
+        self.kind = kind
+        self.macros = definitions(visible(text, kind)[0])  # \newcommand in the preamble (not in comments)
+        self.memo: dict = {}  # entries resolved by the direct reader, shared by every answer
         self.equations: list[_Equation] = []
         self.problems: list[Problem] = []
 
     def collect(self) -> None:
         current: _Equation | None = None
-        for maths, offset in _segments(self.text):
-            maths = _LABELS.sub(lambda m: " " * len(m.group()), maths)
-            parts = _split_equalities(maths)
-            if len(parts) < 2:
+        shown, fences = visible(self.text, self.kind)
+        found = blocks(shown, fences)
+        if not found:
+            self.problems.append(Problem(None, "", "no maths found: write each answer as an equation in $...$, "
+                                                   "$$...$$ or \\[...\\]"))
+        for maths, offset in found:
+            if self.kind != "tex":
+                maths = _TEX_COMMENT.sub(lambda m: " " * len(m.group()), maths)
+            raws = equations(maths, offset)
+            if not raws:
                 current = None
-                continue
-            (lhs, _), rhs = parts[0], parts[1:]
-            sides = [(side, offset + at) for side, at in rhs]
-            if not lhs.strip():
+            for raw in raws:
+                if not raw.lhs.strip():
+                    if current is not None and raw.sides:
+                        current.sides.extend(raw.sides)  # "= ..." continues the previous equation
+                        current.stray += raw.stray
+                    else:
+                        current = None  # a mention ($y_{1,1}$) between blocks ends the chain
+                    continue
+                current = self.equation(expand(raw.lhs, self.macros).rstrip().rstrip(":"), raw.offset)
                 if current is not None:
-                    current.sides.extend(sides)  # "$$= ...$$" continues the previous equation
-                continue
-            current = self.equation(lhs.rstrip().rstrip(":"), offset)
-            if current is not None:
-                current.sides.extend(sides)
-                self.equations.append(current)
+                    current.sides.extend(raw.sides)
+                    current.stray = raw.stray
+                    self.equations.append(current)
 
     def equation(self, lhs: str, offset: int) -> _Equation | None:
-        if "\\" not in lhs and "d" not in lhs:
+        if not any(c in lhs for c in "\\d\u2202\u03b4"):
             return None
         try:
             found = parse_derivative_target(lhs, self.notation, self.limits)
@@ -176,31 +159,53 @@ class _DocumentReader:
         return _Equation(found.array, found.index, _line(self.text, offset))
 
     def answers(self) -> tuple[Answer, ...]:
-        # Only the last equation of each entry (and of each whole target) is parsed: the earlier
-        # ones are superseded, and parsing them all would let one file repeat a costly sum
-        # thousands of times.
-        last_entry: dict[tuple[str, tuple[int, ...]], _Equation] = {}
-        last_whole: dict[str, _Equation] = {}
+        # One rule for every entry: the last answer in reading order counts, whether it is the
+        # entry's own equation or a whole-target one. Only the winners are parsed: parsing every
+        # superseded equation would let one file repeat a costly sum thousands of times.
+        winner: dict[tuple[str, tuple[int, ...]], _Equation] = {}
         for eq in self.equations:
-            if eq.index is None:
-                last_whole[eq.array.name] = eq
-                continue
-            key = (eq.array.name, eq.index)
-            if key in last_entry:
-                self.problems.append(Problem(eq.lhs_line, "", f"{entry_label(eq.array, eq.index)} is derived "
-                                             f"again (first on line {last_entry[key].lhs_line}); the last one is used"))
-            last_entry[key] = eq
+            if eq.index is None and self.layout(eq):
+                continue  # dC/dX = (dC/dx_{1,1} ... \vdots): the entries are derived one by one
+            keys = [(eq.array.name, i) for i in target_entries(eq.array)] if eq.index is None \
+                else [(eq.array.name, eq.index)]
+            again = [k for k in keys if k in winner]
+            if again:
+                first = sorted({winner[k].lhs_line for k in again})
+                label = entry_label(eq.array, again[0][1]) if len(again) == 1 else \
+                    f"{len(again)} entries of {eq.array.name}"
+                lines = ", ".join(map(str, first))
+                self.problems.append(Problem(eq.lhs_line, "", f"{label} answered again on line {eq.lhs_line} "
+                                             f"(first on line{'s' if len(first) > 1 else ''} {lines}); "
+                                             f"the last answer counts"))
+            winner.update({k: eq for k in keys})
         merged: dict[tuple[str, tuple[int, ...]], Answer] = {}
-        for eq in last_whole.values():
-            if any((eq.array.name, i) not in last_entry for i in target_entries(eq.array)):
-                merged.update({(a.target, a.index): a for a in self.whole_answers(eq)})
-        # An entry's own equation beats a whole-target one.
-        merged.update({key: self.entry_answer(eq) for key, eq in last_entry.items()})
+        whole: dict[int, dict] = {}
+        for key, eq in winner.items():
+            if eq.index is not None:
+                merged[key] = self.entry_answer(eq)
+                continue
+            if id(eq) not in whole:
+                whole[id(eq)] = {(a.target, a.index): a for a in self.whole_answers(eq)}
+            merged[key] = whole[id(eq)][key]
         return tuple(merged[k] for k in sorted(merged))
+
+    def layout(self, eq: _Equation) -> bool:
+        """A whole-target 'answer' that only lays out the entries' own derivatives (or \\vdots)."""
+        source = expand(eq.sides[-1][0], self.macros) if eq.sides else ""
+        return bool(_LAYOUT_CELLS.search(source)) or self.names_target(source)
+
+    def names_target(self, source: str) -> bool:
+        """Whether `source` holds a derivative of the loss by an entry of a target."""
+        for m in _LOSS_DERIVATIVE.finditer(source):
+            if m.group(1) in self.notation.loss_aliases + (self.notation.loss,) and any(
+                    self.notation[t].latex == m.group(2) for t in self.targets):
+                return True
+        return False
 
     def last_side(self, eq: _Equation) -> tuple[str, int, tuple[str, ...]]:
         steps = tuple(" ".join(s.split()) for s, _ in eq.sides)
         source, at = eq.sides[-1]
+        source = expand(source, self.macros)
         lead = len(source) - len(source.lstrip())
         source = _strip_trailing(source)
         return source, _line(self.text, at + lead), steps
@@ -208,12 +213,16 @@ class _DocumentReader:
     def entry_answer(self, eq: _Equation) -> Answer:
         source, line, steps = self.last_side(eq)
         base = dict(target=eq.array.name, index=eq.index, source=source, line=line, steps=steps)
+        unsure = self.unsure(eq)
+        if unsure:
+            return Answer(value=None, problem=unsure, style="latex" if "\\" in source else "plain", **base)
         garbled = self.garbled(source)
         if garbled:
-            return Answer(expr=None, error=garbled, style="latex", **base)
+            return Answer(value=None, problem=garbled, style="latex", **base)
         try:
-            expr, style = parse_with_style(source, self.notation, "auto", self.limits)
-            return Answer(expr=expr, error=None, style=style, **base)
+            read = read_answer(source, self.notation, "auto", self.limits, self.memo)
+            expr, style = (read, read.style) if isinstance(read, Reading) else read
+            return Answer(value=expr, problem=None, style=style, **base)
         except ParseError as err:
             first_error = err
         if self.repair:
@@ -221,8 +230,8 @@ class _DocumentReader:
             if isinstance(repaired, Answer):
                 return repaired
             if isinstance(repaired, str):
-                return Answer(expr=None, error=repaired, style="latex", **base)
-        return Answer(expr=None, error=str(first_error), style="latex" if "\\" in source else "plain", **base)
+                return Answer(value=None, problem=repaired, style="latex", **base)
+        return Answer(value=None, problem=str(first_error), style="latex" if "\\" in source else "plain", **base)
 
     def whole_answers(self, eq: _Equation) -> list[Answer]:
         source, line, steps = self.last_side(eq)
@@ -239,6 +248,20 @@ class _DocumentReader:
             return [Answer(eq.array.name, i, None, paired, snippet(source), line, style, steps) for i in entries]
         return [Answer(eq.array.name, i, expr, None, self.notation.show(expr, style), line, style, steps)
                 for i, expr in paired]
+
+    def unsure(self, eq: _Equation) -> str | None:
+        """Why it is unclear which text answers `eq` (so it gets an error, never marks), or None."""
+        label = entry_label(eq.array, eq.index)
+        if eq.stray.strip():
+            return (f"the answer for {label} is followed by {snippet(eq.stray.strip(), 60)!r}, which is not an "
+                    f"equation, so it is unclear which text is the answer: write one equation per line, or "
+                    f"separate equations with \\quad and give each its left side")
+        for side, _ in eq.sides[:-1]:
+            if self.names_target(expand(side, self.macros)):
+                return (f"the equation for {label} runs into another derivative of the loss by an entry "
+                        f"({snippet(side.strip(), 60)!r}): put each equation on its own line, or separate them "
+                        f"with \\quad, \\\\ or a comma")
+        return None
 
     def garbled(self, source: str) -> str | None:
         """A reason to distrust a right-hand side that would parse, or None."""

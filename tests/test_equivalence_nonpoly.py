@@ -1,0 +1,66 @@
+"""Equivalence beyond polynomials: answers with exp, tanh and sigmoid are decided exactly, by
+evaluation with exp(monomial) as independent values (no floats, no `simplify`), and a wrong one
+is refused as fast as a right one is accepted."""
+from __future__ import annotations
+
+import pytest
+import sympy
+from sympy import exp, tanh
+
+from grader.equivalence import equivalent
+from grader.evaluate import Exponentials, NotRational, evaluate
+
+a, b, w, x = sympy.symbols("a b w x")
+z = w * x + b
+
+
+def sigma(t):
+    return 1 / (1 + exp(-t))
+
+
+TABLE = [
+    # (student, reference, equivalent?)
+    (sigma(z), exp(z) / (exp(z) + 1), True),
+    (sigma(z) * (1 - sigma(z)), exp(-z) / (1 + exp(-z)) ** 2, True),          # sigma'
+    (tanh(z), (exp(2 * z) - 1) / (exp(2 * z) + 1), True),
+    (1 - tanh(z) ** 2, 4 / (exp(z) + exp(-z)) ** 2, True),                    # tanh'
+    (tanh(z), 2 * sigma(2 * z) - 1, True),
+    (exp(a + b), exp(a) * exp(b), True),
+    (exp(2 * a), exp(a) ** 2, True),
+    (x * sigma(z) * (1 - sigma(z)) * (a + b), x * (a + b) * exp(-z) / (1 + exp(-z)) ** 2, True),
+    (sigma(z) * (1 - sigma(z)), sigma(z), False),                           # the derivative forgotten
+    (exp(a * b), exp(a) * exp(b), False),
+    (tanh(z), sigma(z), False),
+    (1 - tanh(z) ** 2, 1 - tanh(z), False),
+    (x * sigma(z), w * sigma(z), False),                                     # the wrong input
+    (sympy.Max(0, z), sympy.Max(0, z), True),
+]
+
+
+@pytest.mark.parametrize("student,reference,expected", TABLE, ids=[str(r[0])[:30] for r in TABLE])
+def test_non_polynomial_answers(student, reference, expected):
+    verdict = equivalent(student, reference)
+    assert verdict.equivalent is expected
+    if not student.has(sympy.Max):
+        assert verdict.method == "evaluation"  # exact, never "numeric" or "simplification"
+
+
+def test_no_simplify_is_needed(monkeypatch):
+    """The exponential path never calls sympy's simplify (what took tens of seconds per entry)."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("simplify called")
+
+    monkeypatch.setattr(sympy, "simplify", refuse)
+    for student, reference, expected in TABLE[:-1]:
+        assert equivalent(student, reference).equivalent is expected
+
+
+def test_comparisons_of_exponentials_are_not_evaluated_with_stand_in_values():
+    # max(0, sigma(z)) is sigma(z) for real z; a stand-in value for exp could be on either side.
+    with pytest.raises(NotRational):
+        evaluate(sympy.Max(0, sigma(z)), {w: 1, x: 2, b: 3}, exps=Exponentials(0))
+    assert equivalent(sympy.Max(0, sigma(z)), sigma(z)).equivalent
+
+
+def test_other_functions_fall_back_to_sympy():
+    assert equivalent(sympy.sqrt(a ** 2 * b ** 2), sympy.sqrt(a ** 2) * sympy.sqrt(b ** 2)).equivalent
