@@ -504,6 +504,35 @@ class Builder(Transformer_NonRecursive):
     def sum_call(self, tok, body, *ranges):
         return self.unroll(body, list(ranges), tok)
 
+    def sum_free(self, tok, body):
+        """sum(dy[i,j]*x[i,j]): every index variable of the body, over the output positions."""
+        names = sorted({str(s) for ind in getattr(body, "atoms", lambda *_: ())(sympy.Indexed)
+                        for i in ind.indices for s in i.free_symbols})
+        if not names:
+            raise self.fail("a sum without bounds needs an index variable: sum(dy[i,j]*x[i,j])", tok)
+        vars_ = [Token("NAME", n, line=self.where[sympy.Symbol(n, integer=True)][0],
+                       column=self.where[sympy.Symbol(n, integer=True)][1]) for n in names]
+        return self.unroll_outputs(body, vars_, tok)
+
+    def unroll_outputs(self, body, var_toks: list, at):
+        """A sum written without bounds runs over the valid output positions: each variable
+        takes the range of the axis of dC/dy it indexes on its own (\\sum_{i,j} dC/dy_{i,j} x_{i,j})."""
+        up = self.notation.upstream
+        indexed = [i for i in getattr(body, "atoms", lambda *_: ())(sympy.Indexed)
+                   if up is not None and str(i.base.label) == up.name]
+        ranges = []
+        for tok in var_toks:
+            var = sympy.Symbol(str(tok), integer=True)
+            axes = {p for ind in indexed for p, v in enumerate(ind.indices) if v == var}
+            if len(axes) != 1:
+                where = "indexes no entry of" if not axes else "indexes several axes of"
+                given = f"d{self.notation.loss}/d{up.latex if self.latex else up.letter}" if up else "the upstream gradient"
+                example = f"\\sum_{{{tok}=1}}^{{n}}" if self.latex else f"sum(..., ({tok}, 1, n))"
+                raise self.fail(f"a sum without bounds runs over the output positions, but {tok} {where} "
+                                f"{given} on its own: write the bounds, {example}", tok)
+            ranges.append((tok, sympy.Integer(1), sympy.Integer(up.notation_shape[axes.pop()])))
+        return self.unroll(body, ranges, at)
+
     def range(self, var, lo, hi):
         return (var, lo, hi)
 
@@ -645,6 +674,9 @@ class Builder(Transformer_NonRecursive):
 
     def bigsum(self, tok, var, lo, sup, hi, body):
         return self.unroll(body, [(var, lo, hi)], tok)
+
+    def bigsum_free(self, tok, *rest):
+        return self.unroll_outputs(rest[-1], list(rest[:-1]), tok)
 
     def mrow(self, *items):
         return list(items)
