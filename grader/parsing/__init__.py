@@ -18,9 +18,10 @@ from . import _grammars
 from ._direct import read_flat, read_polynomial
 from ._transform import Builder, DerivativeTarget, SemanticError
 from .errors import ParseError, position
-from .limits import ParseLimits, normalise, scan, unicode_subscripts, unwrap_typography
+from .limits import ParseLimits, normalise, operator_derivatives, scan, unicode_subscripts, unwrap_typography
 
 __all__ = ["ParseError", "ParseLimits", "DerivativeTarget", "Reading", "read_answer", "parse_expression",
+           "operator_derivatives",
            "parse_with_style",
            "parse_matrix_with_style",
            "parse_matrix", "parse_derivative_target", "detect_style"]
@@ -88,7 +89,7 @@ def _run(text: str, notation: Notation, style: str, limits: ParseLimits, start: 
 def _parse(text, notation, style, limits, start, allow_outputs=False, max_chars=None):
     if style not in ("auto", "plain", "latex"):
         raise ValueError(f"style must be 'auto', 'plain' or 'latex', not {style!r}")
-    text = unwrap_typography(unicode_subscripts(_strip_delimiters(normalise(text, limits, max_chars))))
+    text = operator_derivatives(unwrap_typography(unicode_subscripts(_strip_delimiters(normalise(text, limits, max_chars)))))
     if not text.strip():
         raise ParseError("the answer is empty", text, 1, 1)
     # A whole matrix may be as many parts per character as one entry, not more.
@@ -134,7 +135,7 @@ def read_answer(text: str, notation: Notation, style: str = "auto", limits: Pars
     entries named in many answers are resolved once.
     """
     try:
-        cleaned = unwrap_typography(unicode_subscripts(_strip_delimiters(normalise(text, limits))))
+        cleaned = operator_derivatives(unwrap_typography(unicode_subscripts(_strip_delimiters(normalise(text, limits)))))
         first = detect_style(cleaned) if style == "auto" else style
         if cleaned.strip() and first in ("plain", "latex"):
             builder = Builder(notation, limits, cleaned, latex=first == "latex")

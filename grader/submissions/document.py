@@ -21,6 +21,7 @@ from ..notation import Notation
 from ..parsing import (ParseError, ParseLimits, Reading, parse_derivative_target, parse_matrix_with_style,
                        parse_with_style, read_answer)
 from ._blocks import blocks, equations, visible
+from ._deltas import Deltas
 from ._entries import entry_label, split_matrix, target_entries
 from ._macros import definitions, expand
 from .answers import Answer, ExpressionSubmission, Problem, SubmissionError, read_text, snippet
@@ -115,6 +116,7 @@ class _DocumentReader:
         self.kind = kind
         self.macros = definitions(visible(text, kind)[0])  # \newcommand in the preamble (not in comments)
         self.memo: dict = {}  # entries resolved by the direct reader, shared by every answer
+        self.deltas = Deltas(notation)  # \delta_{i,j} = dC/dy_{i,j}, if the document says so
         self.equations: list[_Equation] = []
         self.problems: list[Problem] = []
 
@@ -139,7 +141,12 @@ class _DocumentReader:
                     else:
                         current = None  # a mention ($y_{1,1}$) between blocks ends the chain
                     continue
-                current = self.equation(expand(raw.lhs, self.macros).rstrip().rstrip(":"), raw.offset)
+                lhs = expand(raw.lhs, self.macros).rstrip().rstrip(":")
+                if self.deltas.offer(lhs, [expand(side, self.macros) for side, _ in raw.sides],
+                                     _line(self.text, raw.offset)):
+                    current = None  # a definition of δ answers nothing
+                    continue
+                current = self.equation(lhs, raw.offset)
                 if current is not None:
                     current.sides.extend(raw.sides)
                     current.stray = raw.stray
@@ -205,7 +212,7 @@ class _DocumentReader:
     def last_side(self, eq: _Equation) -> tuple[str, int, tuple[str, ...]]:
         steps = tuple(" ".join(s.split()) for s, _ in eq.sides)
         source, at = eq.sides[-1]
-        source = expand(source, self.macros)
+        source = self.deltas.rewrite(expand(source, self.macros))
         lead = len(source) - len(source.lstrip())
         source = _strip_trailing(source)
         return source, _line(self.text, at + lead), steps
@@ -213,7 +220,7 @@ class _DocumentReader:
     def entry_answer(self, eq: _Equation) -> Answer:
         source, line, steps = self.last_side(eq)
         base = dict(target=eq.array.name, index=eq.index, source=source, line=line, steps=steps)
-        unsure = self.unsure(eq)
+        unsure = self.unsure(eq) or self.deltas.problem(source)
         if unsure:
             return Answer(value=None, problem=unsure, style="latex" if "\\" in source else "plain", **base)
         garbled = self.garbled(source)
@@ -237,7 +244,7 @@ class _DocumentReader:
         source, line, steps = self.last_side(eq)
         entries = target_entries(eq.array)
         try:
-            garbled = self.garbled(source)
+            garbled = self.garbled(source) or self.deltas.problem(source)
             if garbled:
                 raise ParseError(garbled, source)
             rows, style = parse_matrix_with_style(source, self.notation, "auto", self.limits)
