@@ -98,6 +98,9 @@ def _digits_split(array: ArrayNotation, sub: _Sub) -> tuple:
     return sub.values if split is None else tuple(map(sympy.Integer, split))
 
 
+_ENV_NAME = re.compile(r"\{\s*([A-Za-z]*)\s*\}")
+
+
 @v_args(inline=True)
 class Builder(Transformer_NonRecursive):
     """One parse's transformer: holds the positions of loose index variables for error messages."""
@@ -683,9 +686,11 @@ class Builder(Transformer_NonRecursive):
 
     def matrix_env(self, begin, *rest):
         end, rows = rest[-1], [r for r in rest[:-1] if isinstance(r, list)]
-        kind = re.sub(r"\s", "", str(begin))[len("\\begin{"):-1]
-        end_kind = re.sub(r"\s", "", str(end))[len("\\end{"):-1]
-        if kind not in ("pmatrix", "bmatrix", "matrix"):
+        kind = _ENV_NAME.search(str(begin)).group(1)
+        end_kind = _ENV_NAME.search(str(end)).group(1)
+        # vmatrix draws bars (a determinant in print), but in an answer it lays out a gradient,
+        # as an array in brackets does: both are read as the matrix of their cells.
+        if kind not in ("pmatrix", "bmatrix", "matrix", "vmatrix", "Vmatrix", "Bmatrix", "array"):
             raise self.fail(f"\\begin{{{kind}}} is not supported here: use pmatrix or bmatrix", begin)
         if end_kind != kind:
             raise self.fail(f"\\begin{{{kind}}} is closed by \\end{{{end_kind}}}", end)

@@ -39,7 +39,7 @@ _DIGITS = re.compile(r"[0-9]+")
 LATEX_COMMANDS = frozenset("""
     frac dfrac tfrac cdot times div left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr
     Biggl Biggr sum partial delta mathcal mathrm operatorname text textrm exp tanh sigma max sqrt
-    begin end displaystyle textstyle limits nolimits quad qquad
+    begin end displaystyle textstyle limits nolimits quad qquad hline
 """.split())
 _COMMAND = re.compile(r"\\([A-Za-z]+|.?)", re.S)
 
