@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from grader.parsing import ParseError, ParseLimits, parse_expression
+from grader.parsing import ParseError, ParseLimits, parse_expression, parse_general
 from grader.spec import load_exercise
+from grader.submissions import read_expression_submission
 
-SEED = load_exercise("conv2d-3x3-k2x1").notation
+EXERCISE = load_exercise("conv2d-3x3-k2x1")
+SEED = EXERCISE.notation
 UNBOUNDED = r"\sum_{i,j} \frac{\partial C}{\partial y_{i,j}} x_{i,j}"
 
 
@@ -29,3 +31,40 @@ def test_a_variable_that_never_indexes_the_output_asks_for_bounds():
         parse_expression(r"\sum_{i} x_{i,1}", SEED)
     with pytest.raises(ParseError, match=r"write the bounds, sum\(\.\.\., \(n, 1, n\)\)"):
         parse_expression("sum(x[n,1])", SEED)
+
+
+# ---- general-index formulas --------------------------------------------------------------
+GENERAL = r"\frac{\partial C}{\partial y_{i-1,j}} k_2 + \frac{\partial C}{\partial y_{i,j}} k_1"
+ENTRIES = [(i, j) for i in range(1, 4) for j in range(1, 4)]
+
+
+def test_a_general_formula_reads_upstream_entries_outside_y_as_zero_and_nothing_else():
+    values = parse_general(GENERAL, SEED, ("i", "j"), ENTRIES)
+    assert str(values[0]) == "dy[1,1]*k[1]" and str(values[-1]) == "dy[2,3]*k[2]"
+    shifted = parse_general(r"\frac{\partial C}{\partial y_{i,j}} x_{i+1,j}", SEED, ("i", "j"), ENTRIES)
+    assert isinstance(shifted[-1], ParseError) and "x_{4,3} is outside x" in shifted[-1].message
+
+
+def test_instantiating_a_general_formula_is_bounded_by_the_node_budget():
+    wide = r"\sum_{n=1}^{3}\sum_{m=1}^{3} \frac{\partial C}{\partial y_{i,j}} x_{n,m}"
+    with pytest.raises(ParseError, match="for all 9 entries makes too large an expression"):
+        parse_general(wide, SEED, ("i", "j"), ENTRIES, ParseLimits(max_nodes=200))
+    many = [(1, 1)] * 100_000  # a hostile caller's entry list: refused before any entry is built
+    with pytest.raises(ParseError, match="too large"):
+        parse_general(GENERAL, SEED, ("i", "j"), many)
+
+
+def test_a_general_left_side_with_expressions_says_it_is_not_instantiated(tmp_path):
+    path = tmp_path / "shifted.md"
+    path.write_text(r"$$\frac{\partial C}{\partial x_{i+1,j}} = \frac{\partial C}{\partial y_{i,j}} k_2$$", "utf-8")
+    submission = read_expression_submission(path, EXERCISE.notation, ("X", "K"))
+    assert submission.answers == ()
+    assert any("not instantiated" in p.message and p.line == 1 for p in submission.problems)
+
+
+def test_unreadable_case_conditions_refuse_every_entry_with_what_to_write(tmp_path):
+    path = tmp_path / "cases.md"
+    path.write_text(r"""$$\frac{\partial C}{\partial k_m} = \begin{cases} x_{1,1} & m \text{ is odd} \\ 0 & m \in E
+\end{cases}$$""", "utf-8")
+    answers = read_expression_submission(path, EXERCISE.notation, ("X", "K")).answers
+    assert len(answers) == 2 and all("write each as i = 1" in a.problem for a in answers)

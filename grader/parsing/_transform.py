@@ -39,6 +39,7 @@ class DerivativeTarget:
     array: ArrayNotation
     index: tuple[int, ...] | None
     loss: str
+    variables: tuple[str, ...] | None = None  # dC/dx_{i,j}: a general entry (asked for by the caller)
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,8 @@ class Builder(Transformer_NonRecursive):
         self.where: dict = {}  # index variables and unresolved entries -> first (line, column)
         self.loose: set = set()  # index variables seen (unknown names unless a sum binds them)
         self.budget = limits.max_nodes  # expression nodes sums may still create
+        self.general = False  # a left side may be a general entry (dC/dx_{i,j})
+        self.zero_outside: str | None = None  # this array's entries outside it read as 0 (general formulas)
         self._rules: dict = {}
 
     def _call_userfunc(self, tree, new_children=None):
@@ -183,6 +186,8 @@ class Builder(Transformer_NonRecursive):
             raise self.fail(f"{self._written(array, index, latex)} is a forward output; answers must be in terms "
                             f"of {who}" + (f" and {upstream}" if upstream else ""), at)
         shape = array.notation_shape
+        if array.name == self.zero_outside and len(index) == len(array.axes) and not array.in_range(index):
+            return sympy.Integer(0)  # dC/dy_{0,1} in a general formula: no such output, no term
         if len(index) == len(array.axes):
             if array.in_range(index):
                 return array.symbol(array.full_index(index))
@@ -296,6 +301,27 @@ class Builder(Transformer_NonRecursive):
             return entry
         func, args = expr.func, [self._compile(a, positions) for a in expr.args]
         return lambda values: func(*(arg(values) for arg in args))
+
+    def instantiate(self, body, names: tuple[str, ...], entries: list[tuple[int, ...]]) -> list:
+        """A general formula's right side at each entry's written index: an expression, or the
+        SemanticError that entry gets. Instantiating counts against the node budget, as unrolling does."""
+        if _is_matrix(body):
+            raise self.fail(f"expected one expression, got a {body.rows}x{body.cols} matrix", (1, 1))
+        variables = [sympy.Symbol(n, integer=True) for n in names]
+        size = sum(1 for _ in sympy.preorder_traversal(body))
+        if size * len(entries) > self.budget:
+            raise self.fail(f"this formula for all {len(entries):,} entries makes too large an expression "
+                            f"({size * len(entries):,} parts; the limit is {self.budget:,}): write the entries one by one",
+                            (1, 1))
+        self.budget -= size * len(entries)
+        make = self._compile(body, {v: i for i, v in enumerate(variables)})
+        out = []
+        for values in entries:
+            try:
+                out.append(self.finish(make(values)))
+            except SemanticError as err:
+                out.append(err)
+        return out
 
     def finish(self, value, matrix_ok: bool = False):
         """Refuse what only the whole expression can show: loose index variables, matrices."""
@@ -670,6 +696,9 @@ class Builder(Transformer_NonRecursive):
             raise self.fail(f"unknown symbol {text!r}", letter)
         values = _digits_split(array, sub)
         if not all(getattr(v, "is_Integer", False) for v in values):
+            names = tuple(str(v) for v in values if isinstance(v, sympy.Symbol) and v in self.loose)
+            if self.general and len(names) == len(values) == len(array.axes) and len(set(names)) == len(names):
+                return DerivativeTarget(array, None, loss_name, names)
             raise self.fail("a general entry (x_{i,j}), not a particular one", letter)
         symbol = self.resolve(array, tuple(int(v) for v in values), _at(letter), True)
         found = self.notation.array_of(symbol.name)

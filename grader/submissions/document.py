@@ -22,6 +22,7 @@ from ..parsing import (ParseError, ParseLimits, Reading, parse_derivative_target
                        parse_with_style, read_answer)
 from ._blocks import blocks, equations, visible
 from ._deltas import Deltas
+from ._general import general_answers
 from ._entries import entry_label, split_matrix, target_entries
 from ._macros import definitions, expand
 from .answers import Answer, ExpressionSubmission, Problem, SubmissionError, read_text, snippet
@@ -45,6 +46,7 @@ class _Equation:
     lhs_line: int
     sides: list[tuple[str, int]] = field(default_factory=list)  # (right-hand side, offset in file)
     stray: str = ""  # text after the last side that is neither an equation nor a remark
+    variables: tuple[str, ...] | None = None  # dC/dx_{i,j}: a general formula for every entry
 
 
 def read_document(path, notation: Notation, targets: Sequence[str], limits: ParseLimits = ParseLimits(),
@@ -156,14 +158,19 @@ class _DocumentReader:
         if not any(c in lhs for c in "\\d\u2202\u03b4"):
             return None
         try:
-            found = parse_derivative_target(lhs, self.notation, self.limits)
+            found = parse_derivative_target(lhs, self.notation, self.limits, general=True)
         except ParseError as err:
             if "is outside" in err.message:
                 self.problems.append(Problem(_line(self.text, offset), snippet(lhs), err.message))
+            elif "a general entry" in err.message:
+                self.problems.append(Problem(_line(self.text, offset), snippet(lhs), (
+                    "this general formula is not instantiated, so it answers no entry: its left side must name "
+                    "the entry by distinct index letters, one per index (x_{i,j}, k_m), not expressions "
+                    "such as x_{i+1,j}")))
             return None
         if found.array.name not in self.targets:
             return None
-        return _Equation(found.array, found.index, _line(self.text, offset))
+        return _Equation(found.array, found.index, _line(self.text, offset), variables=found.variables)
 
     def answers(self) -> tuple[Answer, ...]:
         # One rule for every entry: the last answer in reading order counts, whether it is the
@@ -171,7 +178,7 @@ class _DocumentReader:
         # superseded equation would let one file repeat a costly sum thousands of times.
         winner: dict[tuple[str, tuple[int, ...]], _Equation] = {}
         for eq in self.equations:
-            if eq.index is None and self.layout(eq):
+            if eq.index is None and eq.variables is None and self.layout(eq):
                 continue  # dC/dX = (dC/dx_{1,1} ... \vdots): the entries are derived one by one
             keys = [(eq.array.name, i) for i in target_entries(eq.array)] if eq.index is None \
                 else [(eq.array.name, eq.index)]
@@ -192,7 +199,8 @@ class _DocumentReader:
                 merged[key] = self.entry_answer(eq)
                 continue
             if id(eq) not in whole:
-                whole[id(eq)] = {(a.target, a.index): a for a in self.whole_answers(eq)}
+                read = self.general_answers(eq) if eq.variables else self.whole_answers(eq)
+                whole[id(eq)] = {(a.target, a.index): a for a in read}
             merged[key] = whole[id(eq)][key]
         return tuple(merged[k] for k in sorted(merged))
 
@@ -240,6 +248,14 @@ class _DocumentReader:
                 return Answer(value=None, problem=repaired, style="latex", **base)
         return Answer(value=None, problem=str(first_error), style="latex" if "\\" in source else "plain", **base)
 
+    def general_answers(self, eq: _Equation) -> list[Answer]:
+        source, line, steps = self.last_side(eq)
+        unsure = self.unsure(eq) or self.deltas.problem(source)
+        if unsure:
+            return [Answer(eq.array.name, i, None, unsure, snippet(source), line, "latex", steps)
+                    for i in target_entries(eq.array)]
+        return general_answers(source, eq.array, eq.variables, self.notation, self.limits, line, steps)
+
     def whole_answers(self, eq: _Equation) -> list[Answer]:
         source, line, steps = self.last_side(eq)
         entries = target_entries(eq.array)
@@ -258,7 +274,8 @@ class _DocumentReader:
 
     def unsure(self, eq: _Equation) -> str | None:
         """Why it is unclear which text answers `eq` (so it gets an error, never marks), or None."""
-        label = entry_label(eq.array, eq.index)
+        label = entry_label(eq.array, eq.index) if eq.index is not None else \
+            f"{eq.array.latex}_{{{','.join(eq.variables or ())}}}"
         if eq.stray.strip():
             return (f"the answer for {label} is followed by {snippet(eq.stray.strip(), 60)!r}, which is not an "
                     f"equation, so it is unclear which text is the answer: write one equation per line, or "
