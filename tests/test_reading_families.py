@@ -1,11 +1,13 @@
 """The notation families of the second reading round (sums without bounds, δ definitions,
-vmatrix/array, general-index formulas): bounds that still apply to them, and refusals that say
+vmatrix/array, general-index formulas, matrix forms): bounds that still apply to them, and refusals that say
 what to write. The forms themselves are graded by the fixtures and the docs' tables."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from grader.parsing import ParseError, ParseLimits, parse_expression, parse_general
+from grader.parsing import ParseError, ParseLimits, parse_expression, parse_general, parse_matrix_form
 from grader.spec import load_exercise
 from grader.submissions import read_expression_submission
 
@@ -68,3 +70,39 @@ def test_unreadable_case_conditions_refuse_every_entry_with_what_to_write(tmp_pa
 \end{cases}$$""", "utf-8")
     answers = read_expression_submission(path, EXERCISE.notation, ("X", "K")).answers
     assert len(answers) == 2 and all("write each as i = 1" in a.problem for a in answers)
+
+
+# ---- matrix forms ------------------------------------------------------------------------
+def test_matrix_forms_compute_the_exercise_convolution_exactly():
+    dx = parse_matrix_form(r"\mathrm{full\_conv}\left(\frac{\partial C}{\partial Y}, \mathrm{rot180}(K)\right)", SEED)
+    assert dx == parse_matrix_form("conv(dY, flip(K), mode=full)", SEED)
+    assert [str(e) for e in dx.row(1)] == [f"dy[1,{j}]*k[2] + dy[2,{j}]*k[1]" for j in (1, 2, 3)]
+    assert str(parse_matrix_form("conv(X, dY)", SEED)[1, 0]).startswith("dy[1,1]*x[2,1]")
+
+
+@pytest.mark.parametrize("text,message", [
+    ("K * K", "ambiguous: write @"),
+    ("K @ K", "a transpose (^T) missing?"),
+    ("conv(dY, K, mode=valid, mode=full)", "optionally, mode=full"),
+    ("full_conv(dY, K, mode=valid)", "contradicts"),
+    ("deconv(X, dY)", "unknown operation"),
+    ("X + ", "cannot read this as a matrix form"),
+    (r"\mathrm{deconv}(X, dY)", "unknown operation"),
+    (r"\delta K", r"\delta is not defined in this document"),
+    ("y", "unknown name 'y'"),
+])
+def test_matrix_forms_refuse_with_what_to_write(text, message):
+    with pytest.raises(ParseError, match=re.escape(message)):
+        parse_matrix_form(text, SEED)
+
+
+def test_nested_full_convolutions_are_refused_before_they_are_computed():
+    # Each full convolution of X with itself grows the matrix and every entry; ten of them
+    # would be billions of terms. The budget refuses the first one that does not fit.
+    nested = "X"
+    for _ in range(10):
+        nested = f"conv({nested}, X, mode=full)"
+    with pytest.raises(ParseError, match="too large an expression"):
+        parse_matrix_form(nested, SEED)
+    with pytest.raises(ParseError, match="too large"):
+        parse_matrix_form("X" + " @ X" * 3_000, SEED)

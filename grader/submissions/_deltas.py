@@ -71,6 +71,10 @@ class Deltas:
                     f"write the answer in terms of the given gradient")
         return None
 
+    def means_gradient(self) -> bool:
+        """Whether a bare δ (in a matrix form: W^T \\delta) is the given gradient."""
+        return len({text for _, text, _ in self.found}) == 1 and self.found[0][2]
+
     def rewrite(self, source: str) -> str:
         """`source` with each δ_{a,b} written as the gradient it was defined to be."""
         up = self.notation.upstream

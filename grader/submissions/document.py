@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from ..notation import Notation
-from ..parsing import (ParseError, ParseLimits, Reading, parse_derivative_target, parse_matrix_with_style,
-                       parse_with_style, read_answer)
+from ..parsing import (ParseError, ParseLimits, Reading, parse_derivative_target, parse_whole, parse_with_style,
+                       read_answer)
 from ._blocks import blocks, equations, visible
 from ._deltas import Deltas
 from ._general import general_answers
@@ -263,13 +263,15 @@ class _DocumentReader:
             garbled = self.garbled(source) or self.deltas.problem(source)
             if garbled:
                 raise ParseError(garbled, source)
-            rows, style = parse_matrix_with_style(source, self.notation, "auto", self.limits)
+            rows, style, form = parse_whole(source, self.notation, self.limits, delta_ok=self.deltas.means_gradient())
         except ParseError as err:
             return [Answer(eq.array.name, i, None, str(err), snippet(source), line, "latex", steps) for i in entries]
         paired = split_matrix(eq.array, rows)
         if isinstance(paired, str):
-            return [Answer(eq.array.name, i, None, paired, snippet(source), line, style, steps) for i in entries]
-        return [Answer(eq.array.name, i, expr, None, self.notation.show(expr, style), line, style, steps)
+            return [Answer(eq.array.name, i, None, paired + (" (from the matrix form)" if form else ""),
+                           snippet(source), line, style, steps) for i in entries]
+        note = f"from the matrix form on line {line}: {snippet(source, 60)}" if form else None
+        return [Answer(eq.array.name, i, expr, None, self.notation.show(expr, style), line, style, steps, note)
                 for i, expr in paired]
 
     def unsure(self, eq: _Equation) -> str | None:
