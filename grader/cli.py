@@ -217,6 +217,55 @@ def ci_template(system: str) -> None:
     click.echo(render_template(system), nl=False)
 
 
+@cli.command()
+@EXERCISE
+@click.argument("directory", metavar="DIR", type=click.Path(file_okay=False))
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=None,
+              help="Local worker processes (default: CPU count; 0: grade in this process).")
+@click.option("--db", default="gradebook.sqlite", show_default=True, type=click.Path(dir_okay=False),
+              help="The SQLite gradebook (created if missing).")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Write one line per student here.")
+@click.option("--reports", type=click.Path(file_okay=False), help="Write one report per student in this folder.")
+@click.option("--format", "fmt", type=click.Choice(list(report_formats())), default="json", show_default=True,
+              help="Format of the per-student reports (the formats of `grader grade`).")
+@click.option("--seed", type=click.IntRange(min=0), default=None, envvar="GRADER_SEED", show_envvar=True,
+              help="Trial seed (default: the exercise's).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=600), default=None,
+              help="Wall-clock limit in seconds for each submission's code (default: the exercise's).")
+@click.option("--scheduler", metavar="ADDRESS", help="A Dask scheduler (tcp://HOST:PORT) to grade on instead.")
+@click.option("--no-reveal", is_flag=True, help="Hide expected values and missing terms, whatever the spec says.")
+def batch(exercise, directory, jobs, db, csv_path, reports, fmt, seed, timeout, scheduler, no_reveal) -> None:
+    """Grade a class folder into a gradebook: one file or one folder per student."""
+    from .batch import BatchOptions, grade_class
+    from .progress import ProgressPrinter
+
+    options = BatchOptions(db=db, jobs=jobs, seed=seed, timeout=timeout, reveal=not no_reveal, scheduler=scheduler,
+                           reports=reports, report_format=fmt, csv=csv_path)
+    printer = ProgressPrinter(sys.stdout)
+    result = grade_class(exercise, directory, options, on_progress=printer)
+    printer.close()
+    click.echo(printer.outcome(result))
+    sys.exit(result.return_code)
+
+
+@cli.command()
+@click.argument("db", type=click.Path(exists=True, dir_okay=False))
+@click.option("--exercise", default=None, help="Which exercise (needed when the gradebook holds several).")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "json"]), default="text",
+              show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the summary here.")
+def summary(db, exercise, fmt, output) -> None:
+    """What a class got right and wrong: scores, entries, misconceptions, slow or crashing code."""
+    from .render.summary import render_summary
+    from .summary import summarise
+
+    text = render_summary(summarise(db, exercise), fmt)
+    if output:
+        _write(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
 def _write(path: str, text: str, mode: str = "w") -> None:
     try:
         with open(path, mode, encoding="utf-8", errors="backslashreplace") as handle:

@@ -19,6 +19,9 @@ class GradeOptions:
     lang: str | None = None  # feedback language (a code of i18n.LANGUAGES); None means the exercise's
     diagnose: bool = True  # explain wrong answers (off only to measure what diagnosis costs)
     variant: str | None = None  # student id whose variant is graded (grader/variants.py); None: as loaded
+    # False hides expected values and missing terms whatever the spec says: an official run must
+    # not hand out the answers (`grader batch --no-reveal`).
+    reveal: bool = True
 
     def seed_for(self, exercise: "Exercise") -> int:
         return exercise.trials.seed if self.seed is None else self.seed

@@ -41,7 +41,8 @@ def check_functions(exercise: Exercise, submission: FunctionsSubmission, options
                 notes=(f"sandbox-{sandbox.status}",),
             ))
         else:
-            checks.append(check_function(exercise, run, submission.trials, submission.expected, lang))
+            checks.append(check_function(exercise, run, submission.trials, submission.expected, lang,
+                                         reveal=options.reveal))
     return tuple(with_def_lines(exercise, checks, Path(submission.path)))
 
 
@@ -50,8 +51,9 @@ def function_label(exercise: Exercise, run: FunctionRun) -> str:
 
 
 def check_function(exercise: Exercise, run: FunctionRun, trials: Sequence[Trial],
-                   expected: Sequence[dict[str, np.ndarray]], lang: str = "en") -> Check:
-    """One check for one function: points for the entries right on every trial."""
+                   expected: Sequence[dict[str, np.ndarray]], lang: str = "en", *, reveal: bool = True) -> Check:
+    """One check for one function: points for the entries right on every trial (reveal=False
+    leaves out the expected values of the entries that differ)."""
     target = exercise.target(run.spec.returns)
     base = dict(name=function_label(exercise, run), max_points=target.points, target=target.name, index=None)
     unusable = _unusable(exercise, run, trials, lang, base)
@@ -63,7 +65,7 @@ def check_function(exercise: Exercise, run: FunctionRun, trials: Sequence[Trial]
         return Check(status="pass", points=target.points, notes=("correct",),
                      feedback=tr(lang, "fn.pass", n=n, trials=len(trials), worst=f"{comparison.worst:.1e}"), **base)
     points = target.points * n_ok / n if target.per_entry else 0.0
-    feedback, details = _explain_differences(exercise, target, comparison, lang)
+    feedback, details = _explain_differences(exercise, target, comparison, lang, reveal)
     return Check(status="fail", points=round(points, 6), feedback=feedback, details=details,
                  notes=("wrong-values",), **base)
 
@@ -121,7 +123,7 @@ def _compare(exercise: Exercise, target: Target, run: FunctionRun, trials: Seque
 
 
 def _explain_differences(exercise: Exercise, target: Target, comparison: _Comparison,
-                         lang: str) -> tuple[str, tuple[str, ...]]:
+                         lang: str, reveal: bool = True) -> tuple[str, tuple[str, ...]]:
     """Which entries differ, and expected against got on the clearest failing trial."""
     label = partial(exercise.notation.entry_derivative, target.name)
     entries = target.entries
@@ -135,7 +137,8 @@ def _explain_differences(exercise: Exercise, target: Target, comparison: _Compar
     trial, got, exp = comparison.example
     details.append(tr(lang, "fn.on_trial_path", trial=trial.name, output=trial.isolates) if trial.isolates
                    else tr(lang, "fn.on_trial", trial=trial.name))
-    for i in np.flatnonzero(~np.isclose(got, exp, rtol=exercise.rtol, atol=exercise.atol))[:MAX_LISTED]:
+    shown = np.flatnonzero(~np.isclose(got, exp, rtol=exercise.rtol, atol=exercise.atol))[:MAX_LISTED]
+    for i in shown if reveal else ():
         details.append("  " + tr(lang, "fn.expected_got", entry=label(entries[i]),
                                  expected=f"{exp[i]:.6g}", got=f"{got[i]:.6g}"))
     return feedback, tuple(details)

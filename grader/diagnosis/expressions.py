@@ -72,7 +72,7 @@ class _Diagnoser:
     def __init__(self, exercise: Exercise, options: GradeOptions) -> None:
         self.exercise = exercise
         self.lang, self.seed = options.lang_for(exercise), options.seed_for(exercise)
-        self.reveal = bool(exercise.feedback.get("reveal", False))
+        self.reveal = bool(exercise.feedback.get("reveal", False)) and options.reveal
         self.detectors = detectors_for(exercise)
         self.rules = rules_for(exercise)
         self.probe: _Probe | None = None  # built for the first wrong answer only

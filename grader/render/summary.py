@@ -1,0 +1,139 @@
+"""A class summary as text, Markdown, self-contained HTML (plots as inline SVG) or JSON."""
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+from ..summary import ClassSummary
+from .text import points
+
+SVG_WIDTH, BAR_HEIGHT = 480, 18
+_STYLE = ("body{font-family:sans-serif;max-width:52em;margin:2em auto;color:#222}"
+          "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left}"
+          "svg text{font-size:11px}")
+
+
+def _percent(rate: float) -> str:
+    return f"{100 * rate:.0f}%"
+
+
+def _sections(s: ClassSummary) -> list[tuple[str, list[str], list[list[str]]]]:
+    """(title, header, rows) of every table, shared by the text, Markdown and HTML forms."""
+    who = lambda o: ", ".join(o.students)  # noqa: E731
+    return [
+        ("Score histogram", ["score", "students"],
+         [[f"{points(b.low)}–{points(b.high)}", str(b.count)] for b in s.histogram]),
+        ("Pass rate per check (lowest first)", ["check", "passed", "rate"],
+         [[c.name, f"{c.passed}/{c.attempts}", _percent(c.rate)] for c in s.checks]),
+        ("Most frequent misconceptions", ["misconception", "students", "who"],
+         [[o.value, str(len(o.students)), who(o)] for o in s.misconceptions]),
+        ("Most frequent answer notes", ["note", "students", "who"],
+         [[o.value, str(len(o.students)), who(o)] for o in s.notes]),
+        ("Slowest submissions", ["student", "submission", "seconds"],
+         [[x.student, x.submission, f"{x.seconds:.2f}"] for x in s.slowest]),
+        ("Crashing or ungradable submissions", ["student", "submission", "why"],
+         [[x.student, x.submission, x.reason] for x in s.crashing]),
+    ]
+
+
+def _headline(s: ClassSummary) -> str:
+    return (f"{s.students} students, {s.graded} graded; mean {points(s.mean)} / {points(s.max_score)}, "
+            f"median {points(s.median)}")
+
+
+def render_text(s: ClassSummary) -> str:
+    lines = [f"Class summary: {s.exercise}", _headline(s)]
+    for title, header, rows in _sections(s):
+        lines += ["", f"{title}:"]
+        lines += [f"  {'  '.join(row)}" for row in rows] or ["  (none)"]
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(s: ClassSummary) -> str:
+    cell = lambda t: t.replace("|", "\\|").replace("\n", " ")  # noqa: E731
+    lines = [f"# Class summary: {s.exercise}", "", _headline(s)]
+    for title, header, rows in _sections(s):
+        lines += ["", f"## {title}", ""]
+        if not rows:
+            lines.append("(none)")
+            continue
+        lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def render_html(s: ClassSummary) -> str:
+    html = ET.Element("html", lang="en")
+    head = ET.SubElement(html, "head")
+    ET.SubElement(head, "meta", charset="utf-8")
+    ET.SubElement(head, "title").text = f"Class summary: {s.exercise}"
+    ET.SubElement(head, "style").text = _STYLE
+    body = ET.SubElement(html, "body")
+    ET.SubElement(body, "h1").text = f"Class summary: {s.exercise}"
+    ET.SubElement(body, "p").text = _headline(s)
+    plots = {"Score histogram": _histogram_svg(s), "Pass rate per check (lowest first)": _rates_svg(s)}
+    for title, header, rows in _sections(s):
+        ET.SubElement(body, "h2").text = title
+        if title in plots:
+            body.append(plots[title])
+        if not rows:
+            ET.SubElement(body, "p").text = "(none)"
+            continue
+        table = ET.SubElement(body, "table")
+        tr = ET.SubElement(table, "tr")
+        for name in header:
+            ET.SubElement(tr, "th").text = name
+        for row in rows:
+            tr = ET.SubElement(table, "tr")
+            for value in row:
+                ET.SubElement(tr, "td").text = value
+    return "<!DOCTYPE html>\n" + ET.tostring(html, encoding="unicode", method="html") + "\n"
+
+
+def _svg(height: int, label: str) -> ET.Element:
+    return ET.Element("svg", {"xmlns": "http://www.w3.org/2000/svg", "width": str(SVG_WIDTH),
+                              "height": str(height), "role": "img", "aria-label": label})
+
+
+def _histogram_svg(s: ClassSummary) -> ET.Element:
+    height, base = 160, 140
+    svg = _svg(height, "score histogram")
+    top = max((b.count for b in s.histogram), default=0) or 1
+    width = SVG_WIDTH // max(len(s.histogram), 1)
+    for i, b in enumerate(s.histogram):
+        h = round(120 * b.count / top)
+        ET.SubElement(svg, "rect", {"class": "bar", "x": str(i * width + 2), "y": str(base - h),
+                                    "width": str(width - 4), "height": str(h), "fill": "#4a7ebb"})
+        label = ET.SubElement(svg, "text", {"x": str(i * width + 4), "y": str(height - 4)})
+        label.text = points(b.low)
+        if b.count:
+            count = ET.SubElement(svg, "text", {"x": str(i * width + 4), "y": str(base - h - 3)})
+            count.text = str(b.count)
+    return svg
+
+
+def _rates_svg(s: ClassSummary) -> ET.Element:
+    svg = _svg(BAR_HEIGHT * len(s.checks) + 4, "pass rate per check")
+    for i, c in enumerate(s.checks):
+        y = i * BAR_HEIGHT + 2
+        ET.SubElement(svg, "rect", {"class": "rate", "x": "160", "y": str(y), "width": str(round(300 * c.rate)),
+                                    "height": str(BAR_HEIGHT - 4), "fill": "#5a9e5a"})
+        name = ET.SubElement(svg, "text", {"x": "0", "y": str(y + BAR_HEIGHT - 6)})
+        name.text = c.name[:26]
+        rate = ET.SubElement(svg, "text", {"x": str(164 + round(300 * c.rate)), "y": str(y + BAR_HEIGHT - 6)})
+        rate.text = _percent(c.rate)
+    return svg
+
+
+def render_json(s: ClassSummary) -> str:
+    return json.dumps(s.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+SUMMARY_FORMATS = {"text": render_text, "markdown": render_markdown, "html": render_html, "json": render_json}
+
+
+def render_summary(summary: ClassSummary, fmt: str) -> str:
+    """The summary in this format. Raises ValueError for an unknown format."""
+    if fmt not in SUMMARY_FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; known: {', '.join(SUMMARY_FORMATS)}")
+    return SUMMARY_FORMATS[fmt](summary)
