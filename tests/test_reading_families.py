@@ -106,3 +106,10 @@ def test_nested_full_convolutions_are_refused_before_they_are_computed():
         parse_matrix_form(nested, SEED)
     with pytest.raises(ParseError, match="too large"):
         parse_matrix_form("X" + " @ X" * 3_000, SEED)
+
+
+def test_a_general_left_side_whose_index_letter_is_a_name_says_it_is_not_instantiated(tmp_path):
+    path = tmp_path / "clash.md"
+    path.write_text(r"$$\frac{\partial C}{\partial x_{k,j}} = \frac{\partial C}{\partial y_{k,j}} k_1$$", "utf-8")
+    submission = read_expression_submission(path, EXERCISE.notation, ("X", "K"))
+    assert submission.answers == () and any("not instantiated" in p.message for p in submission.problems)

@@ -37,6 +37,8 @@ _DIFF = re.compile(r"^\s*(\\partial(?![A-Za-z])|\\delta(?![A-Za-z])|\u2202|\u03b
 # Sentence punctuation and spacing after the last side: "= a k_2, \qquad".
 _TRAILING = (".", ",", ";", "~", "\\,", "\\;", "\\:", "\\!", "\\ ", "\\quad", "\\qquad")
 _FRAC = re.compile(r"\\[dt]?frac(?![A-Za-z])\s*")
+# x_{i,j}, k_m: a subscript with an index letter (a general entry, not a particular one).
+_LETTER_SUBSCRIPT = re.compile(r"_\s*(\{[^{}]*[A-Za-z][^{}]*\}|[A-Za-z])")
 
 
 @dataclass
@@ -162,11 +164,11 @@ class _DocumentReader:
         except ParseError as err:
             if "is outside" in err.message:
                 self.problems.append(Problem(_line(self.text, offset), snippet(lhs), err.message))
-            elif "a general entry" in err.message:
+            elif "a general entry" in err.message or (_LETTER_SUBSCRIPT.search(lhs) and self.names_target(lhs)):
                 self.problems.append(Problem(_line(self.text, offset), snippet(lhs), (
                     "this general formula is not instantiated, so it answers no entry: its left side must name "
-                    "the entry by distinct index letters, one per index (x_{i,j}, k_m), not expressions "
-                    "such as x_{i+1,j}")))
+                    "the entry by distinct index letters, one per index, that are not names of the exercise "
+                    "(x_{i,j}, k_m), not expressions such as x_{i+1,j}")))
             return None
         if found.array.name not in self.targets:
             return None
