@@ -113,3 +113,15 @@ def test_a_general_left_side_whose_index_letter_is_a_name_says_it_is_not_instant
     path.write_text(r"$$\frac{\partial C}{\partial x_{k,j}} = \frac{\partial C}{\partial y_{k,j}} k_1$$", "utf-8")
     submission = read_expression_submission(path, EXERCISE.notation, ("X", "K"))
     assert submission.answers == () and any("not instantiated" in p.message for p in submission.problems)
+
+
+def test_named_intermediates_are_bounded_in_depth_and_share_the_work_budget(tmp_path):
+    path = tmp_path / "chain.md"
+    path.write_text("$$p = X @ X$$\n$$q = p @ p$$\n$$r = q @ q$$\n$$s = r @ r$$\n$$u = s @ s$$\n"
+                    "$$\\frac{\\partial C}{\\partial X} = u$$\n", "utf-8")
+    answers = read_expression_submission(path, EXERCISE.notation, ("X",)).answers
+    assert len(answers) == 9 and all("deeper than 4" in a.problem for a in answers)
+    path.write_text("$$p = conv(X, X, mode=full)$$\n$$q = conv(p, X, mode=full)$$\n"
+                    "$$\\frac{\\partial C}{\\partial X} = conv(conv(q, X, mode=full), X)$$\n", "utf-8")
+    answers = read_expression_submission(path, EXERCISE.notation, ("X",)).answers
+    assert all("too large an expression" in a.problem for a in answers)  # counted across the definitions

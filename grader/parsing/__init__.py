@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 
 from . import _grammars
 from ._direct import read_flat, read_polynomial
-from ._matrix_form import HINTS as _MATRIX_FORM_HINTS, parse_matrix_form
+from ._matrix_form import HINTS as _MATRIX_FORM_HINTS, evaluate_matrix_form, parse_matrix_form
 from ._transform import Builder, DerivativeTarget, SemanticError
 from .errors import ParseError, position
 from .limits import ParseLimits, normalise, operator_derivatives, scan, unicode_subscripts, unwrap_typography
 
 __all__ = ["ParseError", "ParseLimits", "DerivativeTarget", "Reading", "read_answer", "parse_expression",
            "operator_derivatives", "parse_general", "parse_matrix_form", "parse_whole",
+           "evaluate_matrix_form",
            "parse_with_style",
            "parse_matrix_with_style",
            "parse_matrix", "parse_derivative_target", "detect_style"]
@@ -222,7 +223,7 @@ def parse_general(text: str, notation: Notation, variables: tuple[str, ...], ent
 
 
 def parse_whole(text: str, notation: Notation, limits: ParseLimits = ParseLimits(), *,
-                delta_ok: bool = False) -> tuple[list[list[sympy.Expr]], str, bool]:
+                delta_ok: bool = False, names=None) -> tuple[list[list[sympy.Expr]], str, bool]:
     """A whole target's answer: a written matrix, else a matrix form (`full_conv(dY, rot180(K))`,
     `W^T \\delta`). Returns (rows, style, whether it was a matrix form). Raises ParseError: the
     matrix form's error when the text looks like one or was read but does not compute, else the
@@ -233,7 +234,7 @@ def parse_whole(text: str, notation: Notation, limits: ParseLimits = ParseLimits
     except ParseError as err:
         first = err
     try:
-        value = parse_matrix_form(text, notation, limits, delta_ok=delta_ok)
+        value = parse_matrix_form(text, notation, limits, delta_ok=delta_ok, names=names)
     except ParseError as err:
         if _MATRIX_FORM_HINTS.search(text) or not err.message.startswith("cannot read this as a matrix form"):
             raise

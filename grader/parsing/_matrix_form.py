@@ -34,6 +34,18 @@ _OPS = {"conv": "valid", "conv2d": "valid", "correlate": "valid", "xcorr": "vali
         "fullconv2d": "full", "fullcorrelate": "full", "fullxcorr": "full", "rot180": "flip", "flip": "flip"}
 
 
+def _sigmoid(z):
+    return sympy.Pow(sympy.Integer(1) + sympy.exp(-z), -1)
+
+
+# (name, derivative?) -> the element-wise function, exact: σ' = σ(1 - σ), tanh' = 1 - tanh².
+_ACTIVATIONS = {
+    ("sigma", False): _sigmoid, ("sigma", True): lambda z: _sigmoid(z) * (1 - _sigmoid(z)),
+    ("tanh", False): sympy.tanh, ("tanh", True): lambda z: 1 - sympy.tanh(z) ** 2,
+    ("exp", False): sympy.exp, ("exp", True): sympy.exp,
+}
+
+
 class _Fail(Exception):
     def __init__(self, message: str, at) -> None:
         super().__init__(message)
@@ -47,9 +59,10 @@ def _at(tok) -> tuple[int, int]:
 
 @v_args(inline=True)
 class _Evaluate(Transformer):
-    def __init__(self, notation: Notation, budget: int, delta_ok: bool) -> None:
+    def __init__(self, notation: Notation, budget: int, delta_ok: bool, names=None) -> None:
         super().__init__()
         self.notation, self.budget, self.delta_ok = notation, budget, delta_ok
+        self.names = names  # a letter -> (matrix, weight) of the document's own definitions (z = W x + b)
         self.weight: dict[int, int] = {}  # id(matrix) -> most parts in one of its entries
 
     # ---- bookkeeping ---------------------------------------------------------------------
@@ -82,6 +95,11 @@ class _Evaluate(Transformer):
 
     def name(self, tok):
         text = str(tok)
+        defined = self.names(text, _at(tok)) if self.names is not None else None
+        if defined is not None:
+            value, weight = defined
+            self.weight[id(value)] = weight
+            return value
         for a in self.notation.arrays:
             if a.upstream_of is None and a.name not in self.outputs() and text in (a.name, a.latex, a.letter,
                                                                                    a.latex.upper(), a.latex.lower()):
@@ -99,6 +117,10 @@ class _Evaluate(Transformer):
         if up is None:
             raise _Fail("this exercise gives no upstream gradient", _at(tok))
         if text == "\\delta":
+            defined = self.names("\\delta", _at(tok)) if self.names is not None and not self.delta_ok else None
+            if defined is not None:
+                self.weight[id(defined[0])] = defined[1]
+                return defined[0]
             if not self.delta_ok:
                 raise _Fail(f"\\delta is not defined in this document: define it (\\delta = \\frac{{\\partial "
                             f"{self.notation.loss}}}{{\\partial {up.latex}}}) or write the derivative itself", _at(tok))
@@ -171,6 +193,17 @@ class _Evaluate(Transformer):
             value = self.made(value.T, self.w(value), _at(transposes[0]))
         return value
 
+    def act(self, tok, value, prime=False):
+        name = re.sub(r"[\\\s]", "", str(tok)).replace("sigmoid", "sigma")
+        if not isinstance(value, sympy.MatrixBase):
+            raise _Fail(f"{name} in a matrix form applies to a matrix, entry by entry", _at(tok))
+        weight = self.w(value) + 8
+        self.cost(_entries(value), weight, _at(tok))
+        return self.made(value.applyfunc(lambda z: _ACTIVATIONS[name, prime](z)), weight, _at(tok))
+
+    def act_prime(self, tok, prime, value):
+        return self.act(tok, value, prime=True)
+
     def mode(self, tok):
         return ("mode", str(tok).strip("'\""))
 
@@ -222,8 +255,15 @@ def _shape(value) -> str:
 
 
 def parse_matrix_form(text: str, notation: Notation, limits: ParseLimits = ParseLimits(), *,
-                      delta_ok: bool = False) -> sympy.ImmutableMatrix:
+                      delta_ok: bool = False, names=None) -> sympy.ImmutableMatrix:
     """A matrix-form answer -> the matrix of its entries' exact expressions. Raises ParseError."""
+    return evaluate_matrix_form(text, notation, limits, delta_ok=delta_ok, names=names)[0]
+
+
+def evaluate_matrix_form(text: str, notation: Notation, limits: ParseLimits = ParseLimits(), *,
+                         delta_ok: bool = False, names=None) -> tuple[sympy.ImmutableMatrix, int]:
+    """(matrix, most parts in one entry) of a matrix form. `names(letter, at)` gives the document's
+    own definitions as (matrix, parts) or None, or raises ParseError. Raises ParseError."""
     text = operator_derivatives(unwrap_typography(normalise(text, limits, limits.max_matrix_chars)))
     scan(text, limits, "plain")  # brackets and numbers; LaTeX commands are the grammar's to refuse
     try:
@@ -238,15 +278,18 @@ def parse_matrix_form(text: str, notation: Notation, limits: ParseLimits = Parse
         raise ParseError(f"the answer is too large ({nodes:,} parts; the limit is {limits.max_nodes:,})", text)
     budget = limits.max_nodes * _BUDGET_NODES
     try:
-        value = _Evaluate(notation, budget, delta_ok).transform(tree)
+        evaluate = _Evaluate(notation, budget, delta_ok, names)
+        value = evaluate.transform(tree)
     except VisitError as err:
         cause = err.orig_exc
         if isinstance(cause, _Fail):
             raise ParseError(cause.message, text, *cause.at) from None
+        if isinstance(cause, ParseError):
+            raise cause from None
         raise ParseError(f"cannot compute this matrix form: {cause}", text) from None
     if not isinstance(value, sympy.MatrixBase):
         raise ParseError("a matrix form must give a matrix, not a number", text)
-    return sympy.ImmutableMatrix(value)
+    return sympy.ImmutableMatrix(value), evaluate.w(value)
 
 
 def _parser():

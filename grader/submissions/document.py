@@ -23,6 +23,7 @@ from ..parsing import (ParseError, ParseLimits, Reading, parse_derivative_target
 from ._blocks import blocks, equations, visible
 from ._deltas import Deltas
 from ._general import general_answers
+from ._named import Named
 from ._entries import entry_label, split_matrix, target_entries
 from ._macros import definitions, expand
 from .answers import Answer, ExpressionSubmission, Problem, SubmissionError, read_text, snippet
@@ -121,6 +122,7 @@ class _DocumentReader:
         self.macros = definitions(visible(text, kind)[0])  # \newcommand in the preamble (not in comments)
         self.memo: dict = {}  # entries resolved by the direct reader, shared by every answer
         self.deltas = Deltas(notation)  # \delta_{i,j} = dC/dy_{i,j}, if the document says so
+        self.named = Named(notation, limits)  # z = W x + b, for matrix forms
         self.equations: list[_Equation] = []
         self.problems: list[Problem] = []
 
@@ -146,9 +148,10 @@ class _DocumentReader:
                         current = None  # a mention ($y_{1,1}$) between blocks ends the chain
                     continue
                 lhs = expand(raw.lhs, self.macros).rstrip().rstrip(":")
-                if self.deltas.offer(lhs, [expand(side, self.macros) for side, _ in raw.sides],
-                                     _line(self.text, raw.offset)):
-                    current = None  # a definition of δ answers nothing
+                sides = [expand(side, self.macros) for side, _ in raw.sides]
+                delta = self.deltas.offer(lhs, sides, _line(self.text, raw.offset))
+                if sides and self.named.offer(lhs, _strip_trailing(sides[-1]), _line(self.text, raw.offset)) or delta:
+                    current = None  # a definition (of δ, z, h) answers nothing
                     continue
                 current = self.equation(lhs, raw.offset)
                 if current is not None:
@@ -265,7 +268,8 @@ class _DocumentReader:
             garbled = self.garbled(source) or self.deltas.problem(source)
             if garbled:
                 raise ParseError(garbled, source)
-            rows, style, form = parse_whole(source, self.notation, self.limits, delta_ok=self.deltas.means_gradient())
+            rows, style, form = parse_whole(source, self.notation, self.limits, delta_ok=self.deltas.means_gradient(),
+                                            names=self.named)
         except ParseError as err:
             return [Answer(eq.array.name, i, None, str(err), snippet(source), line, "latex", steps) for i in entries]
         paired = split_matrix(eq.array, rows)
