@@ -118,16 +118,6 @@ def _bundled_paths() -> dict[str, Path]:
     return {}
 
 
-def private_paths(exercise: Exercise) -> list[str]:
-    """What student code must not read besides the grader's own packages: the spec (it may hold
-    sample answers), the bundled exercises, and a source checkout's tests and examples."""
-    checkout = _PACKAGE_DIR.parent
-    paths = [Path(exercise.path), *_BUNDLED_DIRS]
-    if (checkout / "pyproject.toml").is_file():
-        paths += [checkout / "tests", checkout / "examples", checkout / "benchmarks"]
-    return [str(p) for p in paths if p.exists()]
-
-
 def find_exercise(ref: str) -> Path:
     """The spec file for a bundled id or a path.
 
