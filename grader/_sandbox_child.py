@@ -1,17 +1,22 @@
 """Run one submission inside the sandbox: the half of grader/sandbox.py that the student's code shares.
 
 Executed as ``python -I _sandbox_child.py IN_FD RESULT_FD STATUS_FD`` with a cleared environment.
-Standalone on purpose: it imports only the standard library and numpy, never ``grader`` or
-``reference``, because once the mount namespace is in place those directories are empty.
+Standalone on purpose: it imports only the standard library, numpy and its sibling
+``_sandbox_isolation.py`` (by file location), never ``grader`` or ``reference``: inside the
+sandbox's root those do not exist.
 
 Two processes run this file:
 
 * the *supervisor* (the process the grader started) reads the job from IN_FD, enters new
   namespaces, forks the runner and, once the runner is gone, writes how it ended to STATUS_FD.
-  On SIGTERM it SIGKILLs the runner; as pid 1 of the new PID namespace the runner takes every
+  It keeps IN_FD open: the grader holds the other end until the run is over, so the pipe
+  closing early means the grader died, and the supervisor then SIGKILLs the runner. So does
+  SIGTERM (the grader's timeout). As pid 1 of the new PID namespace, the runner takes every
   process the student started with it.
-* the *runner* finishes the isolation (mounts, rlimits, privileges), imports numpy, then the
-  submission, runs the calls in order and sends each result to RESULT_FD as soon as it has it.
+* the *runner* builds the allowlist root, sets rlimits, drops privileges, imports numpy (from
+  that root: a missing piece of the allowlist shows up here, before any student code), then
+  the submission, runs the calls in order and sends each result to RESULT_FD as soon as it
+  has it.
 
 Wire format, both directions: a 4-byte big-endian length, a UTF-8 JSON header of that length,
 then ``header["nbytes"]`` raw bytes (none when absent). Arrays travel as raw bytes with dtype
@@ -21,44 +26,26 @@ from __future__ import annotations
 
 import _thread
 import builtins
-import ctypes
 import json
 import os
-import re
 import resource
+import select
 import signal
 import struct
 import sys
 import types
 
-CLONE_NEWNS = 0x00020000
-CLONE_NEWUSER = 0x10000000
-CLONE_NEWPID = 0x20000000
-CLONE_NEWNET = 0x40000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 0x1, 0x2, 0x4, 0x8
-MS_REMOUNT, MS_NOATIME, MS_NODIRATIME, MS_BIND = 0x20, 0x400, 0x800, 0x1000
-MS_REC, MS_PRIVATE, MS_RELATIME, MS_STRICTATIME = 0x4000, 0x40000, 0x200000, 0x1000000
-PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
-O_PATH = getattr(os, "O_PATH", 0o10000000)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _sandbox_isolation as isolation  # noqa: E402  (a sibling file, not the grader package)
 
-# Per-mount options as /proc/self/mountinfo spells them; a bind remount must restate the ones
-# the kernel has locked (inside a user namespace) or it fails with EPERM.
-MOUNT_OPTIONS = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC, "noatime": MS_NOATIME,
-                 "nodiratime": MS_NODIRATIME, "relatime": MS_RELATIME, "strictatime": MS_STRICTATIME}
-# World-writable places on a typical host; each gets a fresh private tmpfs.
-SCRATCH_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
-WORKDIR = "/tmp/work"  # fixed, so a submission that prints its cwd prints the same thing every run
+del sys.path[0]
+SetupError = isolation.SetupError
 SOURCE_NAME = "submission.py"  # what tracebacks and error messages name, whatever the file was called
 MAX_TEXT = 1000  # characters of an exception message kept; a student's str() can be megabytes
 
-_libc = ctypes.CDLL(None, use_errno=True)
 # Captured before the submission runs, so monkeypatching os/json/numpy cannot break the protocol.
 _write = os.write
 _dumps = json.dumps
-
-
-class SetupError(Exception):
-    """The sandbox could not be put in place (the grader's environment, never the student)."""
 
 
 # --- wire format ------------------------------------------------------------------------------
@@ -100,161 +87,7 @@ class Channel:
                     view = view[_write(self.fd, view):]
 
 
-# --- namespaces and mounts --------------------------------------------------------------------
-
-def _errno_call(result: int, what: str) -> None:
-    if result != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"{what}: {os.strerror(err)}")
-
-
-def _b(text: str | None) -> bytes | None:
-    return None if text is None else os.fsencode(text)
-
-
-def mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
-    """mount(2). Raises OSError."""
-    _errno_call(_libc.mount(_b(source), _b(target), _b(fstype), ctypes.c_ulong(flags), _b(data)),
-                f"mount {target}")
-
-
-def prctl(option: int, value: int) -> bool:
-    """prctl(2); False where it does not exist or fails (the caller decides whether that matters)."""
-    fn = getattr(_libc, "prctl", None)
-    return fn is not None and fn(option, ctypes.c_ulong(value), 0, 0, 0) == 0
-
-
-def _write_file(path: str, text: str) -> None:
-    with open(path, "w") as handle:
-        handle.write(text)
-
-
-def _map_ids(inside: int, outside_uid: int, outside_gid: int) -> None:
-    # An unprivileged process may map only its own ids, and only after denying setgroups.
-    _write_file("/proc/self/setgroups", "deny")
-    _write_file("/proc/self/uid_map", f"{inside} {outside_uid} 1")
-    _write_file("/proc/self/gid_map", f"{inside} {outside_gid} 1")
-
-
-def enter_namespaces(prefer_userns: bool) -> list[str]:
-    """Unshare what this kernel and these privileges allow; the names of the namespaces entered.
-
-    As root each namespace is tried on its own, so one refused kind does not cost the others.
-    Otherwise a user namespace is what grants the right to create the rest.
-    """
-    unshare = getattr(_libc, "unshare", None)
-    if unshare is None:
-        return []
-    kinds = ((CLONE_NEWNET, "netns"), (CLONE_NEWNS, "mountns"), (CLONE_NEWPID, "pidns"))
-    if os.geteuid() == 0 and not prefer_userns:
-        return [name for flag, name in kinds if unshare(flag) == 0]
-    uid, gid = os.geteuid(), os.getegid()
-    for size in (3, 2, 1):
-        flags = CLONE_NEWUSER
-        for flag, _ in kinds[:size]:
-            flags |= flag
-        if unshare(flags) == 0:
-            _map_ids(0, uid, gid)
-            return ["userns", *(name for _, name in kinds[:size])]
-    return []
-
-
-def _unescape(field: str) -> str:
-    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field)
-
-
-def _mounts() -> list[tuple[str, int]]:
-    """(mount point, per-mount flags) for every mount, parents before children."""
-    found = []
-    with open("/proc/self/mountinfo") as handle:
-        for line in handle:
-            fields = line.split()
-            flags = 0
-            for option in fields[5].split(","):
-                flags |= MOUNT_OPTIONS.get(option, 0)
-            found.append((_unescape(fields[4]), flags))
-    return found
-
-
-def _under(path: str, top: str) -> bool:
-    return path == top or path.startswith(top.rstrip("/") + "/")
-
-
-def _topmost(paths) -> list[str]:
-    ordered = sorted(set(paths), key=len)
-    kept: list[str] = []
-    for path in ordered:
-        if not any(_under(path, top) for top in kept):
-            kept.append(path)
-    return kept
-
-
-def _untraversable_ancestor(path: str) -> str | None:
-    """The highest directory above path that 'others' may not enter (what would stop the uid drop)."""
-    parts = path.strip("/").split("/")
-    for depth in range(1, len(parts)):
-        ancestor = "/" + "/".join(parts[:depth])
-        if not os.stat(ancestor).st_mode & 0o001:
-            return ancestor
-    return None
-
-
-def _mask(directory: str, keep: list[str], options: str) -> None:
-    """Cover directory with an empty tmpfs, then bind back the kept paths below it, read-only."""
-    handles = [(path, os.open(path, O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)) for path in keep]
-    mount("tmpfs", directory, "tmpfs", MS_NOSUID | MS_NODEV, options)
-    for path, handle in handles:
-        os.makedirs(path, exist_ok=True)
-        # The O_PATH handle still names the directory we just covered; /proc/self/fd resolves it.
-        mount(f"/proc/self/fd/{handle}", path, None, MS_BIND | MS_REC)
-        try:
-            mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
-        except OSError:
-            pass  # already read-only after make_read_only(); a locked flag set may refuse a restatement
-        os.close(handle)
-
-
-def make_read_only() -> None:
-    """Remount every mount read-only in this namespace (MS_BIND: per-mount, the host is unaffected)."""
-    for point, flags in _mounts():
-        if _under(point, "/proc"):
-            continue  # a fresh procfs replaces it, and /proc/self/uid_map must stay writable
-        try:
-            mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags)
-        except OSError:
-            pass  # shadowed or locked mounts; the uid drop still denies writes there
-
-
-def build_filesystem(job: dict, drop_uid: bool, uid: int) -> str:
-    """Private read-only view of the host with a writable workdir; returns the workdir.
-
-    Raises OSError when an essential step (private mounts, the /tmp tmpfs, hiding) fails.
-    """
-    mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing below propagates back to the host
-    make_read_only()
-    needed = _topmost(os.path.realpath(p) for p in sys.path if p and os.path.isdir(p))
-    masks = [d for d in SCRATCH_DIRS if os.path.isdir(d)]
-    masks += [d for d in job["mask"] if d != "/" and os.path.isdir(d)]
-    if drop_uid:  # an interpreter under /root would be unreadable once we are uid 65534
-        masks += [a for a in (_untraversable_ancestor(p) for p in needed) if a]
-    limits = job["limits"]
-    for directory in _topmost(masks):
-        keep = [p for p in needed if _under(p, directory)]
-        size = max(16, 2 * limits["file_size_mb"]) if directory == "/tmp" else 1
-        _mask(directory, keep, f"size={size}m,mode=0755")
-        if directory != "/tmp":
-            mount(None, directory, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
-    os.mkdir(WORKDIR, 0o700)
-    os.chown(WORKDIR, uid, uid)
-    for path in job["hide"]:
-        if os.path.isdir(path):
-            mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555")
-        elif os.path.exists(path):
-            mount("/dev/null", path, None, MS_BIND)
-    return WORKDIR
-
-
-# --- the runner ---------------------------------------------------------------------------------
+# --- the runner: isolation, then the student's code -----------------------------------------------
 
 def set_limits(limits: dict) -> None:
     """Resource limits for the runner and everything it starts. Raises OSError/ValueError."""
@@ -269,54 +102,48 @@ def set_limits(limits: dict) -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
-def isolate(job: dict, layers: list[str], source: bytes) -> str:
-    """Everything after the fork and before numpy: returns the workdir. Raises SetupError."""
-    uid = job["uid"]
+def isolate(job: dict, layers: list[str], source: bytes, workdir: str | None) -> str:
+    """Everything after the fork and before the privilege drop: returns the workdir. Raises SetupError."""
     as_root = os.geteuid() == 0 and "userns" not in layers
-    workdir = job["fallback_workdir"]
-    os.umask(0o022)  # directories we create for kept paths must be enterable after the uid drop
+    uid, gid = (job["uid"], job["uid"]) if as_root else (os.geteuid(), os.getegid())
+    limits = job["limits"]
+    os.umask(0o022)  # directories of the new root must be enterable after the privilege drop
     try:
         if "mountns" in layers:
-            workdir = build_filesystem(job, as_root, uid if as_root else os.geteuid())
-            if "pidns" in layers:
-                try:  # a procfs of our own: the host's processes (and their environ) vanish
-                    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-                except OSError:
-                    pass
-        elif as_root:
-            os.chown(workdir, uid, uid)
+            options = (f"size={limits['workdir_mb']}m,nr_inodes={limits['workdir_files']},mode=0700,"
+                       f"uid={uid},gid={gid}")
+            try:
+                layers += isolation.build_root(job["root"], options, with_proc="pidns" in layers)
+            except (OSError, SetupError) as exc:  # a kernel that gives namespaces but refuses a step
+                raise SetupError(f"the sandbox's root could not be built ({exc}); GRADER_SANDBOX_NAMESPACES=none "
+                                 f"runs without namespaces, with less isolation (docs/sandbox.md)") from exc
+            workdir = isolation.WORKDIR
         path = os.path.join(workdir, SOURCE_NAME)
         with open(path, "wb") as handle:  # for the student's own open(__file__) and warnings' source lines
             handle.write(source)
         os.chmod(path, 0o444)
-        set_limits(job["limits"])
+        set_limits(limits)
     except (OSError, ValueError) as exc:
         raise SetupError(f"{type(exc).__name__}: {exc}") from exc
-    layers.append("rlimits")
-    os.environ["HOME"] = workdir
+    layers += ["workdir", "rlimits"]
+    os.environ.update(HOME=workdir, TMPDIR=workdir)
     os.chdir(workdir)
     return workdir
 
 
-def drop_privileges(job: dict, layers: list[str]) -> None:
-    """No way back to root for the student's code. Raises SetupError."""
-    uid = job["uid"]
+def drop_privileges(job: dict, layers: list[str], lifeline: int) -> None:
+    """No way back to any privilege for the student's code. Raises SetupError."""
     try:
         if "userns" in layers:
-            # We are root only inside our user namespace; a nested one leaves the student without
-            # capabilities over the mounts and namespaces we just set up (they belong to ours).
-            outer_uid, outer_gid = os.geteuid(), os.getegid()
-            _errno_call(_libc.unshare(CLONE_NEWUSER), "unshare(CLONE_NEWUSER)")
-            _map_ids(uid, outer_uid, outer_gid)
-            layers.append("uid-drop")
+            isolation.drop_capabilities()
+            layers.append("caps-drop")
         elif os.geteuid() == 0:
-            os.setgroups([])
-            os.setgid(uid)
-            os.setuid(uid)
+            isolation.drop_to_uid(job["uid"])
             layers.append("uid-drop")
     except OSError as exc:
         raise SetupError(f"could not drop privileges: {exc}") from exc
-    if prctl(PR_SET_NO_NEW_PRIVS, 1):  # setuid binaries (su, sudo) cannot give root back
+    isolation.arm_parent_death(signal.SIGKILL, lifeline)  # a credential change disarms it
+    if isolation.forbid_new_privileges():  # setuid binaries (su, sudo) cannot give root back
         layers.append("no-new-privs")
 
 
@@ -325,6 +152,11 @@ def _text(exc: BaseException) -> str:
         text = str(exc)
     except BaseException:  # a student's exception class may break its own __str__
         text = "<unprintable message>"
+    return _capped(text)
+
+
+def _capped(text) -> str:
+    text = text if type(text) is str else "<not a string>"
     return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "..."
 
 
@@ -338,7 +170,8 @@ def describe(exc: BaseException) -> dict:
         tb = tb.tb_next
     name = type(exc).__name__[:100]
     if isinstance(exc, SyntaxError) and exc.filename == SOURCE_NAME:
-        return {"error": f"{name}: {exc.msg} ({SOURCE_NAME}, line {exc.lineno})", "line": exc.lineno}
+        line = exc.lineno if isinstance(exc.lineno, int) else None
+        return {"error": f"{name}: {_capped(exc.msg)} ({SOURCE_NAME}, line {line})", "line": line}
     if isinstance(exc, SystemExit):
         code = exc.code if exc.code is not None else 0
         text = f"it called sys.exit({repr(code)[:100]})"
@@ -351,7 +184,7 @@ def describe(exc: BaseException) -> dict:
 
 class ImportGuard:
     """Refuses forbidden modules and reports the first attempt at once (the message, not the wall:
-    the student can remove this hook; the mount namespace is what keeps grader code out of reach)."""
+    the student can remove this hook; forbidden packages are simply absent from the sandbox's root)."""
 
     def __init__(self, blocked: list[str], channel: Channel) -> None:
         self.blocked = blocked
@@ -454,20 +287,26 @@ def run_submission(job: dict, payload: bytes, channel: Channel, np, workdir: str
     channel.send({"type": "done"})
 
 
-def runner(job: dict, payload: bytes, layers: list[str], result_fd: int) -> None:
+def runner(job: dict, payload: bytes, layers: list[str], result_fd: int, lifeline: int,
+           workdir: str | None) -> None:
     """Body of the forked runner process; ends with os._exit, never returns to the caller."""
+    isolation.arm_parent_death(signal.SIGKILL, lifeline)  # fork disarms it
     channel = Channel(result_fd)
+    sys.dont_write_bytecode = True  # the root is read-only: no point trying
     try:
-        workdir = isolate(job, layers, payload[:job["source_nbytes"]])
+        workdir = isolate(job, layers, payload[:job["source_nbytes"]], workdir)
         try:
-            import numpy as np  # before the privilege drop: its files need no extra access
+            # From the allowlist root, so a missing piece shows here; before the privilege drop,
+            # so that without a mount namespace a Python in root's home still loads it.
+            import numpy as np
         except BaseException as exc:
             raise SetupError(f"numpy could not be imported inside the sandbox ({type(exc).__name__}: "
                              f"{_text(exc)}); is memory_mb too small?") from exc
-        drop_privileges(job, layers)
+        drop_privileges(job, layers, lifeline)
     except SetupError as exc:
         channel.send({"type": "setup-error", "error": str(exc)})
         os._exit(70)
+    os.close(lifeline)
     sys.stdout.reconfigure(line_buffering=True)  # prints before an os._exit still reach the grader
     channel.send({"type": "ready", "isolation": layers})
     try:
@@ -482,35 +321,91 @@ def runner(job: dict, payload: bytes, layers: list[str], result_fd: int) -> None
     os._exit(0)  # skips atexit hooks the student may have registered
 
 
+# --- the supervisor ------------------------------------------------------------------------------
+
+def supervise(pid: int, grader_fd: int, wake_fd: int):
+    """Wait for the runner; SIGKILL it if the grader goes away first. (status, rusage)."""
+    poller = select.poll()
+    poller.register(grader_fd, select.POLLIN)
+    poller.register(wake_fd, select.POLLIN)  # written on every signal: SIGCHLD ends the wait
+    while True:
+        done, status, usage = os.wait4(pid, os.WNOHANG)
+        if done:
+            return status, usage
+        for fd, events in poller.poll():
+            if fd == wake_fd:
+                _drain(wake_fd)
+            elif not (events & select.POLLIN and os.read(fd, 4096)):
+                # The grader closed its end or died: the runner, pid 1 of its namespace, goes too.
+                os.kill(pid, signal.SIGKILL)  # our own unreaped child: its pid cannot be reused
+                poller.unregister(fd)
+
+
+def _drain(fd: int) -> None:
+    try:
+        while os.read(fd, 512):
+            pass
+    except BlockingIOError:
+        pass
+
+
+def _fallback_workdir(job: dict) -> str:
+    """Without a mount namespace: a host directory, which the supervisor removes afterwards."""
+    import tempfile
+
+    path = tempfile.mkdtemp(prefix="backprop-sandbox-", dir=job["tmpdir"])
+    if os.geteuid() == 0:
+        os.chown(path, job["uid"], job["uid"])
+    return path
+
+
 def main() -> None:
     in_fd, result_fd, status_fd = (int(arg) for arg in sys.argv[1:4])
     job, payload = read_message(in_fd)
-    os.close(in_fd)
-    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the grader dies -> we die -> the runner dies
-    layers = enter_namespaces(job["prefer_userns"])
+    # SIGTERM, not SIGKILL: the handler below takes the runner (and its namespace) along.
+    isolation.arm_parent_death(signal.SIGTERM, in_fd)
+    layers = isolation.enter_namespaces(job["namespaces"])
+    isolation.arm_parent_death(signal.SIGTERM, in_fd)  # a new user namespace changes credentials
+    workdir = None if "mountns" in layers else _fallback_workdir(job)
+    lifeline_r, lifeline_w = os.pipe()  # tells the runner whether we are still there
+    wake_r, wake_w = os.pipe()
+    for fd in (wake_r, wake_w):
+        os.set_blocking(fd, False)
     child = [0]
 
     def stop(signum, frame):
         if child[0]:
-            os.kill(child[0], signal.SIGKILL)  # our own unreaped child: its pid cannot be reused
+            os.kill(child[0], signal.SIGKILL)
         else:
             os._exit(128 + signum)
 
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda signum, frame: None)
     signal.signal(signal.SIGTERM, stop)
     pid = os.fork()
     if pid == 0:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        os.close(status_fd)
-        runner(job, payload, layers, result_fd)
+        signal.set_wakeup_fd(-1)
+        for sig in (signal.SIGTERM, signal.SIGCHLD):
+            signal.signal(sig, signal.SIG_DFL)
+        for fd in (in_fd, status_fd, lifeline_w, wake_r, wake_w):
+            os.close(fd)
+        runner(job, payload, layers, result_fd, lifeline_r, workdir)
     child[0] = pid
-    os.close(result_fd)
-    _, status, usage = os.wait4(pid, 0)
+    for fd in (result_fd, lifeline_r):
+        os.close(fd)
+    status, usage = supervise(pid, in_fd, wake_r)
     if os.WIFSIGNALED(status):
         report = {"signal": os.WTERMSIG(status), "cpu": usage.ru_utime + usage.ru_stime}
     else:
         report = {"exit": os.WEXITSTATUS(status)}
-    Channel(status_fd).send(report)
+    if workdir is not None:  # before the status: the grader may kill us soon after reading it
+        import shutil
+
+        shutil.rmtree(workdir, ignore_errors=True)
+    try:
+        Channel(status_fd).send(report)
+    except OSError:
+        pass  # the grader is gone
     os._exit(0)
 
 

@@ -3,8 +3,9 @@
 Each student is a file in the folder (`alice.py`, `bob.yaml`: the id is the stem) or a
 subfolder holding one gradable file (the id is the folder's name). Anything ambiguous becomes a
 problem for that student, never a guess: a folder with no gradable file or with several, two
-files with one stem, a symbolic link leaving the class folder (never followed: it could point
-at another student's work or at the grader's machine).
+files with one stem, a symbolic link that leaves the student's own folder (never followed: it
+could point at another student's work or at the grader's machine; a link at the top of the class
+folder has no folder of its own, so it is never followed either).
 """
 from __future__ import annotations
 
@@ -55,11 +56,12 @@ def discover(directory: str | Path, skip: Iterable[str | Path] = ()) -> list[Sub
 def _student(entry: Path, root: Path) -> Submission | None:
     gradable = entry.suffix.lower() in SUBMISSION_SUFFIXES
     student = entry.stem if gradable and not entry.is_dir() else entry.name
-    if entry.is_symlink() and not _inside(entry, root):
+    if entry.is_symlink():
         if not (gradable or entry.is_dir()):
             return None
-        return Submission(student, entry.name, problem=f"{entry.name} is a symbolic link leading out of the "
-                                                       f"class folder: not followed")
+        where = "out of the class folder" if not _inside(entry, root) else "to another entry of the class folder"
+        return Submission(student, entry.name, problem=f"{entry.name} is a symbolic link leading {where}: "
+                                                       f"not followed")
     if entry.is_dir():
         return _folder(entry, root)
     if not gradable:
@@ -74,14 +76,14 @@ def _folder(folder: Path, root: Path) -> Submission:
     for item in sorted(folder.iterdir(), key=lambda p: p.name):
         if item.name.startswith(".") or item.suffix.lower() not in SUBMISSION_SUFFIXES:
             continue
-        if item.is_symlink() and not _inside(item, root):
+        if item.is_symlink() and not _inside(item, folder.resolve()):
             outside.append(item.name)
         elif item.is_file():
             candidates.append(item)
     name = folder.name
     if outside:
-        return Submission(name, name, problem=f"{name}/ holds a symbolic link leading out of the class folder "
-                                              f"({', '.join(outside)}): not followed")
+        return Submission(name, name, problem=f"{name}/ holds a symbolic link leading out of its own "
+                                              f"folder ({', '.join(outside)}): not followed")
     if not candidates:
         return Submission(name, name, problem=f"{name}/ holds no gradable file "
                                               f"({', '.join(SUBMISSION_SUFFIXES)})")

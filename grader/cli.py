@@ -160,6 +160,12 @@ def grade(exercise, submission, fmt, output, seed, timeout, lang, variant) -> No
     spec = load_exercise(exercise)
     started = time.perf_counter()
     report = grade_submission(spec, submission, GradeOptions(seed, timeout, lang, variant=variant))
+    if report.isolation:
+        from .sandbox import isolation_warning
+
+        warning = isolation_warning(report.isolation)
+        if warning:
+            click.echo(warning, err=True)
     settings = dict(exercise=spec, source=submission, **_run_time(time.perf_counter() - started))
     if fmt == "text":
         settings["colour"] = not output and sys.stdout.isatty()

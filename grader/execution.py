@@ -15,7 +15,7 @@ import numpy as np
 from .errors import GraderError
 from .options import GradeOptions
 from .sandbox import Call, SandboxError, SandboxLimits, SandboxResult, run_functions
-from .spec import Exercise, FunctionSpec, private_paths
+from .spec import Exercise, FunctionSpec
 from .trials import Trial, make_trials
 
 
@@ -50,7 +50,8 @@ def read_functions(exercise: Exercise, path: Path, options: GradeOptions) -> Fun
     """Run every function of the exercise on every trial in one sandboxed process.
 
     Raises GraderError (exit 2) when the exercise asks for no functions or the sandbox itself
-    cannot start (then nothing of the student's ran: the set-up is at fault, not the code).
+    cannot start (then nothing of the student's ran: the set-up is at fault, not the code), and
+    RefusedFile when the file was swapped for a link since the pipeline checked it.
     """
     if not exercise.functions:
         raise GraderError(f"exercise {exercise.id} asks for no functions; submit expressions (.yaml/.md) instead")
@@ -65,10 +66,9 @@ def read_functions(exercise: Exercise, path: Path, options: GradeOptions) -> Fun
             SandboxLimits(wall_seconds=wall, cpu_seconds=max(1, int(min(limits.cpu_seconds, wall + 1))),
                           memory_mb=limits.memory_mb),
             forbidden_imports=exercise.forbidden_imports,
-            hide_paths=private_paths(exercise),
         )
-    except SandboxError as err:  # its message already says the sandbox could not start
-        raise GraderError(str(err)) from None
+    except SandboxError as err:  # nothing of the student's ran: the set-up is at fault, not the code
+        raise GraderError(f"the sandbox could not start: {err}") from None
     results = list(result.results)
     runs = []
     for position, function in enumerate(exercise.functions):

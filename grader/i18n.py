@@ -56,6 +56,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                          "he": "בניסוי {trial} (רק המסלול דרך {output} מעביר גרדיאנט):"},
     "fn.expected_got": {"en": "{entry}: expected {expected}, got {got}", "he": "{entry}: ציפינו ל־{expected}, התקבל {got}"},
     "sandbox.status": {"en": "Your code {reason}.", "he": "הקוד שלך: {reason}."},
+    "sandbox.degraded": {"en": "Note: the sandbox ran without {layers} on this machine.",
+                         "he": "הערה: ארגז החול רץ במחשב זה ללא {layers}."},
+    "file.refused": {"en": "not graded: {reason}", "he": "לא נבדק: {reason}"},
     # expression checks
     "ex.pass": {"en": "{entry} is right", "he": "{entry} נכון"},
     "ex.wrong": {"en": "{entry} is not right{where}", "he": "{entry} אינו נכון{where}"},

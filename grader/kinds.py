@@ -11,7 +11,7 @@ readers need it) and grading answers never imports the sandbox.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -35,6 +35,7 @@ class SubmissionKind:
     diagnose: Callable[["Exercise", Any, tuple[Check, ...], GradeOptions], tuple[Check, ...]]
     messages: Callable[["Exercise", Any, GradeOptions], tuple[str, ...]]  # about the whole submission
     output: Callable[[Any], str] = lambda submission: ""  # what the student's code printed, if it ran
+    isolation: Callable[[Any], tuple[str, ...]] = lambda submission: ()  # the sandbox's layers, if code ran
 
 
 _KINDS: list[SubmissionKind] = []
@@ -89,9 +90,12 @@ def _diagnose_functions(exercise, submission, checks, options):
 
 def _sandbox_messages(exercise, submission, options) -> tuple[str, ...]:
     from .i18n import tr
+    from .sandbox import missing_isolation
 
-    sandbox = submission.sandbox
-    return () if sandbox.status == "ok" else (tr(options.lang_for(exercise), "sandbox.status", reason=sandbox.message),)
+    sandbox, lang = submission.sandbox, options.lang_for(exercise)
+    messages = () if sandbox.status == "ok" else (tr(lang, "sandbox.status", reason=sandbox.message),)
+    missing = missing_isolation(sandbox.isolation)  # where the kernel gave fewer layers, say so
+    return messages + ((tr(lang, "sandbox.degraded", layers=", ".join(missing)),) if missing else ())
 
 
 def _read_yaml(exercise: "Exercise", path: Path, options: GradeOptions):
@@ -110,9 +114,15 @@ def _readable(reader, exercise: "Exercise", path: Path):
     from .submissions import SubmissionError
 
     try:
-        return reader(path, exercise.notation, tuple(t.name for t in exercise.targets))
+        submission = reader(path, exercise.notation, tuple(t.name for t in exercise.targets))
     except SubmissionError as err:
         raise UnreadableSubmission(str(err), err.line) from None
+    if not exercise.definitions:
+        return submission
+    # Intermediate symbols (p[i], a[j]) and fixed data count as what they stand for, for the
+    # checks and the diagnosis alike.
+    return replace(submission, answers=tuple(replace(a, value=exercise.expand(a.expr)) if a.expr is not None else a
+                                             for a in submission.answers))
 
 
 def _check_expressions(exercise, submission, options):
@@ -136,6 +146,7 @@ def _expression_messages(exercise, submission, options) -> tuple[str, ...]:
 FUNCTIONS = register(SubmissionKind(
     "gradient functions", (".py",), "functions", _read_functions, _check_functions, _diagnose_functions,
     _sandbox_messages, output=lambda submission: submission.student_output,
+    isolation=lambda submission: submission.sandbox.isolation,
 ))
 ANSWERS = register(SubmissionKind(
     "YAML answers", (".yaml", ".yml"), "expressions", _read_yaml,

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Literal, get_args
 
+from .safetext import strip_controls
+
 CheckStatus = Literal["pass", "fail", "error"]
 STATUSES: tuple[CheckStatus, ...] = get_args(CheckStatus)
 
@@ -37,6 +39,9 @@ class Finding:
     message: str  # student-facing, in the student's notation
     detail: dict = field(default_factory=dict)  # machine-readable specifics
 
+    def __post_init__(self) -> None:
+        _strip(self, ("kind", "message"))
+
     def to_dict(self) -> dict:
         return asdict(self)
 
@@ -56,6 +61,9 @@ class Check:
     # 1-based line in the submission where this entry's answer stands (for code: the function's
     # `def`), so CI annotations land on it; None where the submission has no such line.
     line: int | None = None
+
+    def __post_init__(self) -> None:
+        _strip(self, ("name", "feedback", "notes", "details"))
 
     def to_dict(self) -> dict:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -87,6 +95,10 @@ class Report:
     student_output: str = ""  # what the student's code printed, truncated; never parsed
     language: str = "en"
     variant: str | None = None  # the student id whose variant was graded (None: the spec as written)
+    isolation: tuple[str, ...] = ()  # the sandbox's layers for code (docs/sandbox.md); () for answers
+
+    def __post_init__(self) -> None:
+        _strip(self, ("submission", "messages", "student_output", "variant"))
 
     @property
     def score(self) -> float:
@@ -113,6 +125,7 @@ class Report:
             "student_output": self.student_output,
             "language": self.language,
             "variant": self.variant,
+            "isolation": list(self.isolation),
         }
 
     @classmethod
@@ -122,4 +135,16 @@ class Report:
             max_score=data["max_score"], checks=tuple(Check.from_dict(c) for c in data["checks"]),
             messages=tuple(data.get("messages", ())), student_output=data.get("student_output", ""),
             language=data.get("language", "en"), variant=data.get("variant"),
+            isolation=tuple(data.get("isolation", ())),
         )
+
+
+def _strip(result, names: tuple[str, ...]) -> None:
+    """The net under safetext.clean at the sources: no control character reaches a renderer,
+    whichever stage built the text (strings and tuples of strings; frozen, hence setattr)."""
+    for name in names:
+        value = getattr(result, name)
+        if isinstance(value, str):
+            object.__setattr__(result, name, strip_controls(value))
+        elif isinstance(value, tuple):
+            object.__setattr__(result, name, tuple(strip_controls(v) if isinstance(v, str) else v for v in value))

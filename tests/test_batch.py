@@ -347,12 +347,23 @@ def test_discovery_rules(tmp_path):
     (tmp_path / "gradebook.sqlite").write_text("")
     (tmp_path / "nothing").mkdir()
     (tmp_path / "nothing" / "readme.pdf").write_text("")
-    (tmp_path / "inside.md").symlink_to(tmp_path / "alice.yaml")
+    (tmp_path / "copycat.md").symlink_to(tmp_path / "alice.yaml")  # another student's work
+    (tmp_path / "bob").mkdir()
+    (tmp_path / "bob" / "a.yaml").write_text("")
+    (tmp_path / "mallory").mkdir()
+    (tmp_path / "mallory" / "mine.yaml").symlink_to(tmp_path / "bob" / "a.yaml")
+    (tmp_path / "dave").mkdir()
+    (tmp_path / "dave" / "work").mkdir()
+    (tmp_path / "dave" / "work" / "answers.txt").write_text("")
+    (tmp_path / "dave" / "answers.yaml").symlink_to(tmp_path / "dave" / "work" / "answers.txt")
     found = {s.student: s for s in discover(tmp_path, skip=[tmp_path / "gradebook.sqlite"])}
-    assert sorted(found) == ["alice", "inside", "nothing"]
+    assert sorted(found) == ["alice", "bob", "copycat", "dave", "mallory", "nothing"]
     assert "more than one submission" in found["alice"].problem
     assert "no gradable file" in found["nothing"].problem
-    assert found["inside"].path is not None and not found["inside"].problem  # a link that stays inside
+    # A link is followed only inside the student's own folder: never to a classmate's file.
+    assert found["copycat"].path is None and "not followed" in found["copycat"].problem
+    assert found["mallory"].path is None and "not followed" in found["mallory"].problem
+    assert found["dave"].path is not None and not found["dave"].problem
 
 
 def test_reports_in_every_registered_format_even_for_error_rows(tmp_path):

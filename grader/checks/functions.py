@@ -17,6 +17,7 @@ from typing import Sequence
 import numpy as np
 
 from ..execution import FunctionRun, FunctionsSubmission
+from ..files import RefusedFile, read_regular
 from ..i18n import tr
 from ..options import GradeOptions
 from ..report import Check
@@ -151,12 +152,13 @@ def with_def_lines(exercise: Exercise, checks: list[Check], source: Path) -> lis
     puts every check on the error's line instead; an unreadable file leaves the lines unset.
     """
     try:
-        if source.stat().st_size > MAX_SOURCE_BYTES:
+        data = read_regular(source, MAX_SOURCE_BYTES)  # never through a link swapped in since
+        if len(data) > MAX_SOURCE_BYTES:
             return checks
-        tree = ast.parse(source.read_bytes(), filename=source.name)
+        tree = ast.parse(data, filename=source.name)
     except SyntaxError as err:
         return [replace(c, line=err.lineno) for c in checks] if err.lineno else checks
-    except (OSError, ValueError, RecursionError, MemoryError):
+    except (OSError, ValueError, RecursionError, MemoryError, RefusedFile):
         return checks
     defined = {node.name: node.lineno for node in tree.body
                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}

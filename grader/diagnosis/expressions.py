@@ -27,6 +27,7 @@ class _Probe:
         graph = exercise.graph
         self.values = {name: rng.uniform(0.5, 2.0, size=shape) * rng.choice([-1, 1], size=shape)
                        for name, shape in graph.inputs.items()}
+        self.values.update(exercise.fixed)  # the values the reference routes by (max pooling)
         out_shape = graph.shape(graph.output)
         self.upstream = rng.uniform(0.5, 2.0, size=out_shape) if exercise.upstream else None
         self.point = symbol_values(exercise, self.values, self.upstream)
@@ -131,4 +132,4 @@ def _rule_matches(rule, exercise, written, expr, matched, seed) -> bool:
     if rule.detector is not None:
         return any(d.name == rule.detector for d in matched)
     wanted = rule.parsed_answer(written, exercise.notation)
-    return wanted is not None and equivalent(expr, wanted, seed=seed).equivalent
+    return wanted is not None and equivalent(expr, exercise.expand(wanted), seed=seed).equivalent

@@ -90,6 +90,7 @@ def _answer_rule_entries(exercise, rule, target, trials, references, values) -> 
     exprs = [rule.parsed_answer(notation.notation_index(e), exercise.notation) for e in entries]
     if not entries or any(e is None for e in exprs):
         return []
+    exprs = [exercise.expand(e) for e in exprs]  # intermediates the rule names, in terms of the inputs
     changed = False
     for trial, reference, got in zip(trials, references, values):
         point = symbol_values(exercise, trial.values, trial.upstream)

@@ -126,7 +126,9 @@ def _entry_items(exercise, notation, values, target: str, full: tuple[int, ...])
             steps = []
             items.append(Prose("xp.via", (("entry", me), ("via", _reached(notation, values, consumers, target, full)))))
     answer = _through_output(exercise, notation, reference, me, with_locals=True)
-    sides = [lhs, *[s for s in steps if s is not None], answer]
+    # A target that is a node output (dL/dy between layers) would repeat its own label as the
+    # loss's local derivative: the same LaTeX, read as a second equation.
+    sides = [lhs, *[s for s in steps if s is not None and s.tex != lhs.tex], answer]
     items.append(Equation(tuple(dict.fromkeys(sides))))
     outputs = [entry(out, p.upstream) if p.upstream is not None else Maths(out.letter, out.latex)
                for p in reference.paths]

@@ -1,11 +1,13 @@
 """What the readers of expression submissions hand to the checks: plain frozen dataclasses."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import sympy
 
 from ..errors import GraderError
+from ..files import RefusedFile, read_regular
 from ..parsing import ParseError, Reading
 
 MAX_FILE_BYTES = 1_000_000  # a full 28x28 answer in LaTeX is ~250 kB; more is not an answer
@@ -80,20 +82,18 @@ class ExpressionSubmission:
 
 def read_text(path, limit: int = MAX_FILE_BYTES) -> str:
     """The file as text. Raises SubmissionError when missing, too large or not UTF-8."""
-    from pathlib import Path
-
-    p = Path(path)
     try:
-        size = p.stat().st_size
-        if not p.is_file():
-            raise SubmissionError("not a file", str(path))
-        if size > limit:
-            raise SubmissionError(f"the file is {size:,} bytes; the limit is {limit:,}", str(path))
-        data = p.read_bytes()
+        # lstat, then O_NOFOLLOW: a link to someone else's file is refused, never read or quoted.
+        data = read_regular(path, limit)
+    except RefusedFile as refused:
+        raise SubmissionError(str(refused), str(path)) from None
     except FileNotFoundError:
         raise SubmissionError("no such file", str(path)) from None
     except OSError as err:
         raise SubmissionError(f"cannot read the file: {err.strerror or err}", str(path)) from None
+    if len(data) > limit:
+        size = max(os.lstat(path).st_size, len(data))
+        raise SubmissionError(f"the file is {size:,} bytes; the limit is {limit:,}", str(path))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:

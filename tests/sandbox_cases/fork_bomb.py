@@ -1,5 +1,6 @@
 # MARKER is replaced by the test; every process started here carries it in its command line.
 import os
+import sys
 
 MARKER = "__MARKER__"
 for _ in range(200):
@@ -10,7 +11,8 @@ for _ in range(200):
     if pid == 0:
         os.setsid()  # leave the process group: only the PID namespace can still reach it
         try:
-            os.execv("/bin/sh", ["sh", "-c", "sleep 60; :", MARKER])
+            # The interpreter is the one program the sandbox's root is sure to hold.
+            os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(60)", MARKER])
         finally:
             os._exit(0)
 
