@@ -70,7 +70,6 @@ def main() -> None:
                         help="also grade each half in this process (--jobs 0) and print its CPU per submission")
     args = parser.parse_args()
     from grader.batch import BatchOptions, grade_class
-    from grader.sandbox import warm_sandboxes
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "class"

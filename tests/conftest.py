@@ -71,3 +71,15 @@ def processes_with(marker: str) -> list[int]:
         except OSError:
             pass
     return found
+
+
+def ipc_keys() -> set[int]:
+    """Keys of the System V objects of the host's IPC namespace (what `ipcs` lists)."""
+    keys = set()
+    for kind in ("shm", "msg", "sem"):
+        try:
+            lines = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()[1:]
+        except OSError:
+            continue
+        keys.update(int(line.split()[0]) for line in lines if line.split())
+    return keys

@@ -1,6 +1,5 @@
 """Sandboxes forked from a zygote (grader.sandbox.warm_sandboxes): the same layers as a fresh
 process, and nothing passes from one submission to the next or outlives the batch."""
-import os
 import random
 import uuid
 from pathlib import Path
@@ -8,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import processes_with
+from conftest import ipc_keys, processes_with
 from grader.sandbox import CHILD_SCRIPT, Call, SandboxLimits, run_functions, warm_sandboxes
 
 CASES = Path(__file__).parent / "sandbox_cases"
@@ -26,17 +25,6 @@ def _source(tmp_path: Path, path: Path, **fill) -> Path:
     copy = tmp_path / f"{uuid.uuid4().hex}.py"
     copy.write_text(text)
     return copy
-
-
-def _ipc_keys() -> set[int]:
-    keys = set()
-    for kind in ("shm", "msg", "sem"):
-        try:
-            lines = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()[1:]
-        except OSError:
-            continue
-        keys.update(int(line.split()[0]) for line in lines if line.split())
-    return keys
 
 
 @pytest.fixture
@@ -77,7 +65,7 @@ def test_one_submission_sees_nothing_of_another(tmp_path):
         # No descriptor of the zygote's (its socket, another run's pipes) reaches the student.
         assert len(run.results[1].value) == len(fresh.results[1].value), (run.results[1].value, fresh.results[1].value)
     assert not processes_with(marker), "a process a submission started outlived its grade"
-    assert key not in _ipc_keys(), "a System V object outlived its grade"
+    assert key not in ipc_keys(), "a System V object outlived its grade"
 
 
 def test_a_batch_of_hostile_submissions_leaves_nothing_behind(zygote, tmp_path):
@@ -97,5 +85,5 @@ def test_a_batch_of_hostile_submissions_leaves_nothing_behind(zygote, tmp_path):
     assert not results[3].results[0].value.any()
     np.testing.assert_allclose(results[6].results[0].value, DY @ K.T)
     assert not processes_with(marker), "a process a submission started outlived its grade"
-    assert not {key + i for i in range(16)} & _ipc_keys(), "a System V object outlived its grade"
+    assert not {key + i for i in range(16)} & ipc_keys(), "a System V object outlived its grade"
     assert sorted(p.suffix for p in tmp_path.iterdir()) == [".py"] * len(batch)
