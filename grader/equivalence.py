@@ -117,12 +117,79 @@ def equivalent(student: sympy.Expr, reference: sympy.Expr, seed: int = 0) -> Ver
         verdict = _exponential_evaluation(student, reference, symbols, seed)
         if verdict is not None:
             return verdict
+        # Roots (batch norm's sqrt(var + eps)) and tanh: exact evaluation with them as unknowns;
+        # a difference is then found numerically before sympy's simplify, which takes seconds
+        # on a batch-norm entry.
+        if _equal_over_atoms(student, reference, symbols, seed):
+            return Verdict(True, "evaluation")
+        numeric = _numeric(student, reference, symbols, seed)
+        if not numeric.equivalent:
+            return numeric
     difference = sympy.cancel(student - reference) if rational else sympy.simplify(student - reference)
     if difference == 0:
         return Verdict(True, "simplification")
     if rational:
         return Verdict(False, "simplification")
     return _numeric(student, reference, symbols, seed)
+
+
+def _equal_over_atoms(student: sympy.Expr, reference: sympy.Expr, symbols, seed: int) -> bool:
+    """Exact evaluation at random rational points, with every root v^(1/q) kept as an unknown u
+    with u^q = v (so sqrt(v)^2 and v agree, as batch norm needs), exp(k z) as E_z^k, tanh
+    through exp, and any other non-rational part as a free unknown: equal at the random points,
+    they are equal, with the same negligible odds of a coincidence as the polynomial evaluation
+    above."""
+    atoms: dict = {}
+    roots: dict = {}  # unknown -> (radicand, q)
+
+    def unknown(key):
+        if key not in atoms:
+            atoms[key] = sympy.Dummy(f"atom{len(atoms)}")
+        return atoms[key]
+
+    def replace(expr):
+        if isinstance(expr, (sympy.Symbol, sympy.Rational)):
+            return expr
+        if isinstance(expr, sympy.Pow) and expr.exp.is_Integer:
+            return sympy.Pow(replace(expr.base), expr.exp)
+        if isinstance(expr, sympy.Pow) and expr.exp.is_Rational:
+            base, q = replace(expr.base), int(expr.exp.q)
+            u = unknown(("root", base, q))
+            roots[u] = (base, q)
+            whole, part = divmod(int(expr.exp.p), q)  # v^(p/q) = v^whole * u^part
+            return sympy.Pow(base, whole) * sympy.Pow(u, part)
+        if isinstance(expr, (sympy.Add, sympy.Mul)):
+            return expr.func(*(replace(a) for a in expr.args))
+        if isinstance(expr, sympy.exp):
+            return exp_of(expr.args[0])
+        if isinstance(expr, sympy.tanh):  # tanh z = (e^2z - 1)/(e^2z + 1)
+            e2 = exp_of(2 * expr.args[0])
+            return (e2 - 1) / (e2 + 1)
+        return unknown(expr)
+
+    def exp_of(argument):
+        """exp(a + 2b - c) as E_a * E_b^2 / E_c: exp(-z) and 1/exp(z) become the same."""
+        product = sympy.S.One
+        for term in sympy.Add.make_args(argument):
+            coefficient, core = term.as_coeff_Mul()
+            if coefficient.is_Integer and core is not sympy.S.One:
+                product *= unknown(("exp", core)) ** int(coefficient)
+            else:
+                product *= unknown(("exp", term))
+        return product
+
+    try:
+        difference = replace(student) - replace(reference)
+        for point in random_points(symbols, seed):
+            subs = {s: sympy.Rational(v.numerator, v.denominator) for s, v in point.items()}
+            numerator, _ = sympy.fraction(sympy.cancel(difference.xreplace(subs)))
+            for u, (base, q) in roots.items():
+                numerator = sympy.rem(sympy.expand(numerator), u**q - base.xreplace(subs), u)
+            if sympy.expand(numerator) != 0:
+                return False
+        return True
+    except (sympy.PolynomialError, ZeroDivisionError, RecursionError):
+        return False
 
 
 def _exponential_evaluation(student, reference, symbols, seed) -> Verdict | None:

@@ -11,7 +11,7 @@ readers need it) and grading answers never imports the sandbox.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -114,9 +114,15 @@ def _readable(reader, exercise: "Exercise", path: Path):
     from .submissions import SubmissionError
 
     try:
-        return reader(path, exercise.notation, tuple(t.name for t in exercise.targets))
+        submission = reader(path, exercise.notation, tuple(t.name for t in exercise.targets))
     except SubmissionError as err:
         raise UnreadableSubmission(str(err), err.line) from None
+    if not exercise.definitions:
+        return submission
+    # Intermediate symbols (p[i], a[j]) and fixed data count as what they stand for, for the
+    # checks and the diagnosis alike.
+    return replace(submission, answers=tuple(replace(a, value=exercise.expand(a.expr)) if a.expr is not None else a
+                                             for a in submission.answers))
 
 
 def _check_expressions(exercise, submission, options):

@@ -14,12 +14,14 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
+import numpy as np
 import yaml
 
 from reference.graph import Graph, GraphError, Node
 
 from .errors import SpecError, SpecProblem, UnknownExercise
 from .notation import ArrayNotation, Notation
+from .spec_data import Intermediate, check_inputs, exact_value, fixed_values, intermediates
 from .spec_feedback import check_feedback, check_rule_answers
 from .variants import MAX_DRAWS, Variant, candidates, declared, range_problems
 
@@ -54,6 +56,7 @@ class Trials:
     count: int = 5
     seed: int = 0
     structured: bool = True
+    kinks: bool = False  # allow trials whose piecewise units sit at a kink (relu at 0, max-pool ties)
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,9 @@ class Exercise:
     feedback: Mapping[str, Any] = field(default_factory=dict)
     self_test: tuple[Mapping[str, Any], ...] = ()
     variant: Variant | None = None  # None when the spec declares no variants
+    fixed: Mapping[str, Any] = field(default_factory=dict)  # input name -> the values the spec fixes
+    data_inputs: tuple[str, ...] = ()  # inputs declared `data: true` (never differentiated)
+    intermediates: tuple[Intermediate, ...] = ()
     source: str = field(default="", repr=False, compare=False)  # the spec text, to derive other variants
 
     @property
@@ -94,8 +100,35 @@ class Exercise:
         """The reference: per target, an object array of EntryGradient (exact, per upstream path)."""
         from reference.symbolic import solve
 
-        return solve(self.graph, tuple(t.name for t in self.targets),
-                     lambda name, index: self.notation[name].symbol(index), self.upstream)
+        return solve(self.graph, tuple(t.name for t in self.targets), self.symbol_for, self.upstream, self.fixed)
+
+    def symbol_for(self, name: str, index: tuple[int, ...]):
+        """The reference's value of one entry: its symbol, or the number a fixed data input holds."""
+        if name in self.data_inputs and name in self.fixed:
+            return exact_value(self.fixed[name][index])
+        return self.notation[name].symbol(index)
+
+    @cached_property
+    def definitions(self) -> dict:
+        """Symbol -> what it stands for: intermediates by their definition, fixed data entries by
+        their value. Answers are compared after this substitution."""
+        from reference.symbolic import forward, internal
+
+        out = {}
+        for name in self.data_inputs:
+            if name in self.fixed:
+                for index in np.ndindex(*self.graph.inputs[name]):
+                    out[self.notation[name].symbol(index)] = self.symbol_for(name, index)
+        for mid in self.intermediates:
+            values = (forward(self.graph, self.symbol_for, mid.of, self.fixed) if mid.part is None
+                      else internal(self.graph, self.symbol_for, mid.of, mid.part, self.fixed))
+            for index in np.ndindex(*mid.shape):
+                out[self.notation[mid.name].symbol(index)] = values[index]
+        return out
+
+    def expand(self, expr):
+        """An answer with intermediate symbols and fixed data replaced (see `definitions`)."""
+        return expr.xreplace(self.definitions) if self.definitions else expr
 
     def target(self, name: str) -> Target:
         for t in self.targets:
@@ -285,12 +318,19 @@ def _build(data: dict, lines: dict, filename: str) -> Exercise:
         graph = Graph.build({n: v["shape"] for n, v in inputs.items()}, nodes, output["name"])
     except GraphError as err:
         problem(("graph", err.node) if err.node is not None else ("output",), str(err))
+    fixed = fixed_values(inputs, problem)
     loss = data.get("loss", {}).get("symbol", "C")
     arrays = _input_arrays(inputs, problem)
+    middle: list[Intermediate] = []
     if graph is not None:
+        check_inputs(data, graph, fixed, problem)
         arrays += _output_arrays(output, upstream, graph.shape(output["name"]), loss, problem)
-    _check_names(arrays, inputs, nodes, upstream, problem)
-    targets = _targets(data["targets"], arrays, inputs, problem)
+        taken = {*inputs, *(n.output for n in nodes), *([upstream["name"]] if upstream else [])}
+        middle, middle_arrays = intermediates(data, graph, taken, problem)
+        arrays += middle_arrays
+    _check_names(arrays, inputs, nodes, upstream, problem, {m.name for m in middle})
+    # Node outputs named in `intermediates` have a symbol, so they may be targets too.
+    targets = _targets(data["targets"], arrays, [*inputs, *(m.name for m in middle if m.part is None)], problem)
     functions = _functions(data.get("functions", {}), inputs, upstream, data["targets"], problem)
     statement, language = _statement(data, problem)
     check_feedback(data.get("feedback", {}), {t.name: t for t in targets}, arrays, problem)
@@ -306,19 +346,25 @@ def _build(data: dict, lines: dict, filename: str) -> Exercise:
         atol=float(tol.get("atol", DEFAULT_ATOL)), limits=Limits(**data.get("limits", {})),
         forbidden_imports=tuple(dict.fromkeys([*DEFAULT_FORBIDDEN, *data.get("forbidden_imports", [])])),
         feedback=data.get("feedback", {}), self_test=tuple(data.get("self_test", [])),
+        fixed=fixed, data_inputs=tuple(n for n, v in inputs.items() if v.get("data")), intermediates=tuple(middle),
     )
+
+
+def _written_axes(shape: tuple[int, ...], spec: Mapping[str, Any], where: tuple, problem: _Problems) -> tuple[int, ...]:
+    axes = tuple(spec.get("written_axes", range(len(shape))))
+    if any(a >= len(shape) for a in axes) or len(set(axes)) != len(axes):
+        problem(where, f"written_axes must be distinct axes of the shape {list(shape)}")
+        return tuple(range(len(shape)))
+    if any(shape[a] != 1 for a in set(range(len(shape))) - set(axes)):
+        problem(where, "only axes of length 1 may be left out of the written index")
+    return axes
 
 
 def _input_arrays(inputs: Mapping[str, Any], problem: _Problems) -> list[ArrayNotation]:
     arrays = []
     for name, spec in inputs.items():
         shape = tuple(spec["shape"])
-        axes = tuple(spec.get("written_axes", range(len(shape))))
-        if any(a >= len(shape) for a in axes) or len(set(axes)) != len(axes):
-            problem(("inputs", name, "written_axes"), f"written_axes must be distinct axes of the shape {list(shape)}")
-            axes = tuple(range(len(shape)))
-        elif any(shape[a] != 1 for a in set(range(len(shape))) - set(axes)):
-            problem(("inputs", name, "written_axes"), "only axes of length 1 may be left out of the written index")
+        axes = _written_axes(shape, spec, ("inputs", name, "written_axes"), problem)
         arrays.append(ArrayNotation(name, spec["symbol"], shape, axes, spec.get("latex", spec["symbol"])))
     return arrays
 
@@ -327,7 +373,9 @@ def _output_arrays(output: Mapping[str, Any], upstream: Mapping[str, Any] | None
                    loss: str, problem: _Problems) -> list[ArrayNotation]:
     """The output's notation, and the upstream gradient's when the output is not the loss itself."""
     latex = output.get("latex", output["symbol"])
-    arrays = [ArrayNotation(output["name"], output["symbol"], shape, tuple(range(len(shape))), latex)]
+    # The output's written axes hold for the upstream gradient too: a 1xN output is y_j, dC/dy_j.
+    axes = _written_axes(shape, output, ("output", "written_axes"), problem)
+    arrays = [ArrayNotation(output["name"], output["symbol"], shape, axes, latex)]
     if upstream is None and shape != ():
         problem(("output",), f"the output has shape {list(shape)}: declare `upstream` (d{loss}/d{output['symbol']} "
                              "given), or end the graph in a scalar loss")
@@ -337,16 +385,18 @@ def _output_arrays(output: Mapping[str, Any], upstream: Mapping[str, Any] | None
         problem(("upstream",), f"the output {output['name']} is a scalar: it is the loss, so no upstream gradient "
                                "is given; remove `upstream`")
     elif upstream is not None:
-        arrays.append(ArrayNotation(upstream["name"], upstream["symbol"], shape, tuple(range(len(shape))), latex,
+        arrays.append(ArrayNotation(upstream["name"], upstream["symbol"], shape, axes, latex,
                                     upstream_of=output["name"]))
     return arrays
 
 
 def _check_names(arrays: list[ArrayNotation], inputs: Mapping[str, Any], nodes: list[Node],
-                 upstream: Mapping[str, Any] | None, problem: _Problems) -> None:
+                 upstream: Mapping[str, Any] | None, problem: _Problems, intermediate_names=()) -> None:
     letters: dict[str, str] = {}
     for a in arrays:
         where = ("inputs", a.name, "symbol") if a.name in inputs else ("output",) if a.upstream_of is None else ("upstream",)
+        if a.name in intermediate_names:
+            where = ("intermediates", a.name, "symbol")
         if a.letter in letters:
             problem(where, f"the symbol {a.letter!r} is used twice (also by {letters[a.letter]})")
         letters[a.letter] = a.name
@@ -356,15 +406,16 @@ def _check_names(arrays: list[ArrayNotation], inputs: Mapping[str, Any], nodes: 
         problem(("upstream",) if upstream and upstream["name"] in dup else ("graph",), f"names must be unique: {', '.join(dup)}")
 
 
-def _targets(raw_targets: Mapping[str, Any], arrays: list[ArrayNotation], inputs: Mapping[str, Any],
-             problem: _Problems) -> list[Target]:
+def _targets(raw_targets: Mapping[str, Any], arrays: list[ArrayNotation], inputs, problem: _Problems) -> list[Target]:
+    """`inputs`: the names a target may have (inputs, and node outputs with a symbol)."""
     import numpy as np
 
     by_name = {a.name: a for a in arrays}
     targets = []
     for name, spec in raw_targets.items():
         if name not in inputs:
-            problem(("targets", name), f"target {name!r} is not an input; inputs: {', '.join(inputs)}")
+            problem(("targets", name), f"target {name!r} is not an input or a node output named in "
+                                       f"`intermediates`; inputs: {', '.join(inputs)}")
             continue
         notation = by_name[name]
         entries = []

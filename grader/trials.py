@@ -3,13 +3,16 @@
 Random normal draws are well conditioned for comparing float64 gradients; the structured
 cases separate common mistakes: small integers make errors visible to a person, and a one-hot
 upstream gradient isolates a single chain-rule path (only the entries that path reaches are
-non-zero).
+non-zero). Each op shapes the draws (`_Design`): labels are valid labels, log gets positive
+numbers, and piecewise ops get trials that separate their units.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+
+from reference.ops import REAL, Domain, Op
 
 from .spec import Exercise
 
@@ -31,23 +34,19 @@ def make_trials(exercise: Exercise, seed: int | None = None) -> list[Trial]:
     graph = exercise.graph
     out_shape = graph.shape(graph.output)
     has_upstream = exercise.upstream is not None
+    design = _Design(exercise)
     trials = []
-
-    def draw(rng, kind):
-        if kind == "integers":
-            return lambda shape: rng.integers(-3, 4, size=shape).astype(float)
-        return lambda shape: rng.normal(size=shape)
-
     for number in range(exercise.trials.count):
         rng = np.random.default_rng([seed, number])
         kind = "integers" if number == 0 and exercise.trials.structured else "random"
-        sample = draw(rng, kind)
-        values = {name: sample(shape) for name, shape in graph.inputs.items()}
-        upstream = sample(out_shape) if has_upstream else None
+        values = design.pick(rng, kind)
+        upstream = _sample(rng, kind, out_shape) if has_upstream else None
         trials.append(Trial(f"{kind} #{number + 1}", values, upstream))
     if exercise.trials.structured and has_upstream:
         rng = np.random.default_rng([seed, 1000])
-        values = {name: rng.integers(1, 6, size=shape).astype(float) for name, shape in graph.inputs.items()}
+        # Positive integers keep a linear exercise's one-hot trials readable; piecewise ones
+        # need both signs, so that the path they isolate is not always the active branch.
+        values = design.pick(rng, "integers" if design.piecewise else "positive")
         size = int(np.prod(out_shape))
         upstream_notation = exercise.notation[exercise.upstream]
         for flat in sorted({0, size // 2, size - 1}):
@@ -58,3 +57,103 @@ def make_trials(exercise: Exercise, seed: int | None = None) -> list[Trial]:
             output = exercise.notation[exercise.graph.output].plain(full)
             trials.append(Trial(f"one-hot {upstream_notation.plain(full)} = 1", values, upstream, output))
     return trials
+
+
+CANDIDATES = 48  # draws considered per trial of an exercise with piecewise ops
+KINK_MARGIN = 1e-3  # no unit of a piecewise op this close to its kink (relu at 0, a max-pool tie)
+MAX_PAIRED_UNITS = 400  # above this, trials cover each unit's branches but not every pair's
+ACTIVE_TRIALS = 2  # trials each unit should be active in
+
+
+def _sample(rng, kind: str, shape, domain: Domain = REAL) -> np.ndarray:
+    if domain.kind == "one-hot":
+        rows = int(np.prod(shape[:-1])) if len(shape) > 1 else 1
+        out = np.zeros((rows, shape[-1]))
+        out[np.arange(rows), rng.integers(0, shape[-1], size=rows)] = 1.0
+        return out.reshape(shape)
+    if domain.kind == "index":
+        return rng.integers(0, domain.classes, size=shape).astype(float)
+    if domain.kind == "positive" or kind == "positive":
+        return rng.integers(1, 6, size=shape).astype(float) if kind != "random" else rng.uniform(0.2, 2.0, size=shape)
+    if kind == "integers":
+        return rng.integers(-3, 4, size=shape).astype(float)
+    return rng.normal(size=shape)
+
+
+class _Design:
+    """Trials chosen per op: valid inputs for every op's domain (labels, log's argument) and, for
+    piecewise ops (relu, leaky relu, max pooling), draws that put every unit on each branch in
+    some trial and split every pair of units at least once, away from the kinks, so that a
+    submission using one unit's mask for another cannot pass."""
+
+    def __init__(self, exercise: Exercise):
+        self.graph = exercise.graph
+        self.domains: dict[str, Domain] = {}
+        for built in self.graph.nodes:
+            for k, name in enumerate(built.node.inputs):
+                if name in self.graph.inputs and self.domains.get(name, REAL) == REAL:
+                    self.domains[name] = built.op.domain(k)
+        self.pieces = [b for b in self.graph.nodes if b.op.piecewise]
+        self.piecewise = bool(self.pieces)
+        self.margin = 0.0 if exercise.trials.kinks else KINK_MARGIN
+        self.checks_values = any(type(b.op).valid is not Op.valid for b in self.graph.nodes)
+        self.seen: list[dict] = []
+
+    def draw(self, rng, kind: str) -> dict:
+        return {name: _sample(rng, kind, shape, self.domains.get(name, REAL)) for name, shape in self.graph.inputs.items()}
+
+    def pick(self, rng, kind: str) -> dict:
+        if not self.piecewise and not self.checks_values:
+            return self.draw(rng, kind)
+        best, best_gain, fallback = None, -1, None
+        # Small integers tie and hit 0 often: when none of their draws is clear of every kink,
+        # normal draws (which almost never are) take over.
+        for attempt in range(2 * CANDIDATES):
+            if attempt == CANDIDATES and best is not None:
+                break
+            values = self.draw(rng, kind if attempt < CANDIDATES else "random")
+            env = self.graph.forward(values)
+            if not all(b.op.valid([env[n] for n in b.node.inputs]) for b in self.graph.nodes):
+                continue
+            fallback = fallback or values
+            patterns = [b.op.pattern([env[n] for n in b.node.inputs]) for b in self.pieces]
+            if any(margin <= self.margin for _, margin in patterns):
+                continue
+            gain = self._gain(patterns)
+            if gain > best_gain:
+                best, best_gain = (values, patterns), gain
+            if not self.piecewise:
+                break
+        if best is None:
+            return fallback if fallback is not None else self.draw(rng, "random")
+        self._record(best[1])
+        return best[0]
+
+    def _gain(self, patterns) -> int:
+        if not self.seen:
+            self.seen = [dict(on=np.zeros(m.size, int), off=np.zeros(m.size, bool), unsplit=self._unsplit(b.op, m.size))
+                         for b, (m, _) in zip(self.pieces, patterns)]
+        gain = 0
+        for (mask, _), seen in zip(patterns, self.seen):
+            # A unit's branches weigh more than a pair split: cover every unit first, active
+            # twice, so that one trial's upstream value (a small integer can be 1) cannot hide
+            # a missing factor.
+            gain += mask.size * int(np.sum(mask & (seen["on"] < ACTIVE_TRIALS)) + np.sum(~mask & ~seen["off"]))
+            if seen["unsplit"] is not None:
+                gain += int(np.sum((mask[:, None] != mask[None, :]) & seen["unsplit"]))
+        return gain
+
+    @staticmethod
+    def _unsplit(op, units: int) -> np.ndarray | None:
+        """Pairs still to put on different branches: True where a trial has yet to split them."""
+        if units > MAX_PAIRED_UNITS:
+            return None
+        linked = op.linked_units(units)
+        return ~np.eye(units, dtype=bool) if linked is None else linked.copy()
+
+    def _record(self, patterns) -> None:
+        for (mask, _), seen in zip(patterns, self.seen):
+            seen["on"] += mask
+            seen["off"] |= ~mask
+            if seen["unsplit"] is not None:
+                seen["unsplit"] &= mask[:, None] == mask[None, :]

@@ -1,7 +1,7 @@
 """An exercise's forward computation as a small graph of ops, with numpy forward and backward.
 
-The graph is checked once when it is built (`Graph.build`), which fixes every node's structure;
-after that the numeric passes are a few `bincount` calls per node.
+The graph is checked once when it is built (`Graph.build`), which builds every node's op (an
+`reference.ops.Op` for its input shapes); after that the numeric passes ask each op in turn.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from . import ops
-from .ops import Bilinear, Elementwise, OpError
+from .ops import Op, OpError
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Node:
 @dataclass(frozen=True)
 class BuiltNode:
     node: Node
-    structure: object  # what ops.build returned
+    op: Op
     shape: tuple[int, ...]
 
 
@@ -39,7 +39,7 @@ class Graph:
 
     @classmethod
     def build(cls, inputs: Mapping[str, Sequence[int]], nodes: Sequence[Node], output: str) -> "Graph":
-        """Check the graph and fix every node's structure.
+        """Check the graph and build every node's op.
 
         Raises GraphError (with the index of the offending node) for an unknown op or name, a
         name defined twice, a shape mismatch or an output that no node computes.
@@ -55,11 +55,11 @@ class Graph:
             if node.output in shapes:
                 raise GraphError(position, f"{node.output!r} is already defined; every name must be unique")
             try:
-                structure = ops.build(node.op, [shapes[n] for n in node.inputs], node.params)
+                op = ops.build(node.op, [shapes[n] for n in node.inputs], node.params)
             except OpError as err:
                 raise GraphError(position, str(err)) from None
-            shapes[node.output] = ops.output_shape(structure)
-            built.append(BuiltNode(node, structure, shapes[node.output]))
+            shapes[node.output] = tuple(op.out_shape)
+            built.append(BuiltNode(node, op, shapes[node.output]))
         if output not in shapes or output in inputs:
             raise GraphError(None, f"the output {output!r} must be computed by a node")
         return cls(input_shapes, tuple(built), output)
@@ -77,11 +77,12 @@ class Graph:
         env = {name: np.asarray(values[name], dtype=float).reshape(shape) for name, shape in self.inputs.items()}
         for built in self.nodes:
             args = [env[n] for n in built.node.inputs]
-            env[built.node.output] = _forward(built, args)
+            env[built.node.output] = built.op.forward(args)
         return env
 
     def gradients(self, values: Mapping[str, np.ndarray], upstream: np.ndarray | None) -> dict[str, np.ndarray]:
-        """dC/d(input) for every input, given dC/d(output) (None for a scalar output, meaning 1)."""
+        """dC/d(name) for every input and every node output (dC/dz before an activation, dC/dh
+        between layers), given dC/d(output) (None for a scalar output, meaning 1)."""
         env = self.forward(values)
         out_shape = self.shape(self.output)
         grads = {self.output: np.ones(out_shape) if upstream is None else np.asarray(upstream, float).reshape(out_shape)}
@@ -90,10 +91,11 @@ class Graph:
             if g is None:
                 continue  # this node does not reach the output
             args = [env[n] for n in built.node.inputs]
-            for name, contribution in zip(built.node.inputs, _backward(built, args, g)):
+            for name, contribution in zip(built.node.inputs, built.op.backward(args, g)):
                 if contribution is not None:
                     grads[name] = grads[name] + contribution if name in grads else contribution
-        return {name: grads.get(name, np.zeros(shape)) for name, shape in self.inputs.items()}
+        shapes = {**self.inputs, **{b.node.output: b.shape for b in self.nodes}}
+        return {name: grads[name] if name in grads else np.zeros(shape) for name, shape in shapes.items()}
 
     def loss(self, values: Mapping[str, np.ndarray], upstream: np.ndarray | None) -> float:
         """The scalar whose gradient `gradients` returns: sum(output * upstream)."""
@@ -107,49 +109,6 @@ class GraphError(ValueError):
     def __init__(self, node: int | None, message: str):
         super().__init__(message)
         self.node = node
-
-
-def _forward(built: BuiltNode, args: list[np.ndarray]) -> np.ndarray:
-    structure = built.structure
-    if isinstance(structure, tuple):
-        return structure[0].numeric(args[0])
-    size = int(np.prod(built.shape))
-    out = np.zeros(size)
-    for part in ops.parts(structure):
-        w = float(part.weight)
-        if isinstance(part, Bilinear):
-            a, b = (args[i].ravel() for i in part.args)
-            out += np.bincount(part.out_idx, weights=w * a[part.a_idx] * b[part.b_idx], minlength=size)
-        else:
-            a = args[part.args[0]].ravel()
-            out += np.bincount(part.out_idx, weights=w * a[part.a_idx], minlength=size)
-    return out.reshape(built.shape)
-
-
-def _backward(built: BuiltNode, args: list[np.ndarray], g: np.ndarray) -> list[np.ndarray | None]:
-    structure = built.structure
-    if isinstance(structure, tuple):
-        elementwise: Elementwise = structure[0]
-        return [g * elementwise.numeric_grad(args[0])]
-    grads: list[np.ndarray | None] = [None] * len(args)
-    gf = g.ravel()
-
-    def add(position: int, contribution: np.ndarray) -> None:
-        contribution = contribution.reshape(args[position].shape)
-        grads[position] = contribution if grads[position] is None else grads[position] + contribution
-
-    for part in ops.parts(structure):
-        w = float(part.weight)
-        if isinstance(part, Bilinear):
-            ia, ib = part.args
-            a, b = args[ia].ravel(), args[ib].ravel()
-            up = w * gf[part.out_idx]
-            add(ia, np.bincount(part.a_idx, weights=up * b[part.b_idx], minlength=a.size))
-            add(ib, np.bincount(part.b_idx, weights=up * a[part.a_idx], minlength=b.size))
-        else:
-            ia = part.args[0]
-            add(ia, np.bincount(part.a_idx, weights=w * gf[part.out_idx], minlength=args[ia].size))
-    return grads
 
 
 def finite_differences(graph: Graph, values: Mapping[str, np.ndarray], upstream: np.ndarray | None,

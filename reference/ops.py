@@ -1,19 +1,21 @@
-"""The op library: every op an exercise graph may use, numerically and symbolically.
+"""The op library's interface and registry: every op an exercise graph may use.
 
-Linear and bilinear ops (correlation, convolution, dense, pooling, sums) are described by their
-*structure*: a list of index triples saying which input entries multiply into which output
-entry. The same triples drive the numpy forward and backward passes (via `bincount`) and the
-symbolic per-entry gradients, so the two can never disagree on index conventions, and the
-symbolic gradient is built term by term instead of differentiating whole expressions (which is
-what keeps a 28x28 image with a 5x5 kernel fast).
+An op applied to inputs of fixed shapes is one `Op` object, built once when the graph is
+checked. Each kind of op is one class (index-structured sums, element-wise functions, max
+pooling, softmax, batch norm, ...) that answers the same questions: its numpy forward and
+backward passes, its symbolic forward value, and its local derivatives d(output entry)/d(input
+entry) as exact sympy expressions, which the reference solver chains along upstream paths.
+Nothing outside an op's class tells op kinds apart.
 
-Element-wise ops carry a numeric function, a symbolic function and the symbolic derivative.
+Ops register themselves with `register` (in `reference/indexed.py`, `reference/elementwise.py`,
+`reference/nonlinear.py`); `build` is how the graph makes one.
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Callable, Mapping, Sequence
+from typing import Callable, ClassVar, Iterable, Mapping, Protocol, Sequence
 
 import numpy as np
 
@@ -23,37 +25,91 @@ class OpError(ValueError):
 
 
 @dataclass(frozen=True)
-class Bilinear:
-    """y[o] = sum over triples (o, a, b) of weight * A[a] * B[b] (flat indices)."""
+class Domain:
+    """What values an op input may take, so that trials draw valid ones.
+
+    kind: "real" (any float), "positive" (log's argument, probabilities), "one-hot" (each row
+    along `axis` has a single 1), "index" (integer class numbers 0..classes-1).
+    """
+
+    kind: str = "real"
+    axis: int = -1
+    classes: int = 0
+
+
+REAL = Domain()
+
+
+class SymbolicInputs(Protocol):
+    """An op's inputs as the solver sees them: computed only when an op asks."""
+
+    def symbolic(self, position: int) -> list:
+        """Flat list of sympy expressions of input `position` (C order)."""
+
+    def numeric(self, position: int) -> np.ndarray | None:
+        """The input's values when the exercise fixes them (`values:` in the spec), else None."""
+
+
+class Op(ABC):
+    """One op applied to inputs of fixed shapes.
+
+    Subclasses are frozen dataclasses with an `out_shape` field.
+    """
 
     out_shape: tuple[int, ...]
-    out_idx: np.ndarray
-    a_idx: np.ndarray
-    b_idx: np.ndarray
-    weight: Fraction = Fraction(1)
-    args: tuple[int, int] = (0, 1)  # which op inputs play A and B
+    # Piecewise ops (relu, max pooling) switch branch at kinks: trials steer clear of them.
+    piecewise: ClassVar[bool] = False
+    # What a student must know to get an exact match (statement appendix), per language.
+    conventions: ClassVar[Mapping[str, str]] = {}
 
+    @abstractmethod
+    def forward(self, args: Sequence[np.ndarray]) -> np.ndarray:
+        """The output for float64 inputs."""
 
-@dataclass(frozen=True)
-class Linear:
-    """y[o] = sum over pairs (o, a) of weight * A[a] (flat indices)."""
+    @abstractmethod
+    def backward(self, args: Sequence[np.ndarray], g: np.ndarray) -> list[np.ndarray | None]:
+        """dC/d(input) per input (None when the input gets nothing), given g = dC/d(output)."""
 
-    out_shape: tuple[int, ...]
-    out_idx: np.ndarray
-    a_idx: np.ndarray
-    weight: Fraction = Fraction(1)
-    args: tuple[int] = (0,)  # which op input plays A
+    @abstractmethod
+    def symbolic(self, inputs: SymbolicInputs) -> list:
+        """The output as a flat list of sympy expressions (C order)."""
 
+    @abstractmethod
+    def local(self, position: int, inputs: SymbolicInputs) -> Iterable[tuple[int, int, object]]:
+        """(output flat index, input flat index, d output/d input) for every non-zero local
+        derivative with respect to input `position`."""
 
-@dataclass(frozen=True)
-class Elementwise:
-    """y = f(a) entry by entry."""
+    def domain(self, position: int) -> Domain:
+        return REAL
 
-    name: str
-    numeric: Callable[[np.ndarray], np.ndarray]
-    numeric_grad: Callable[[np.ndarray], np.ndarray]
-    symbolic: Callable  # sympy expr -> sympy expr
-    symbolic_grad: Callable  # sympy expr -> sympy expr (df/da at a)
+    def needs_values(self, position: int) -> bool:
+        """Whether the symbolic answer needs this input's values fixed by the exercise (which
+        entry wins a max-pool window, which class an index label names)."""
+        return False
+
+    def internal_shapes(self) -> Mapping[str, tuple[int, ...]]:
+        """Named arrays the op computes on the way (batch norm's mean and x-hat, the
+        probabilities inside softmax_cross_entropy) and their shapes. An exercise may let
+        students write them as symbols (`intermediates:` in the spec)."""
+        return {}
+
+    def internals(self, inputs: SymbolicInputs) -> Mapping[str, list]:
+        """The arrays `internal_shapes` names, as flat lists of sympy expressions."""
+        return {}
+
+    def valid(self, args: Sequence[np.ndarray]) -> bool:
+        """Whether these inputs are inside the op's domain (trials redraw otherwise)."""
+        return True
+
+    def pattern(self, args: Sequence[np.ndarray]) -> tuple[np.ndarray, float] | None:
+        """For piecewise ops: which branch each unit takes (a bool per unit) and the distance
+        of the nearest unit to a kink; None for smooth ops."""
+        return None
+
+    def linked_units(self, units: int) -> np.ndarray | None:
+        """For piecewise ops: which pairs of units trials must put on different branches at least
+        once (a bool matrix); None means every pair."""
+        return None
 
 
 @dataclass(frozen=True)
@@ -63,193 +119,32 @@ class OpSpec:
     name: str
     arity: tuple[int, ...]  # accepted input counts
     params: Mapping[str, object]  # parameter name -> default
-    build: Callable  # (input shapes, params) -> tuple of structure parts + output shape
+    build: Callable[[list[tuple[int, ...]], dict], Op]
     doc: str
 
 
-def _pair(value, name: str) -> tuple[int, int]:
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return int(value), int(value)
-    if isinstance(value, (list, tuple)) and len(value) == 2 and all(
-        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value
-    ):
-        return int(value[0]), int(value[1])
-    raise OpError(f"{name} must be an integer or a pair of integers, got {value!r}")
+OPS: dict[str, OpSpec] = {}
 
 
-def _conv_layout(x_shape, k_shape):
-    """Canonical (C, H, W) image and (O, C, kh, kw) kernel, plus whether Y has a channel axis."""
-    if len(x_shape) == 2:
-        c, h, w = 1, *x_shape
-    elif len(x_shape) == 3:
-        c, h, w = x_shape
-    else:
-        raise OpError(f"the image must be HxW or CxHxW, got shape {tuple(x_shape)}")
-    if len(k_shape) == 2:
-        o, kc, kh, kw = 1, 1, *k_shape
-    elif len(k_shape) == 3:
-        o, kc, kh, kw = 1, *k_shape
-    elif len(k_shape) == 4:
-        o, kc, kh, kw = k_shape
-    else:
-        raise OpError(f"the kernel must be khxkw, CxKhxKw or OxCxkhxkw, got shape {tuple(k_shape)}")
-    if kc != c:
-        raise OpError(f"the kernel has {kc} input channel(s) but the image has {c}")
-    return (c, h, w), (o, kc, kh, kw), len(k_shape) == 4
+def register(name: str, arity: tuple[int, ...], params: Mapping[str, object], doc: str):
+    """Decorator: declare an op kind by its builder `(input shapes, params) -> Op`."""
+
+    def decorate(builder):
+        if name in OPS:
+            raise RuntimeError(f"op {name!r} registered twice")
+        OPS[name] = OpSpec(name, arity, dict(params), builder, doc)
+        return builder
+
+    return decorate
 
 
-def _window_structure(x_shape, k_shape, params, flip: bool) -> Bilinear:
-    (c, h, w), (o, _, kh, kw), channel_out = _conv_layout(x_shape, k_shape)
-    sh, sw = _pair(params["stride"], "stride")
-    ph, pw = _pair(params["padding"], "padding")
-    dh, dw = _pair(params["dilation"], "dilation")
-    if min(sh, sw, dh, dw) < 1 or min(ph, pw) < 0:
-        raise OpError("stride and dilation must be >= 1 and padding >= 0")
-    ho = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
-    wo = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
-    if ho < 1 or wo < 1:
-        raise OpError(
-            f"a {kh}x{kw} kernel (dilation {dh}x{dw}) does not fit a {h}x{w} image with padding {ph}x{pw}"
-        )
-    # Every (out channel, in channel, out row, out col, kernel row, kernel col) combination.
-    oo, cc, a, b, p, q = np.meshgrid(
-        np.arange(o), np.arange(c), np.arange(ho), np.arange(wo), np.arange(kh), np.arange(kw),
-        indexing="ij",
-    )
-    i = a * sh + p * dh - ph
-    j = b * sw + q * dw - pw
-    inside = (i >= 0) & (i < h) & (j >= 0) & (j < w)  # zero padding contributes nothing
-    oo, cc, a, b, p, q, i, j = (v[inside] for v in (oo, cc, a, b, p, q, i, j))
-    if flip:  # true convolution: the kernel is applied rotated by 180 degrees
-        p, q = kh - 1 - p, kw - 1 - q
-    out_idx = (oo * ho + a) * wo + b
-    x_idx = (cc * h + i) * w + j
-    k_idx = ((oo * c + cc) * kh + p) * kw + q
-    out_shape = (o, ho, wo) if channel_out else (ho, wo)
-    order = np.lexsort((k_idx, out_idx))
-    return Bilinear(out_shape, out_idx[order], x_idx[order], k_idx[order])
-
-
-def _correlate(shapes, params):
-    return _window_structure(shapes[0], shapes[1], params, flip=False)
-
-
-def _convolve(shapes, params):
-    return _window_structure(shapes[0], shapes[1], params, flip=True)
-
-
-def _dense(shapes, params):
-    """y = W x (+ b): x of shape (n,), W of shape (m, n), b of shape (m,)."""
-    x_shape, w_shape = shapes[0], shapes[1]
-    if len(x_shape) != 1 or len(w_shape) != 2 or w_shape[1] != x_shape[0]:
-        raise OpError(f"dense needs x of shape (n,) and W of shape (m, n); got {tuple(x_shape)} and {tuple(w_shape)}")
-    m, n = w_shape
-    r, col = np.meshgrid(np.arange(m), np.arange(n), indexing="ij")
-    parts = [Bilinear((m,), r.ravel(), col.ravel(), (r * n + col).ravel())]
-    if len(shapes) == 3:
-        if tuple(shapes[2]) != (m,):
-            raise OpError(f"the bias must have shape ({m},), got {tuple(shapes[2])}")
-        parts.append(Linear((m,), np.arange(m), np.arange(m), args=(2,)))
-    return parts
-
-
-def _pool_structure(shapes, params, mean: bool) -> Linear:
-    x_shape = tuple(shapes[0])
-    if len(x_shape) not in (2, 3):
-        raise OpError(f"pooling needs an HxW or CxHxW input, got shape {x_shape}")
-    channels, hw = (1, x_shape) if len(x_shape) == 2 else (x_shape[0], x_shape[1:])
-    size = _pair(params["size"], "size")
-    stride = params["stride"] if params["stride"] is not None else params["size"]
-    plane = _window_structure(hw, size, {"stride": stride, "padding": 0, "dilation": 1}, False)
-    # Pooling acts on each channel alone: repeat the single-plane windows per channel.
-    n_out, n_in = int(np.prod(plane.out_shape)), hw[0] * hw[1]
-    c = np.repeat(np.arange(channels), plane.out_idx.size)
-    out_idx = np.tile(plane.out_idx, channels) + c * n_out
-    a_idx = np.tile(plane.a_idx, channels) + c * n_in
-    out_shape = plane.out_shape if len(x_shape) == 2 else (channels, *plane.out_shape)
-    weight = Fraction(1, size[0] * size[1]) if mean else Fraction(1)
-    return Linear(out_shape, out_idx, a_idx, weight)
-
-
-def _avg_pool(shapes, params):
-    return _pool_structure(shapes, params, mean=True)
-
-
-def _sum_pool(shapes, params):
-    return _pool_structure(shapes, params, mean=False)
-
-
-def _reduce(shapes, params, mean: bool) -> Linear:
-    n = int(np.prod(shapes[0]))
-    return Linear((), np.zeros(n, dtype=np.int64), np.arange(n), Fraction(1, n) if mean else Fraction(1))
-
-
-def _elementwise(name):
-    def build(shapes, params):
-        return ELEMENTWISE[name], tuple(shapes[0])
-
-    return build
-
-
-def _sympy_elementwise():
-    import sympy
-
-    def sigmoid(z):
-        return 1 / (1 + sympy.exp(-z))
-
-    return {
-        "relu": (lambda z: sympy.Max(0, z), lambda z: sympy.Heaviside(z, 0)),
-        "sigmoid": (sigmoid, lambda z: sigmoid(z) * (1 - sigmoid(z))),
-        "tanh": (sympy.tanh, lambda z: 1 - sympy.tanh(z) ** 2),
-        "square": (lambda z: z**2, lambda z: 2 * z),
-    }
-
-
-def _lazy_sym(name: str, which: int):
-    def f(z):
-        return _sympy_elementwise()[name][which](z)
-
-    return f
-
-
-def _sigmoid(z):
-    return 0.5 * (1.0 + np.tanh(0.5 * z))  # overflow-free form
-
-
-ELEMENTWISE: dict[str, Elementwise] = {
-    "relu": Elementwise("relu", lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(float),
-                        _lazy_sym("relu", 0), _lazy_sym("relu", 1)),
-    "sigmoid": Elementwise("sigmoid", _sigmoid, lambda z: _sigmoid(z) * (1 - _sigmoid(z)),
-                           _lazy_sym("sigmoid", 0), _lazy_sym("sigmoid", 1)),
-    "tanh": Elementwise("tanh", np.tanh, lambda z: 1 - np.tanh(z) ** 2,
-                        _lazy_sym("tanh", 0), _lazy_sym("tanh", 1)),
-    "square": Elementwise("square", np.square, lambda z: 2 * z,
-                          _lazy_sym("square", 0), _lazy_sym("square", 1)),
-}
-
-_WINDOW = {"stride": 1, "padding": 0, "dilation": 1}
-
-OPS: dict[str, OpSpec] = {
-    "correlate2d": OpSpec("correlate2d", (2,), _WINDOW, _correlate,
-                          "valid cross-correlation, the deep-learning 'conv': y[a,b] = sum x[a*s+p*d-pad, b*s+q*d-pad] k[p,q]"),
-    "convolve2d": OpSpec("convolve2d", (2,), _WINDOW, _convolve,
-                         "true convolution: cross-correlation with the kernel rotated by 180 degrees"),
-    "dense": OpSpec("dense", (2, 3), {}, _dense, "y = W x (+ b)"),
-    "avg_pool2d": OpSpec("avg_pool2d", (1,), {"size": 2, "stride": None}, _avg_pool, "mean over each window"),
-    "sum_pool2d": OpSpec("sum_pool2d", (1,), {"size": 2, "stride": None}, _sum_pool, "sum over each window"),
-    "sum": OpSpec("sum", (1,), {}, lambda s, p: _reduce(s, p, False), "sum of all entries (a scalar)"),
-    "mean": OpSpec("mean", (1,), {}, lambda s, p: _reduce(s, p, True), "mean of all entries (a scalar)"),
-    **{name: OpSpec(name, (1,), {}, _elementwise(name), f"element-wise {name}") for name in ELEMENTWISE},
-}
-
-
-def build(op: str, shapes: Sequence[tuple[int, ...]], params: Mapping[str, object]):
-    """The op's structure for these input shapes: a Bilinear, a Linear, a list of them, or an
-    (Elementwise, shape) pair.
+def build(op: str, shapes: Sequence[tuple[int, ...]], params: Mapping[str, object]) -> Op:
+    """The op for these input shapes.
 
     Raises OpError for an unknown op, a wrong number of inputs, unknown parameters or shapes
     the op cannot take.
     """
+    _load_library()
     spec = OPS.get(op)
     if spec is None:
         raise OpError(f"unknown op {op!r}; known ops: {', '.join(sorted(OPS))}")
@@ -259,17 +154,37 @@ def build(op: str, shapes: Sequence[tuple[int, ...]], params: Mapping[str, objec
     if unknown:
         raise OpError(f"{op} has no parameter {', '.join(sorted(unknown))}; it takes: {', '.join(spec.params) or 'none'}")
     merged = {**spec.params, **params}
-    return spec.build([tuple(s) for s in shapes], merged)
+    return spec.build([tuple(int(n) for n in s) for s in shapes], merged)
 
 
-def output_shape(structure) -> tuple[int, ...]:
-    if isinstance(structure, tuple):
-        return structure[1]
-    if isinstance(structure, list):
-        return structure[0].out_shape
-    return structure.out_shape
+def _load_library() -> None:
+    # The op modules register on import; imported here, not at the top, because they import
+    # this module's interface.
+    from . import elementwise, indexed, nonlinear  # noqa: F401
 
 
-def parts(structure) -> list:
-    """The Bilinear/Linear parts of a structure; input k of the op feeds part slots in order."""
-    return structure if isinstance(structure, list) else [structure]
+def pair(value, name: str) -> tuple[int, int]:
+    """An int or a pair of ints (a window size, stride, padding) as a pair."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return int(value), int(value)
+    if isinstance(value, (list, tuple)) and len(value) == 2 and all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value
+    ):
+        return int(value[0]), int(value[1])
+    raise OpError(f"{name} must be an integer or a pair of integers, got {value!r}")
+
+
+def exact(value, name: str) -> Fraction:
+    """A parameter such as a slope or epsilon as an exact fraction: 0.01 means 1/100, as written."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Fraction)):
+        raise OpError(f"{name} must be a number, got {value!r}")
+    try:
+        return Fraction(str(value)) if not isinstance(value, Fraction) else value
+    except ValueError:
+        raise OpError(f"{name} must be a number, got {value!r}") from None
+
+
+def rational(value: Fraction):
+    import sympy
+
+    return sympy.Rational(value.numerator, value.denominator)

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Callable
+from typing import Callable, Mapping
 
 import numpy as np
 import sympy
 
-from . import ops
 from .graph import Graph
-from .ops import Bilinear
+from .indexed import scale
 
 SymbolFor = Callable[[str, tuple[int, ...]], sympy.Symbol]
 
@@ -46,13 +45,15 @@ class EntryGradient:
 
 
 def solve(graph: Graph, targets: tuple[str, ...], symbol: SymbolFor,
-          upstream_name: str | None) -> dict[str, np.ndarray]:
+          upstream_name: str | None, fixed: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """Every entry gradient of every target, as object arrays of EntryGradient shaped like the target.
 
     `symbol(name, index)` gives the sympy symbol of an entry; `upstream_name` names the array of
     upstream-gradient symbols (None when the output is a scalar loss and its gradient is 1).
+    `fixed` holds the values the exercise fixes (by input name): piecewise ops take the branch
+    those values are on (which entry wins a max-pool window), so the answer stays exact.
     """
-    values = _SymbolicValues(graph, symbol)
+    values = _SymbolicValues(graph, symbol, fixed)
     out_shape = graph.shape(graph.output)
     # grads[name][flat] is a dict: upstream flat index -> list of local-derivative terms.
     grads: dict[str, list[dict]] = {
@@ -92,85 +93,80 @@ def _sum(terms: list) -> sympy.Expr:
     return terms[0] if len(terms) == 1 else sympy.Add(*terms)
 
 
-def _scale(local, factor):
-    if local is sympy.S.One:
-        return factor
-    if factor is sympy.S.One:
-        return local
-    return sympy.Mul(local, factor)
-
-
 def _propagate(built, position: int, g: list[dict], acc: list[dict], values: "_SymbolicValues") -> None:
-    structure = built.structure
-    if isinstance(structure, tuple):  # element-wise: local derivative f'(a) at the same index
-        derivative = structure[0].symbolic_grad
-        arg = values.get(built.node.inputs[0])
-        for flat, entry in enumerate(g):
-            if entry:
-                d = derivative(arg[flat])
-                for p, local in entry.items():
-                    acc[flat].setdefault(p, []).append(_scale(local, d))
-        return
-    for part in ops.parts(structure):
-        if position not in part.args:
-            continue
-        weight = sympy.Rational(part.weight.numerator, part.weight.denominator)
-        if isinstance(part, Bilinear):
-            mine, other_pos = (part.a_idx, part.b_idx) if part.args[0] == position else (part.b_idx, part.a_idx)
-            other_name = built.node.inputs[part.args[1] if part.args[0] == position else part.args[0]]
-            other = values.get(other_name)
-            for out, me, ot in zip(part.out_idx.tolist(), mine.tolist(), other_pos.tolist()):
-                factor = _scale(weight, other[ot])
-                target = acc[me]
-                for p, local in g[out].items():
-                    target.setdefault(p, []).append(_scale(local, factor))
-        else:
-            for out, me in zip(part.out_idx.tolist(), part.a_idx.tolist()):
-                target = acc[me]
-                for p, local in g[out].items():
-                    target.setdefault(p, []).append(_scale(local, weight))
+    """Chain every upstream path of the node's output through its local derivatives."""
+    for out, me, factor in built.op.local(position, values.inputs_of(built)):
+        paths = g[out]
+        if paths:
+            target = acc[me]
+            for p, local in paths.items():
+                target.setdefault(p, []).append(scale(local, factor))
+
+
+class _NodeInputs:
+    """One node's inputs, as `Op.local` and `Op.symbolic` ask for them (SymbolicInputs)."""
+
+    def __init__(self, values: "_SymbolicValues", names: tuple[str, ...]):
+        self._values = values
+        self._names = names
+
+    def symbolic(self, position: int) -> list:
+        return self._values.get(self._names[position])
+
+    def numeric(self, position: int) -> np.ndarray | None:
+        return self._values.numeric(self._names[position])
 
 
 class _SymbolicValues:
-    """Symbolic forward values, computed only for the arrays a backward step needs."""
+    """Symbolic forward values, computed only for the arrays a backward step needs; numeric
+    ones too where the exercise fixes every input they depend on."""
 
-    def __init__(self, graph: Graph, symbol: SymbolFor):
+    def __init__(self, graph: Graph, symbol: SymbolFor, fixed: Mapping[str, np.ndarray] | None = None):
         self._graph = graph
         self._symbol = symbol
+        self._fixed = dict(fixed or {})
         self._cache: dict[str, list] = {}
+        self._numeric: dict[str, np.ndarray | None] = {}
         self._nodes = {b.node.output: b for b in graph.nodes}
+
+    def inputs_of(self, built) -> _NodeInputs:
+        return _NodeInputs(self, built.node.inputs)
 
     def get(self, name: str) -> list:
         if name not in self._cache:
-            self._cache[name] = self._compute(name)
+            if name in self._graph.inputs:
+                self._cache[name] = [self._symbol(name, idx) for idx in np.ndindex(*self._graph.inputs[name])]
+            else:
+                built = self._nodes[name]
+                self._cache[name] = built.op.symbolic(self.inputs_of(built))
         return self._cache[name]
 
-    def _compute(self, name: str) -> list:
-        if name in self._graph.inputs:
-            return [self._symbol(name, idx) for idx in np.ndindex(*self._graph.inputs[name])]
-        built = self._nodes[name]
-        structure = built.structure
-        if isinstance(structure, tuple):
-            f = structure[0].symbolic
-            return [f(z) for z in self.get(built.node.inputs[0])]
-        size = int(np.prod(built.shape))
-        terms: list[list] = [[] for _ in range(size)]
-        for part in ops.parts(structure):
-            weight = sympy.Rational(part.weight.numerator, part.weight.denominator)
-            a = self.get(built.node.inputs[part.args[0]])
-            if isinstance(part, Bilinear):
-                b = self.get(built.node.inputs[part.args[1]])
-                for out, ia, ib in zip(part.out_idx.tolist(), part.a_idx.tolist(), part.b_idx.tolist()):
-                    terms[out].append(_scale(weight, sympy.Mul(a[ia], b[ib])))
+    def numeric(self, name: str) -> np.ndarray | None:
+        if name not in self._numeric:
+            if name in self._graph.inputs:
+                value = self._fixed.get(name)
+                self._numeric[name] = None if value is None else np.asarray(value, float).reshape(self._graph.inputs[name])
             else:
-                for out, ia in zip(part.out_idx.tolist(), part.a_idx.tolist()):
-                    terms[out].append(_scale(weight, a[ia]))
-        return [sympy.Add(*t) for t in terms]
+                built = self._nodes[name]
+                args = [self.numeric(n) for n in built.node.inputs]
+                self._numeric[name] = None if any(a is None for a in args) else built.op.forward(args)
+        return self._numeric[name]
 
 
-def forward(graph: Graph, symbol: SymbolFor, name: str) -> np.ndarray:
+def forward(graph: Graph, symbol: SymbolFor, name: str, fixed: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
     """The symbolic value of a named array (an object array of sympy expressions)."""
-    flat = _SymbolicValues(graph, symbol).get(name)
+    flat = _SymbolicValues(graph, symbol, fixed).get(name)
     arr = np.empty(len(flat), dtype=object)
     arr[:] = flat
     return arr.reshape(graph.shape(name))
+
+
+def internal(graph: Graph, symbol: SymbolFor, node_output: str, part: str,
+             fixed: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+    """A named array an op computes on the way (`Op.internals`), as an object array."""
+    values = _SymbolicValues(graph, symbol, fixed)
+    built = next(b for b in graph.nodes if b.node.output == node_output)
+    flat = built.op.internals(values.inputs_of(built))[part]
+    arr = np.empty(len(flat), dtype=object)
+    arr[:] = flat
+    return arr.reshape(built.op.internal_shapes()[part])

@@ -83,3 +83,12 @@ def ipc_keys() -> set[int]:
             continue
         keys.update(int(line.split()[0]) for line in lines if line.split())
     return keys
+
+
+# CI must be repeatable: the same examples on every run (Hypothesis's own advice for CI).
+# Locally, examples still vary from run to run and can find something new.
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    _hypothesis_settings.load_profile("ci")

@@ -119,7 +119,7 @@ def applies(detector: Detector, exercise: Exercise, target: str) -> bool:
     Checked before matching: a mutation that is merely possible on the array (shifting the
     channel axis of a multi-channel kernel) would otherwise name the wrong mistake.
     """
-    shape = exercise.graph.inputs[target]
+    shape = exercise.graph.shape(target)  # an input, or a node output named as a target
     if detector.kind == "upstream":
         return exercise.upstream is not None
     if detector.kind == "transpose":
@@ -231,12 +231,13 @@ def mutated_symbolic(exercise: Exercise, detector: Detector, target: str) -> np.
 
     from reference.symbolic import forward, solve
 
-    symbol: Callable = lambda name, index: exercise.notation[name].symbol(index)
+    symbol: Callable = exercise.symbol_for  # fixed data as numbers, as in the reference
     exprs = np.vectorize(lambda e: e.expr, otypes=[object])
     kind = detector.kind
     if kind == "swap-op":
         graph = _mutated_graph(exercise, detector)
-        return None if graph is None else exprs(solve(graph, (target,), symbol, exercise.upstream)[target])
+        return None if graph is None else exprs(solve(graph, (target,), symbol, exercise.upstream,
+                                                      exercise.fixed)[target])
     # Only the wrong-input mutation looks at other targets: build no more sympy sums than needed.
     wanted = exercise.solution if kind == "other-target" else {target: exercise.solution[target]}
     reference = {t: exprs(arr) for t, arr in wanted.items()}
@@ -247,7 +248,7 @@ def mutated_symbolic(exercise: Exercise, detector: Detector, target: str) -> np.
         if detector.params["use"] == "ones":
             replacement = {up.symbol(i): sympy.S.One for i in np.ndindex(*up.shape)}
         else:
-            y = forward(exercise.graph, symbol, exercise.graph.output)
+            y = forward(exercise.graph, symbol, exercise.graph.output, exercise.fixed)
             replacement = {up.symbol(i): y[i] for i in np.ndindex(*up.shape)}
         return np.vectorize(lambda e: e.xreplace(replacement), otypes=[object])(reference[target])
     if kind == "scale":

@@ -11,7 +11,7 @@ from ..errors import GraderError
 from .compact import compact_forms
 from .forward import forward_section, node_values
 from .model import Equation, Explanation, Maths, Prose, Section
-from .maths import entry, extended_notation, free_names, loss_by, partial, product, show, summation, times, total
+from .maths import as_expr, entry, extended_notation, free_names, loss_by, partial, product, show, summation, times, total
 from .patterns import SUM_ABOVE, box, fit_factors
 
 # Paths named one by one in the prose, at most.
@@ -126,7 +126,9 @@ def _entry_items(exercise, notation, values, target: str, full: tuple[int, ...])
             steps = []
             items.append(Prose("xp.via", (("entry", me), ("via", _reached(notation, values, consumers, target, full)))))
     answer = _through_output(exercise, notation, reference, me, with_locals=True)
-    sides = [lhs, *[s for s in steps if s is not None], answer]
+    # A target that is a node output (dL/dy between layers) would repeat its own label as the
+    # loss's local derivative: the same LaTeX, read as a second equation.
+    sides = [lhs, *[s for s in steps if s is not None and s.tex != lhs.tex], answer]
     items.append(Equation(tuple(dict.fromkeys(sides))))
     outputs = [entry(out, p.upstream) if p.upstream is not None else Maths(out.letter, out.latex)
                for p in reference.paths]
@@ -195,7 +197,7 @@ def _as_sum(notation, reference, up, out, me: Maths, with_locals: bool) -> Maths
         factors = []
         coefficient = None
         for local in locals_:
-            c, rest = sympy.sympify(local).as_coeff_Mul()
+            c, rest = as_expr(local).as_coeff_Mul()
             if coefficient is not None and c != coefficient:
                 return None
             coefficient = c
@@ -228,7 +230,7 @@ def _as_sum(notation, reference, up, out, me: Maths, with_locals: bool) -> Maths
         shown = ",".join(a.show(axis_names) for a in axes)
         body.append(Maths(f"{array.letter}[{shown}]", f"{array.latex}_{{{shown}}}"))
     if coefficient != 1:
-        c = sympy.sympify(coefficient)
+        c = as_expr(coefficient)
         body.insert(0, Maths(f"({c})", f"\\frac{{{c.p}}}{{{c.q}}}" if c.q != 1 else f"{c.p}"))
     return summation(product(*body), bounds)
 

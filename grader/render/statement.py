@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from ..spec import Exercise
+from ..spec_data import conventions
 
 # Enough LaTeX-to-text to read a statement in a terminal (the spec keeps the LaTeX).
 _REWRITES = (
@@ -28,9 +29,21 @@ def render_statement(exercise: Exercise, lang: str | None = None) -> str:
         lines[2:2] = ["", f"Variant {exercise.variant.id}: {exercise.variant.describe()}"]
     for a in exercise.notation.arrays:
         if a.name in exercise.graph.inputs:
-            lines.append(f"  {a.name}: shape {a.shape}, entries {a.letter}[{','.join('i j k l'.split()[:len(a.axes)])}]")
+            lines.append(f"  {a.name}: shape {a.shape}, entries {a.letter}[{','.join('i j k l'.split()[:len(a.axes)])}]"
+                         + (" (data: not differentiated)" if a.name in exercise.data_inputs else ""))
+            if a.name in exercise.fixed:
+                values = exercise.fixed[a.name]
+                whole = (values == values.round()).all()
+                lines.append(f"    values: {(values.astype(int) if whole else values).tolist()}")
+    for mid in exercise.intermediates:
+        a = exercise.notation[mid.name]
+        lines.append(f"  {mid.name}: shape {a.shape}, may be written {a.letter}[...] in answers")
     lines.append("Asked: " + ", ".join(f"{exercise.notation.derivative(t.name)} ({t.points:g} points)"
                                        for t in exercise.targets))
+    notes = conventions(exercise.graph, lang or exercise.language)
+    if notes:
+        lines.append("Conventions:")
+        lines.extend(f"  - {text}" for text in notes)
     if exercise.functions:
         lines.append("Functions to submit: " + ", ".join(f"{f.name}({', '.join(f.args)})" for f in exercise.functions))
     return "\n".join(lines) + "\n"
