@@ -72,7 +72,7 @@ CASES = {
     "hostile_reads_env_secret": (1, 0, 4, []),
 }
 
-TIMEOUT = 4.0
+TIMEOUT = 2.5  # short: hanging submissions cost this much each; correct ones need ~0.2 s
 
 
 def _grade_cli(path, *extra, env=None):
