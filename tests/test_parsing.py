@@ -204,7 +204,7 @@ ERRORS = [
     (r"\frac{\partial C}{\partial x_{1,1}}", "latex", "only dC/dy is given", 1),
     (r"\input{x}", "latex", "unsupported LaTeX command \\input", 1),
     (r"\frac{k_1}{\delta x_{1,2}}", "latex", "unexpected", 20),
-    (r"\begin{vmatrix} k_1 \end{vmatrix}", "latex", "use pmatrix or bmatrix", 1),
+    (r"\begin{cases} k_1 \end{cases}", "latex", "use pmatrix or bmatrix", 1),
     (r"\begin{pmatrix} k_1 \end{bmatrix}", "latex", "closed by", 21),
     (r"\begin{pmatrix} k_1 \\ k_2 \end{pmatrix}", "latex", "got a 2x1 matrix", 1),
     (r"\sum_{n=1}^{k_1} x_{n,1}", "latex", "bounds of a sum must be whole numbers", 7),

@@ -3,7 +3,7 @@ the reader never reads, which entries it must credit and which it must not.
 
 `expect-credit:` entries must be read and equal to the reference; `expect-no-credit:` entries
 must not be (wrong, unreadable or refused). A fixture names its exercise with `exercise:`
-(default: the seed).
+(default: the seed): a bundled id, or a spec path relative to tests/fixtures.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from grader.submissions import read_expression_submission
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "reading"
 _EXPECT = re.compile(r"expect-(no-credit|credit):\s*([^\n>]*?)\s*(?:-->|\"|$)", re.M)
-_EXERCISE = re.compile(r"exercise:\s*([\w.-]+)")
+_EXERCISE = re.compile(r"exercise:\s*([\w./-]+)")
 _ENTRY = re.compile(r"([A-Za-z]+)\[([0-9,]+)\]")
 
 
@@ -28,6 +28,8 @@ def expectations(path: Path) -> tuple[str, set[str], set[str]]:
     for kind, entries in _EXPECT.findall(text):
         (credit if kind == "credit" else no_credit).update(entries.split())
     exercise = _EXERCISE.search(text)
+    if exercise and exercise.group(1).endswith(".yaml"):
+        return str(FIXTURES.parent / exercise.group(1)), credit, no_credit
     return (exercise.group(1) if exercise else "conv2d-3x3-k2x1"), credit, no_credit
 
 

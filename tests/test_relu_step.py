@@ -39,6 +39,7 @@ READS = [
     (r"\theta(x_{1,1})", "latex", step(x(1, 1))),
     (r"\operatorname{relu}'(x_{1,1})", "latex", step(x(1, 1))),
     (r"\operatorname{ReLU}'\left(x_{1,1}\right)", "latex", step(x(1, 1))),
+    (r"\operatorname{relu}^{\prime}(x_{1,1})", "latex", step(x(1, 1))),
     (r"\frac{\partial C}{\partial y_{1,1}} \mathbb{1}[x_{1,1} > 0]", "latex", dy(1, 1) * step(x(1, 1))),
 ]
 

@@ -16,11 +16,14 @@ from dataclasses import dataclass, field
 
 from . import _grammars
 from ._direct import read_flat, read_polynomial
+from ._matrix_form import HINTS as _MATRIX_FORM_HINTS, evaluate_matrix_form, parse_matrix_form
 from ._transform import Builder, DerivativeTarget, SemanticError
 from .errors import ParseError, position
-from .limits import ParseLimits, normalise, scan, unicode_subscripts, unwrap_typography
+from .limits import ParseLimits, normalise, operator_derivatives, scan, unicode_subscripts, unwrap_typography
 
 __all__ = ["ParseError", "ParseLimits", "DerivativeTarget", "Reading", "read_answer", "parse_expression",
+           "operator_derivatives", "parse_general", "parse_matrix_form", "parse_whole",
+           "evaluate_matrix_form",
            "parse_with_style",
            "parse_matrix_with_style",
            "parse_matrix", "parse_derivative_target", "detect_style"]
@@ -47,7 +50,7 @@ def _strip_delimiters(text: str) -> str:
 
 
 def _run(text: str, notation: Notation, style: str, limits: ParseLimits, start: str, allow_outputs: bool,
-         node_limit: int):
+         node_limit: int, general=None):
     scan(text, limits, style)
     # A LaTeX matrix is an expression whose value is a matrix (it may be a sum of vectors).
     grammar_start = {"matrix": "start_matrix" if style == "plain" else "start_expr"}.get(start, start)
@@ -68,8 +71,14 @@ def _run(text: str, notation: Notation, style: str, limits: ParseLimits, start: 
         raise ParseError(f"the answer is too large ({nodes:,} parts; the limit is {node_limit:,})", text)
     builder = Builder(notation, limits, text, latex=style == "latex", lhs=start == "start_lhs",
                       allow_outputs=allow_outputs)
+    builder.general = general is True
+    if isinstance(general, tuple):
+        builder.zero_outside = notation.upstream.name if notation.upstream else None
     try:
         value = builder.transform(tree)
+        if isinstance(general, tuple):
+            return [ParseError(e.message, text, e.line, e.column) if isinstance(e, SemanticError) else e
+                    for e in builder.instantiate(value, *general)]
         if start == "start_lhs" or (style == "plain" and start == "matrix"):
             return value
         return builder.finish(value, matrix_ok=start == "matrix")
@@ -85,17 +94,17 @@ def _run(text: str, notation: Notation, style: str, limits: ParseLimits, start: 
         raise ParseError(f"cannot compute this expression: {err}", text) from None
 
 
-def _parse(text, notation, style, limits, start, allow_outputs=False, max_chars=None):
+def _parse(text, notation, style, limits, start, allow_outputs=False, max_chars=None, general=None):
     if style not in ("auto", "plain", "latex"):
         raise ValueError(f"style must be 'auto', 'plain' or 'latex', not {style!r}")
-    text = unwrap_typography(unicode_subscripts(_strip_delimiters(normalise(text, limits, max_chars))))
+    text = operator_derivatives(unwrap_typography(unicode_subscripts(_strip_delimiters(normalise(text, limits, max_chars)))))
     if not text.strip():
         raise ParseError("the answer is empty", text, 1, 1)
     # A whole matrix may be as many parts per character as one entry, not more.
     node_limit = limits.max_nodes * max(1, (max_chars or limits.max_chars) // limits.max_chars)
     first = detect_style(text) if style == "auto" else style
     try:
-        return _run(text, notation, first, limits, start, allow_outputs, node_limit), first
+        return _run(text, notation, first, limits, start, allow_outputs, node_limit, general), first
     except ParseError as err:
         if style != "auto":
             raise
@@ -105,7 +114,7 @@ def _parse(text, notation, style, limits, start, allow_outputs=False, max_chars=
         if start == "start_lhs" or err.message.startswith("TeX reads"):
             raise  # k_1^23: TeX's own reading is the question; plain's k[1]^23 would be a guess
         try:
-            return _run(text, notation, other, limits, start, allow_outputs, node_limit), other
+            return _run(text, notation, other, limits, start, allow_outputs, node_limit, general), other
         except ParseError:
             raise err from None
 
@@ -134,7 +143,7 @@ def read_answer(text: str, notation: Notation, style: str = "auto", limits: Pars
     entries named in many answers are resolved once.
     """
     try:
-        cleaned = unwrap_typography(unicode_subscripts(_strip_delimiters(normalise(text, limits))))
+        cleaned = operator_derivatives(unwrap_typography(unicode_subscripts(_strip_delimiters(normalise(text, limits)))))
         first = detect_style(cleaned) if style == "auto" else style
         if cleaned.strip() and first in ("plain", "latex"):
             builder = Builder(notation, limits, cleaned, latex=first == "latex")
@@ -192,9 +201,42 @@ def parse_matrix_with_style(text, notation, style="auto", limits=ParseLimits(), 
     return _parse_matrix(text, notation, style, limits, allow_outputs)
 
 
-def parse_derivative_target(text: str, notation: Notation, limits: ParseLimits = ParseLimits()) -> DerivativeTarget:
-    """The left side of a derivation line: `\\frac{\\partial C}{\\partial x_{2,1}}` or `dC/dX`.
+def parse_derivative_target(text: str, notation: Notation, limits: ParseLimits = ParseLimits(), *,
+                            general: bool = False) -> DerivativeTarget:
+    """The left side of a derivation line: `\\frac{\\partial C}{\\partial x_{2,1}}` or `dC/dX`; with
+    `general`, also a general entry `\\frac{\\partial C}{\\partial x_{i,j}}` (`variables` set).
 
     Raises ParseError when the text is not the derivative of the loss by an entry or an array.
     """
-    return _parse(text, notation, "latex", limits, "start_lhs")[0]
+    return _parse(text, notation, "latex", limits, "start_lhs", general=general or None)[0]
+
+
+def parse_general(text: str, notation: Notation, variables: tuple[str, ...], entries: list[tuple[int, ...]],
+                  limits: ParseLimits = ParseLimits()) -> list:
+    """A general formula's right side (in the index variables `variables`) at each of `entries`
+    (written, 1-based indices): per entry an expression or the ParseError that entry gets.
+
+    Entries of the upstream gradient outside its array read as 0 (dC/dy_{i-1,j} at i = 1 is no
+    term). Raises ParseError when the formula itself is unreadable or too large to instantiate.
+    """
+    return _parse(text, notation, "auto", limits, "start_expr", general=(tuple(variables), list(entries)))[0]
+
+
+def parse_whole(text: str, notation: Notation, limits: ParseLimits = ParseLimits(), *,
+                delta_ok: bool = False, names=None) -> tuple[list[list[sympy.Expr]], str, bool]:
+    """A whole target's answer: a written matrix, else a matrix form (`full_conv(dY, rot180(K))`,
+    `W^T \\delta`). Returns (rows, style, whether it was a matrix form). Raises ParseError: the
+    matrix form's error when the text looks like one or was read but does not compute, else the
+    written matrix's."""
+    try:
+        rows, style = parse_matrix_with_style(text, notation, "auto", limits)
+        return rows, style, False
+    except ParseError as err:
+        first = err
+    try:
+        value = parse_matrix_form(text, notation, limits, delta_ok=delta_ok, names=names)
+    except ParseError as err:
+        if _MATRIX_FORM_HINTS.search(text) or not err.message.startswith("cannot read this as a matrix form"):
+            raise
+        raise first from None
+    return value.tolist(), "latex" if "\\" in text else "plain", True

@@ -39,6 +39,7 @@ class DerivativeTarget:
     array: ArrayNotation
     index: tuple[int, ...] | None
     loss: str
+    variables: tuple[str, ...] | None = None  # dC/dx_{i,j}: a general entry (asked for by the caller)
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,9 @@ def _digits_split(array: ArrayNotation, sub: _Sub) -> tuple:
     return sub.values if split is None else tuple(map(sympy.Integer, split))
 
 
+_ENV_NAME = re.compile(r"\{\s*([A-Za-z]*)\s*\}")
+
+
 @v_args(inline=True)
 class Builder(Transformer_NonRecursive):
     """One parse's transformer: holds the positions of loose index variables for error messages."""
@@ -130,6 +134,8 @@ class Builder(Transformer_NonRecursive):
         self.where: dict = {}  # index variables and unresolved entries -> first (line, column)
         self.loose: set = set()  # index variables seen (unknown names unless a sum binds them)
         self.budget = limits.max_nodes  # expression nodes sums may still create
+        self.general = False  # a left side may be a general entry (dC/dx_{i,j})
+        self.zero_outside: str | None = None  # this array's entries outside it read as 0 (general formulas)
         self._rules: dict = {}
 
     def _call_userfunc(self, tree, new_children=None):
@@ -195,6 +201,8 @@ class Builder(Transformer_NonRecursive):
             raise self.fail(f"{self._written(array, index, latex)} is a forward output; answers must be in terms "
                             f"of {who}" + (f" and {upstream}" if upstream else ""), at)
         shape = array.notation_shape
+        if array.name == self.zero_outside and len(index) == len(array.axes) and not array.in_range(index):
+            return sympy.Integer(0)  # dC/dy_{0,1} in a general formula: no such output, no term
         if len(index) == len(array.axes):
             if array.in_range(index):
                 return array.symbol(array.full_index(index))
@@ -308,6 +316,27 @@ class Builder(Transformer_NonRecursive):
             return entry
         func, args = expr.func, [self._compile(a, positions) for a in expr.args]
         return lambda values: func(*(arg(values) for arg in args))
+
+    def instantiate(self, body, names: tuple[str, ...], entries: list[tuple[int, ...]]) -> list:
+        """A general formula's right side at each entry's written index: an expression, or the
+        SemanticError that entry gets. Instantiating counts against the node budget, as unrolling does."""
+        if _is_matrix(body):
+            raise self.fail(f"expected one expression, got a {body.rows}x{body.cols} matrix", (1, 1))
+        variables = [sympy.Symbol(n, integer=True) for n in names]
+        size = sum(1 for _ in sympy.preorder_traversal(body))
+        if size * len(entries) > self.budget:
+            raise self.fail(f"this formula for all {len(entries):,} entries makes too large an expression "
+                            f"({size * len(entries):,} parts; the limit is {self.budget:,}): write the entries one by one",
+                            (1, 1))
+        self.budget -= size * len(entries)
+        make = self._compile(body, {v: i for i, v in enumerate(variables)})
+        out = []
+        for values in entries:
+            try:
+                out.append(self.finish(make(values)))
+            except SemanticError as err:
+                out.append(err)
+        return out
 
     def finish(self, value, matrix_ok: bool = False):
         """Refuse what only the whole expression can show: loose index variables, matrices."""
@@ -552,6 +581,35 @@ class Builder(Transformer_NonRecursive):
     def sum_call(self, tok, body, *ranges):
         return self.unroll(body, list(ranges), tok)
 
+    def sum_free(self, tok, body):
+        """sum(dy[i,j]*x[i,j]): every index variable of the body, over the output positions."""
+        names = sorted({str(s) for ind in getattr(body, "atoms", lambda *_: ())(sympy.Indexed)
+                        for i in ind.indices for s in i.free_symbols})
+        if not names:
+            raise self.fail("a sum without bounds needs an index variable: sum(dy[i,j]*x[i,j])", tok)
+        vars_ = [Token("NAME", n, line=self.where[sympy.Symbol(n, integer=True)][0],
+                       column=self.where[sympy.Symbol(n, integer=True)][1]) for n in names]
+        return self.unroll_outputs(body, vars_, tok)
+
+    def unroll_outputs(self, body, var_toks: list, at):
+        """A sum written without bounds runs over the valid output positions: each variable
+        takes the range of the axis of dC/dy it indexes on its own (\\sum_{i,j} dC/dy_{i,j} x_{i,j})."""
+        up = self.notation.upstream
+        indexed = [i for i in getattr(body, "atoms", lambda *_: ())(sympy.Indexed)
+                   if up is not None and str(i.base.label) == up.name]
+        ranges = []
+        for tok in var_toks:
+            var = sympy.Symbol(str(tok), integer=True)
+            axes = {p for ind in indexed for p, v in enumerate(ind.indices) if v == var}
+            if len(axes) != 1:
+                where = "indexes no entry of" if not axes else "indexes several axes of"
+                given = f"d{self.notation.loss}/d{up.latex if self.latex else up.letter}" if up else "the upstream gradient"
+                example = f"\\sum_{{{tok}=1}}^{{n}}" if self.latex else f"sum(..., ({tok}, 1, n))"
+                raise self.fail(f"a sum without bounds runs over the output positions, but {tok} {where} "
+                                f"{given} on its own: write the bounds, {example}", tok)
+            ranges.append((tok, sympy.Integer(1), sympy.Integer(up.notation_shape[axes.pop()])))
+        return self.unroll(body, ranges, at)
+
     def range(self, var, lo, hi):
         return (var, lo, hi)
 
@@ -686,6 +744,9 @@ class Builder(Transformer_NonRecursive):
             raise self.fail(f"unknown symbol {text!r}", letter)
         values = _digits_split(array, sub)
         if not all(getattr(v, "is_Integer", False) for v in values):
+            names = tuple(str(v) for v in values if isinstance(v, sympy.Symbol) and v in self.loose)
+            if self.general and len(names) == len(values) == len(array.axes) and len(set(names)) == len(names):
+                return DerivativeTarget(array, None, loss_name, names)
             raise self.fail("a general entry (x_{i,j}), not a particular one", letter)
         symbol = self.resolve(array, tuple(int(v) for v in values), _at(letter), True)
         found = self.notation.array_of(symbol.name)
@@ -694,14 +755,19 @@ class Builder(Transformer_NonRecursive):
     def bigsum(self, tok, var, lo, sup, hi, body):
         return self.unroll(body, [(var, lo, hi)], tok)
 
+    def bigsum_free(self, tok, *rest):
+        return self.unroll_outputs(rest[-1], list(rest[:-1]), tok)
+
     def mrow(self, *items):
         return list(items)
 
     def matrix_env(self, begin, *rest):
         end, rows = rest[-1], [r for r in rest[:-1] if isinstance(r, list)]
-        kind = re.sub(r"\s", "", str(begin))[len("\\begin{"):-1]
-        end_kind = re.sub(r"\s", "", str(end))[len("\\end{"):-1]
-        if kind not in ("pmatrix", "bmatrix", "matrix"):
+        kind = _ENV_NAME.search(str(begin)).group(1)
+        end_kind = _ENV_NAME.search(str(end)).group(1)
+        # vmatrix draws bars (a determinant in print), but in an answer it lays out a gradient,
+        # as an array in brackets does: both are read as the matrix of their cells.
+        if kind not in ("pmatrix", "bmatrix", "matrix", "vmatrix", "Vmatrix", "Bmatrix", "array"):
             raise self.fail(f"\\begin{{{kind}}} is not supported here: use pmatrix or bmatrix", begin)
         if end_kind != kind:
             raise self.fail(f"\\begin{{{kind}}} is closed by \\end{{{end_kind}}}", end)

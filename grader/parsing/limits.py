@@ -39,8 +39,8 @@ _DIGITS = re.compile(r"[0-9]+")
 LATEX_COMMANDS = frozenset("""
     frac dfrac tfrac cdot times div left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr
     Biggl Biggr sum partial delta mathcal mathrm operatorname text textrm exp tanh sigma max sqrt
-    begin end displaystyle textstyle limits nolimits quad qquad
-""".split()) | frozenset("mathbb mathds mathbbm theta Theta gt".split())  # ReLU's step: \mathbb{1}[z > 0]
+    begin end displaystyle textstyle limits nolimits quad qquad hline
+""".split()) | frozenset("mathbb mathds mathbbm theta Theta gt prime".split())  # ReLU's step: \mathbb{1}[z > 0]
 _COMMAND = re.compile(r"\\([A-Za-z]+|.?)", re.S)
 
 
@@ -92,11 +92,27 @@ _BRACED_DIFF = re.compile(r"(\\partial|\\delta|\u2202)\s*\{")
 
 
 def unicode_subscripts(text: str) -> str:
-    """x₁₁ -> x_{11}, k₁ -> k_{1} (maths pasted from a word processor). The only rewrite that
-    changes the length of a text: an error in such an answer points into the rewritten text."""
+    """x₁₁ -> x_{11}, k₁ -> k_{1} (maths pasted from a word processor). Like `operator_derivatives`,
+    it changes the length of a text: an error in such an answer points into the rewritten text."""
     if not _SUBSCRIPT_ANY.search(text):
         return text
     return _SUBSCRIPTS.sub(lambda m: f"{m.group(1)}_{{{m.group(2).translate(_SUBSCRIPT_DIGITS)}}}", text)
+
+
+# \partial_{y_{1,1}} C and \nabla_{x} C: the derivative written as an operator with a subscript.
+_SUB = r"(?:_\s*(?:\{[^{}]*\}|[0-9A-Za-z]))?"
+_OPERATOR_DERIVATIVE = re.compile(r"\\(partial|nabla)\s*_\s*(?:\{\s*([A-Za-z])\s*(" + _SUB + r")\s*\}|([A-Za-z]))"
+                                  r"\s*(\\mathcal\s*\{\s*[A-Za-z]\s*\}|\\ell(?![A-Za-z])|[A-Za-z])(?![A-Za-z_])")
+
+
+def operator_derivatives(text: str) -> str:
+    """`\\partial_{y_{1,1}} C` and `\\nabla_{x} C` -> `\\frac{\\partial C}{\\partial y_{1,1}}`: the same
+    derivative, in the one spelling the grammar reads. Changes the length of the text, as
+    `unicode_subscripts` does."""
+    if "_" not in text or ("\\partial" not in text and "\\nabla" not in text):
+        return text
+    return _OPERATOR_DERIVATIVE.sub(
+        lambda m: f"\\frac{{\\partial {m.group(5)}}}{{\\partial {m.group(2) or m.group(4)}{m.group(3) or ''}}}", text)
 
 
 def unwrap_typography(text: str) -> str:

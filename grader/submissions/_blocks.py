@@ -43,6 +43,8 @@ _CLAUSE = re.compile(r"^\s*[,;:(]?\s*(where|since|because|as|with|using|by|for|i
 _AND = re.compile(r"^\s*[,;]?\s*(and|or|so|hence|thus|then|therefore)\s*[,;:]?\s*$|^\s*[,;]\s*$", re.I)
 _BARE_CLAUSE = re.compile(r"(?<![A-Za-z\\])(where|since|because)(?![A-Za-z])")
 _SEPARATOR = re.compile(r",|;|\\qquad(?![A-Za-z])|\\quad(?![A-Za-z])")
+_CASES_BEGIN = re.compile(r"\\begin\s*\{cases\*?\}")
+_CASES_END = re.compile(r"\\end\s*\{cases\*?\}")
 _BEGIN = re.compile(r"\\begin\s*\{")
 _END = re.compile(r"\\end\s*\{")
 
@@ -218,9 +220,22 @@ def _text_commands(maths: str):
                 break
 
 
+def _inside_cases(maths: str):
+    """Whether a position is inside a `cases` environment: its `\\text{if i = 1}` conditions are
+    part of the formula (read by the general-formula reader), not remarks or clauses."""
+    spans = []
+    for m in _CASES_BEGIN.finditer(maths):
+        end = _CASES_END.search(maths, m.end())
+        spans.append((m.start(), end.end() if end else len(maths)))
+    return lambda i: any(a <= i < b for a, b in spans)
+
+
 def _remarks(maths: str) -> str:
     """Blank `\\text{...}` remarks; a clause (`\\text{where ...}`, bare `where`) blanks the rest."""
+    inside = _inside_cases(maths)
     for start, end, command, words in list(_text_commands(maths)):
+        if inside(start):
+            continue
         if _CLAUSE.match(words):
             return blank(maths, start, len(maths))
         if _AND.match(words):
@@ -228,7 +243,7 @@ def _remarks(maths: str) -> str:
             return _remarks(maths[:start] + "," + " " * (end - start - 1) + maths[end:])
         if command in ("text", "textit", "textbf", "mbox") and (" " in words.strip() or not words.strip().isalpha()):
             maths = blank(maths, start, end)
-    bare = _BARE_CLAUSE.search(maths)
+    bare = next((m for m in _BARE_CLAUSE.finditer(maths) if not inside(m.start())), None)
     if bare:
         maths = blank(maths, bare.start(), len(maths))
     return maths

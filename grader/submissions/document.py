@@ -18,9 +18,12 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from ..notation import Notation
-from ..parsing import (ParseError, ParseLimits, Reading, parse_derivative_target, parse_matrix_with_style,
-                       parse_with_style, read_answer)
+from ..parsing import (ParseError, ParseLimits, Reading, parse_derivative_target, parse_whole, parse_with_style,
+                       read_answer)
 from ._blocks import blocks, equations, visible
+from ._deltas import Deltas
+from ._general import general_answers
+from ._named import Named
 from ._entries import entry_label, split_matrix, target_entries
 from ._macros import definitions, expand
 from .answers import Answer, ExpressionSubmission, Problem, SubmissionError, read_text, snippet
@@ -35,6 +38,8 @@ _DIFF = re.compile(r"^\s*(\\partial(?![A-Za-z])|\\delta(?![A-Za-z])|\u2202|\u03b
 # Sentence punctuation and spacing after the last side: "= a k_2, \qquad".
 _TRAILING = (".", ",", ";", "~", "\\,", "\\;", "\\:", "\\!", "\\ ", "\\quad", "\\qquad")
 _FRAC = re.compile(r"\\[dt]?frac(?![A-Za-z])\s*")
+# x_{i,j}, k_m: a subscript with an index letter (a general entry, not a particular one).
+_LETTER_SUBSCRIPT = re.compile(r"_\s*(\{[^{}]*[A-Za-z][^{}]*\}|[A-Za-z])")
 
 
 @dataclass
@@ -44,6 +49,7 @@ class _Equation:
     lhs_line: int
     sides: list[tuple[str, int]] = field(default_factory=list)  # (right-hand side, offset in file)
     stray: str = ""  # text after the last side that is neither an equation nor a remark
+    variables: tuple[str, ...] | None = None  # dC/dx_{i,j}: a general formula for every entry
 
 
 def read_document(path, notation: Notation, targets: Sequence[str], limits: ParseLimits = ParseLimits(),
@@ -115,6 +121,8 @@ class _DocumentReader:
         self.kind = kind
         self.macros = definitions(visible(text, kind)[0])  # \newcommand in the preamble (not in comments)
         self.memo: dict = {}  # entries resolved by the direct reader, shared by every answer
+        self.deltas = Deltas(notation)  # \delta_{i,j} = dC/dy_{i,j}, if the document says so
+        self.named = Named(notation, limits)  # z = W x + b, for matrix forms
         self.equations: list[_Equation] = []
         self.problems: list[Problem] = []
 
@@ -139,7 +147,13 @@ class _DocumentReader:
                     else:
                         current = None  # a mention ($y_{1,1}$) between blocks ends the chain
                     continue
-                current = self.equation(expand(raw.lhs, self.macros).rstrip().rstrip(":"), raw.offset)
+                lhs = expand(raw.lhs, self.macros).rstrip().rstrip(":")
+                sides = [expand(side, self.macros) for side, _ in raw.sides]
+                delta = self.deltas.offer(lhs, sides, _line(self.text, raw.offset))
+                if sides and self.named.offer(lhs, _strip_trailing(sides[-1]), _line(self.text, raw.offset)) or delta:
+                    current = None  # a definition (of δ, z, h) answers nothing
+                    continue
+                current = self.equation(lhs, raw.offset)
                 if current is not None:
                     current.sides.extend(raw.sides)
                     current.stray = raw.stray
@@ -149,14 +163,19 @@ class _DocumentReader:
         if not any(c in lhs for c in "\\d\u2202\u03b4"):
             return None
         try:
-            found = parse_derivative_target(lhs, self.notation, self.limits)
+            found = parse_derivative_target(lhs, self.notation, self.limits, general=True)
         except ParseError as err:
             if "is outside" in err.message:
                 self.problems.append(Problem(_line(self.text, offset), snippet(lhs), err.message))
+            elif "a general entry" in err.message or (_LETTER_SUBSCRIPT.search(lhs) and self.names_target(lhs)):
+                self.problems.append(Problem(_line(self.text, offset), snippet(lhs), (
+                    "this general formula is not instantiated, so it answers no entry: its left side must name "
+                    "the entry by distinct index letters, one per index, that are not names of the exercise "
+                    "(x_{i,j}, k_m), not expressions such as x_{i+1,j}")))
             return None
         if found.array.name not in self.targets:
             return None
-        return _Equation(found.array, found.index, _line(self.text, offset))
+        return _Equation(found.array, found.index, _line(self.text, offset), variables=found.variables)
 
     def answers(self) -> tuple[Answer, ...]:
         # One rule for every entry: the last answer in reading order counts, whether it is the
@@ -164,7 +183,7 @@ class _DocumentReader:
         # superseded equation would let one file repeat a costly sum thousands of times.
         winner: dict[tuple[str, tuple[int, ...]], _Equation] = {}
         for eq in self.equations:
-            if eq.index is None and self.layout(eq):
+            if eq.index is None and eq.variables is None and self.layout(eq):
                 continue  # dC/dX = (dC/dx_{1,1} ... \vdots): the entries are derived one by one
             keys = [(eq.array.name, i) for i in target_entries(eq.array)] if eq.index is None \
                 else [(eq.array.name, eq.index)]
@@ -185,7 +204,8 @@ class _DocumentReader:
                 merged[key] = self.entry_answer(eq)
                 continue
             if id(eq) not in whole:
-                whole[id(eq)] = {(a.target, a.index): a for a in self.whole_answers(eq)}
+                read = self.general_answers(eq) if eq.variables else self.whole_answers(eq)
+                whole[id(eq)] = {(a.target, a.index): a for a in read}
             merged[key] = whole[id(eq)][key]
         return tuple(merged[k] for k in sorted(merged))
 
@@ -205,7 +225,7 @@ class _DocumentReader:
     def last_side(self, eq: _Equation) -> tuple[str, int, tuple[str, ...]]:
         steps = tuple(" ".join(s.split()) for s, _ in eq.sides)
         source, at = eq.sides[-1]
-        source = expand(source, self.macros)
+        source = self.deltas.rewrite(expand(source, self.macros))
         lead = len(source) - len(source.lstrip())
         source = _strip_trailing(source)
         return source, _line(self.text, at + lead), steps
@@ -213,7 +233,7 @@ class _DocumentReader:
     def entry_answer(self, eq: _Equation) -> Answer:
         source, line, steps = self.last_side(eq)
         base = dict(target=eq.array.name, index=eq.index, source=source, line=line, steps=steps)
-        unsure = self.unsure(eq)
+        unsure = self.unsure(eq) or self.deltas.problem(source)
         if unsure:
             return Answer(value=None, problem=unsure, style="latex" if "\\" in source else "plain", **base)
         garbled = self.garbled(source)
@@ -233,25 +253,37 @@ class _DocumentReader:
                 return Answer(value=None, problem=repaired, style="latex", **base)
         return Answer(value=None, problem=str(first_error), style="latex" if "\\" in source else "plain", **base)
 
+    def general_answers(self, eq: _Equation) -> list[Answer]:
+        source, line, steps = self.last_side(eq)
+        unsure = self.unsure(eq) or self.deltas.problem(source)
+        if unsure:
+            return [Answer(eq.array.name, i, None, unsure, snippet(source), line, "latex", steps)
+                    for i in target_entries(eq.array)]
+        return general_answers(source, eq.array, eq.variables, self.notation, self.limits, line, steps)
+
     def whole_answers(self, eq: _Equation) -> list[Answer]:
         source, line, steps = self.last_side(eq)
         entries = target_entries(eq.array)
         try:
-            garbled = self.garbled(source)
+            garbled = self.garbled(source) or self.deltas.problem(source)
             if garbled:
                 raise ParseError(garbled, source)
-            rows, style = parse_matrix_with_style(source, self.notation, "auto", self.limits)
+            rows, style, form = parse_whole(source, self.notation, self.limits, delta_ok=self.deltas.means_gradient(),
+                                            names=self.named)
         except ParseError as err:
             return [Answer(eq.array.name, i, None, str(err), snippet(source), line, "latex", steps) for i in entries]
         paired = split_matrix(eq.array, rows)
         if isinstance(paired, str):
-            return [Answer(eq.array.name, i, None, paired, snippet(source), line, style, steps) for i in entries]
-        return [Answer(eq.array.name, i, expr, None, self.notation.show(expr, style), line, style, steps)
+            return [Answer(eq.array.name, i, None, paired + (" (from the matrix form)" if form else ""),
+                           snippet(source), line, style, steps) for i in entries]
+        note = f"from the matrix form on line {line}: {snippet(source, 60)}" if form else None
+        return [Answer(eq.array.name, i, expr, None, self.notation.show(expr, style), line, style, steps, note)
                 for i, expr in paired]
 
     def unsure(self, eq: _Equation) -> str | None:
         """Why it is unclear which text answers `eq` (so it gets an error, never marks), or None."""
-        label = entry_label(eq.array, eq.index)
+        label = entry_label(eq.array, eq.index) if eq.index is not None else \
+            f"{eq.array.latex}_{{{','.join(eq.variables or ())}}}"
         if eq.stray.strip():
             return (f"the answer for {label} is followed by {snippet(eq.stray.strip(), 60)!r}, which is not an "
                     f"equation, so it is unclear which text is the answer: write one equation per line, or "

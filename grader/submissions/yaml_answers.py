@@ -13,7 +13,7 @@ import yaml
 
 from ..notation import ArrayNotation, Notation
 from ..parsing import ParseError, ParseLimits, Reading, read_answer
-from ..parsing import parse_matrix_with_style
+from ..parsing import parse_whole
 from ._entries import entry_label, exact_number, split_matrix, target_entries
 from .answers import Answer, ExpressionSubmission, Problem, SubmissionError, read_text, snippet
 
@@ -184,7 +184,7 @@ class _Reader:
         if text is None:
             return Answer(array.name, (), None, f"{array.name}: {error}", "", line, "plain")
         try:
-            rows, style = parse_matrix_with_style(text, self.notation, "auto", self.limits)
+            rows, style, _ = parse_whole(text, self.notation, self.limits)  # also full_conv(dY, rot180(K))
         except ParseError as err:
             return Answer(array.name, (), None, str(err), snippet(text), line, "latex" if "\\" in text else "plain")
         paired = split_matrix(array, rows)
