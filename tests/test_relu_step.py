@@ -119,3 +119,15 @@ def test_too_many_steps_are_left_to_sympy_which_credits_only_identical_forms():
     reference = sum(step(s) * s for s in zs)
     assert equivalent(reference, reference).equivalent
     assert not equivalent(reference - step(zs[0]) * zs[0] + zs[0], reference).equivalent
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "latex"])
+def test_a_dense_relu_worked_solution_writes_the_step_and_grades_full_marks(fmt, tmp_path):
+    from pathlib import Path
+
+    from grader.spec import load_exercise
+    from test_explain import _round_trip
+
+    spec = Path(__file__).resolve().parent / "fixtures" / "specs" / "dense-relu-upstream.yaml"
+    text, _ = _round_trip(load_exercise(str(spec)), tmp_path, fmt)
+    assert "\\mathbb{1}\\left[z_{1} > 0\\right]" in text and "\\frac{\\max" not in text  # not max(0, z)/z
