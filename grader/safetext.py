@@ -19,8 +19,10 @@ TRUNCATED = " [... {count} more characters]"
 
 # C0 controls but tab and newline; DEL; C1 controls (CSI as U+009B, OSC as U+009D); BIDI
 # embeddings and overrides (U+202A-U+202E), which can make text read in another order than it
-# is written; lone surrogates, which no encoder accepts.
-_ALWAYS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\ud800-\udfff"
+# is written; lone surrogates, which no encoder accepts; the line and paragraph separators
+# (U+2028, U+2029), which split lines for many readers (a CI log, str.splitlines) and so could
+# start a forged workflow command; U+FFFE and U+FFFF, which XML may not carry.
+_ALWAYS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2028\u2029\ud800-\udfff\ufffe\uffff"
 # BIDI isolates and marks: legitimate in our own templates, never needed in student text.
 _BIDI_ISOLATES = "\u2066-\u2069\u200e\u200f\u061c"
 _STUDENT = re.compile(f"[{_ALWAYS}{_BIDI_ISOLATES}]")

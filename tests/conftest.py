@@ -71,3 +71,12 @@ def processes_with(marker: str) -> list[int]:
         except OSError:
             pass
     return found
+
+
+# CI must be repeatable: the same examples on every run (Hypothesis's own advice for CI).
+# Locally, examples still vary from run to run and can find something new.
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    _hypothesis_settings.load_profile("ci")
