@@ -24,9 +24,9 @@ TRANSPOSED = "import numpy as np\n\ndef grad_X(X, K, dY):\n    return np.zeros((
 
 def make_class(folder: Path, n: int) -> None:
     """n students, half code and half answers, right and wrong; every file distinct."""
-    kinds = [("py", (EXAMPLES / "correct.py").read_text()), ("yaml", (EXAMPLES / "answers.yaml").read_text()),
-             ("py", (EXAMPLES / "row2-mistake.py").read_text()), ("yaml", WRONG_ANSWERS),
-             ("py", TRANSPOSED), ("yaml", (EXAMPLES / "answers.yaml").read_text())]
+    kinds = [("py", (EXAMPLES / "correct.py").read_text()), ("yaml", (EXAMPLES / "correct.yaml").read_text()),
+             ("py", (EXAMPLES / "wrong-X-row2-merged-path.py").read_text()), ("yaml", WRONG_ANSWERS),
+             ("py", TRANSPOSED), ("yaml", (EXAMPLES / "correct.yaml").read_text())]
     for i in range(n):
         suffix, text = kinds[i % len(kinds)]
         (folder / f"student{i:05d}.{suffix}").write_text(f"# student {i}\n{text}")

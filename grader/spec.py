@@ -350,16 +350,21 @@ def _build(data: dict, lines: dict, filename: str) -> Exercise:
     )
 
 
+def _written_axes(shape: tuple[int, ...], spec: Mapping[str, Any], where: tuple, problem: _Problems) -> tuple[int, ...]:
+    axes = tuple(spec.get("written_axes", range(len(shape))))
+    if any(a >= len(shape) for a in axes) or len(set(axes)) != len(axes):
+        problem(where, f"written_axes must be distinct axes of the shape {list(shape)}")
+        return tuple(range(len(shape)))
+    if any(shape[a] != 1 for a in set(range(len(shape))) - set(axes)):
+        problem(where, "only axes of length 1 may be left out of the written index")
+    return axes
+
+
 def _input_arrays(inputs: Mapping[str, Any], problem: _Problems) -> list[ArrayNotation]:
     arrays = []
     for name, spec in inputs.items():
         shape = tuple(spec["shape"])
-        axes = tuple(spec.get("written_axes", range(len(shape))))
-        if any(a >= len(shape) for a in axes) or len(set(axes)) != len(axes):
-            problem(("inputs", name, "written_axes"), f"written_axes must be distinct axes of the shape {list(shape)}")
-            axes = tuple(range(len(shape)))
-        elif any(shape[a] != 1 for a in set(range(len(shape))) - set(axes)):
-            problem(("inputs", name, "written_axes"), "only axes of length 1 may be left out of the written index")
+        axes = _written_axes(shape, spec, ("inputs", name, "written_axes"), problem)
         arrays.append(ArrayNotation(name, spec["symbol"], shape, axes, spec.get("latex", spec["symbol"])))
     return arrays
 
@@ -368,7 +373,9 @@ def _output_arrays(output: Mapping[str, Any], upstream: Mapping[str, Any] | None
                    loss: str, problem: _Problems) -> list[ArrayNotation]:
     """The output's notation, and the upstream gradient's when the output is not the loss itself."""
     latex = output.get("latex", output["symbol"])
-    arrays = [ArrayNotation(output["name"], output["symbol"], shape, tuple(range(len(shape))), latex)]
+    # The output's written axes hold for the upstream gradient too: a 1xN output is y_j, dC/dy_j.
+    axes = _written_axes(shape, output, ("output", "written_axes"), problem)
+    arrays = [ArrayNotation(output["name"], output["symbol"], shape, axes, latex)]
     if upstream is None and shape != ():
         problem(("output",), f"the output has shape {list(shape)}: declare `upstream` (d{loss}/d{output['symbol']} "
                              "given), or end the graph in a scalar loss")
@@ -378,7 +385,7 @@ def _output_arrays(output: Mapping[str, Any], upstream: Mapping[str, Any] | None
         problem(("upstream",), f"the output {output['name']} is a scalar: it is the loss, so no upstream gradient "
                                "is given; remove `upstream`")
     elif upstream is not None:
-        arrays.append(ArrayNotation(upstream["name"], upstream["symbol"], shape, tuple(range(len(shape))), latex,
+        arrays.append(ArrayNotation(upstream["name"], upstream["symbol"], shape, axes, latex,
                                     upstream_of=output["name"]))
     return arrays
 

@@ -56,12 +56,12 @@ def make_class(folder: Path) -> Path:
     klass = folder / "class"
     klass.mkdir(parents=True)
     shutil.copy(EXAMPLES / "correct.py", klass / "alice.py")
-    shutil.copy(EXAMPLES / "answers.yaml", klass / "carol.yaml")
+    shutil.copy(EXAMPLES / "correct.yaml", klass / "carol.yaml")
     (klass / "dave.yaml").write_text(ROW2_ANSWERS)
-    shutil.copy(EXAMPLES / "answers.yaml", klass / "dup.yaml")
+    shutil.copy(EXAMPLES / "correct.yaml", klass / "dup.yaml")
     (klass / "empty.yaml").write_text("")
     (klass / "erin").mkdir()
-    shutil.copy(EXAMPLES / "answers.yaml", klass / "erin" / "answers.yaml")
+    shutil.copy(EXAMPLES / "correct.yaml", klass / "erin" / "answers.yaml")
     (folder / "outside.py").write_text(f"# {SECRET}\n" + (EXAMPLES / "correct.py").read_text())
     os.symlink(folder / "outside.py", klass / "evil.py")
     (klass / "exiter.py").write_text("import sys\nsys.exit(3)\n")
@@ -71,6 +71,6 @@ def make_class(folder: Path) -> Path:
     (klass / "mangled.md").write_text("$$\\frac{\\partial C}{\\partial x_{1,1}} = (((\\frac{$$\n")
     (klass / "twins").mkdir()
     shutil.copy(EXAMPLES / "correct.py", klass / "twins" / "a.py")
-    shutil.copy(EXAMPLES / "answers.yaml", klass / "twins" / "b.yaml")
+    shutil.copy(EXAMPLES / "correct.yaml", klass / "twins" / "b.yaml")
     (klass / "README").write_text("not a submission: ignored\n")
     return klass

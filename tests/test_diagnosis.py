@@ -201,3 +201,32 @@ def test_a_broken_exercise_fails_its_self_test(tmp_path):
     result = cli("validate", "--self-test", broken)
     assert result.exit_code == 2
     assert "FAILED" in result.stderr and "the reference answer, plain notation" in result.stderr
+
+
+ROW2_CODE = """
+import numpy as np
+def grad_X(X, K, dY):
+    dX = np.zeros_like(X)
+    dX[0] = dY[0] * K[0, 0]
+    dX[1] = dY[1] * (K[0, 0] + K[1, 0])
+    dX[2] = dY[1] * K[1, 0]
+    {fix}
+    return dX
+def grad_K(X, K, dY):
+    return np.array([[np.sum(dY * X[0:2])], [np.sum(dY * X[1:3])]])
+"""
+
+
+@pytest.mark.parametrize("fix,matches", [("", True), ("dX[1, 0] = dY[0, 0] * K[1, 0] + dY[1, 0] * K[0, 0]", False)],
+                         ids=["all three entries", "one entry fixed"])
+def test_an_answer_rule_matches_code_that_computes_it_on_all_its_entries(tmp_path, fix, matches):
+    path = tmp_path / "row2.py"
+    path.write_text(ROW2_CODE.replace("{fix}", fix))
+    check = next(c for c in grade(load_exercise(SEED), path).checks if c.target == "X")
+    assert check.status == "fail"
+    assert ("X-row2-merged-path" in check.notes) is matches
+    # 6 of 9 entries right (4 points), plus a quarter of each rule entry's 2/3 point when it matches.
+    wrong = 3 if not fix else 2
+    assert check.points == pytest.approx(6 * (9 - wrong) / 9 + (0.25 * 6 / 9 * 3 if matches else 0))
+    if matches:
+        assert any(f.kind == "rule" and "y[1,1] and y[2,1] read x[2,1]" in f.message for f in check.findings)

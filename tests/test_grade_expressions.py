@@ -48,7 +48,7 @@ def test_the_repaired_seed_document_is_the_students_real_result():
 
 
 def test_the_bundled_yaml_example_gets_full_marks():
-    result = cli("grade", SEED, ROOT / "examples" / "conv2d-3x3-k2x1" / "answers.yaml", "--format", "json")
+    result = cli("grade", SEED, ROOT / "examples" / "conv2d-3x3-k2x1" / "correct.yaml", "--format", "json")
     assert result.exit_code == 0, result.stdout
     report = json.loads(result.stdout)
     assert report["score"] == report["max_score"] == 10

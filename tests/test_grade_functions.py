@@ -41,7 +41,9 @@ CASES = {
     "wrong_transpose": (1, 4, 9, ["differ"]),
     "wrong_sign": (1, 4, 4, ["expected"]),
     "wrong_missing_term": (1, 4, 8, ["dC/dx[2,1]"]),
-    "wrong_row2_merged_path": (1, 4 + 6 * 6 / 9, 4 + 6 * 6 / 9, ["dC/dx[2,1]", "dC/dx[2,2]", "dC/dx[2,3]"]),
+    # The spec's X-row2-merged-path rule matches the code too: a quarter of each of its 3 entries' points.
+    "wrong_row2_merged_path": (1, 4 + 6 * 6 / 9 + 0.25 * 6 / 9 * 3, 4 + 6 * 6 / 9 + 0.25 * 6 / 9 * 3,
+                               ["dC/dx[2,1]", "dC/dx[2,2]", "dC/dx[2,3]"]),
     "wrong_shape_flat": (1, 4, 4, ["expected shape (3, 3), got (9,)"]),
     "wrong_shape_kernel_1d": (1, 6, 6, ["expected shape (2, 1), got (2,)"]),
     "wrong_nan": (1, 6, 6, ["NaN"]),

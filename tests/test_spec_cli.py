@@ -168,3 +168,35 @@ def test_solve_a_composite_graph_with_a_scalar_loss(tmp_path, fmt):
     else:
         assert len([l for l in result.stdout.splitlines() if l.strip()]) == 4
         assert ("e^{" if fmt == "latex" else "exp(") in result.stdout
+
+
+SIGNAL = textwrap.dedent("""\
+    id: signal
+    title: A 1-D signal
+    statement: "Find dC/dx."
+    inputs:
+      X: {shape: [1, 5], symbol: x, written_axes: [1]}
+      K: {shape: [1, 2], symbol: k, written_axes: [1]}
+    graph:
+      - {op: correlate2d, inputs: [X, K], output: Y}
+    output: {name: Y, symbol: y, written_axes: [1]}
+    upstream: {name: dY, symbol: dy}
+    targets:
+      X: {points: 1}
+    """)
+
+
+def test_an_output_written_with_one_index_is_so_for_its_upstream_gradient_too():
+    exercise = parse_exercise(SIGNAL, "signal.yaml")
+    dy, y = exercise.notation["dY"], exercise.notation["Y"]
+    assert dy.plain((0, 3)) == "dy[4]" and y.plain((0, 3)) == "y[4]"
+    k = exercise.notation["K"]
+    expected = dy.symbol((0, 0)) * k.symbol((0, 1)) + dy.symbol((0, 1)) * k.symbol((0, 0))
+    assert sympy.expand(exercise.solution["X"][0, 1].expr - expected) == 0
+
+
+def test_an_output_may_leave_out_only_length_1_axes():
+    with pytest.raises(SpecError) as err:
+        parse_exercise(SIGNAL.replace("symbol: y, written_axes: [1]", "symbol: y, written_axes: [0]"), "s.yaml")
+    [problem] = err.value.problems
+    assert "only axes of length 1" in problem.message and problem.line == 9

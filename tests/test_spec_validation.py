@@ -116,7 +116,7 @@ def test_self_test_scores_compare_as_they_are_printed(tmp_path):
 
 def test_show_and_grade_refuse_an_unknown_language_alike():
     shown = cli("show", SEED_ID, "--lang", "fr")
-    graded = cli("grade", SEED_ID, ROOT / "examples" / SEED_ID / "answers.yaml", "--lang", "fr")
+    graded = cli("grade", SEED_ID, ROOT / "examples" / SEED_ID / "correct.yaml", "--lang", "fr")
     assert shown.exit_code == graded.exit_code == 2
     assert "'fr' is not one of 'en', 'he'" in shown.stderr and "'fr' is not one of 'en', 'he'" in graded.stderr
 

@@ -15,7 +15,7 @@ from ..spec import Exercise
 from ..submissions import ExpressionSubmission
 from .mutations import detectors_for, mutated_numeric, mutated_symbolic
 from .paths import diagnose_paths, headline
-from .rules import rules_for
+from .rules import rules_for, symbol_values
 
 
 class _Probe:
@@ -30,13 +30,7 @@ class _Probe:
         self.values.update(exercise.fixed)  # the values the reference routes by (max pooling)
         out_shape = graph.shape(graph.output)
         self.upstream = rng.uniform(0.5, 2.0, size=out_shape) if exercise.upstream else None
-        self.point = {}
-        for name, arr in self.values.items():
-            for idx in np.ndindex(*arr.shape):
-                self.point[exercise.notation[name].symbol(idx)] = float(arr[idx])
-        if exercise.upstream:
-            for idx in np.ndindex(*out_shape):
-                self.point[exercise.notation[exercise.upstream].symbol(idx)] = float(self.upstream[idx])
+        self.point = symbol_values(exercise, self.values, self.upstream)
         self.reference = graph.gradients(self.values, self.upstream)
         self._mutated: dict = {}
 
@@ -137,10 +131,5 @@ def _matching_detectors(exercise, detectors, probe, cache, target, index, expr, 
 def _rule_matches(rule, exercise, written, expr, matched, seed) -> bool:
     if rule.detector is not None:
         return any(d.name == rule.detector for d in matched)
-    from ..parsing import ParseError, parse_expression
-
-    try:
-        wanted = parse_expression(rule.answer_for(written), exercise.notation)
-    except (ParseError, KeyError, IndexError, ValueError):
-        return False
-    return equivalent(expr, exercise.expand(wanted), seed=seed).equivalent
+    wanted = rule.parsed_answer(written, exercise.notation)
+    return wanted is not None and equivalent(expr, exercise.expand(wanted), seed=seed).equivalent

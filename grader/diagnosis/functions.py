@@ -11,7 +11,7 @@ from ..options import GradeOptions
 from ..report import Check, Finding
 from ..spec import Exercise
 from .mutations import detectors_for, mutated_numeric
-from .rules import rules_for
+from .rules import rules_for, symbol_values
 
 
 def diagnose_function_checks(exercise: Exercise, submission: FunctionsSubmission, checks: tuple[Check, ...],
@@ -40,10 +40,21 @@ def diagnose_function_checks(exercise: Exercise, submission: FunctionsSubmission
                     for d in matched]
         points, notes = check.points, [*check.notes, *(f"detector:{d.name}" for d in matched)]
         for rule in rules:
-            if rule.detector and rule.applies_to(target, None) and any(d.name == rule.detector for d in matched):
+            if not rule.applies_to(target, None):
+                continue
+            if rule.detector and any(d.name == rule.detector for d in matched):
                 findings.append(Finding("rule", rule.text(lang), {"rule": rule.id}))
                 notes.append(rule.id)
                 points = max(points, rule.credit * check.max_points)
+            elif rule.answer is not None and not matched:
+                # Reading the rule's expression imports sympy (seconds, cold): only code that no
+                # detector explained pays for it.
+                hit = _answer_rule_entries(exercise, rule, target, submission.trials, submission.expected, run.values)
+                if hit:
+                    written = exercise.notation[target].notation_index(hit[0])
+                    findings.append(Finding("rule", rule.text(lang, written), {"rule": rule.id}))
+                    notes.append(rule.id)
+                    points = max(points, check.points + rule.credit * _share(exercise, target, len(hit)))
         out.append(replace(check, findings=tuple(findings), points=points, notes=tuple(dict.fromkeys(notes))))
     return tuple(out)
 
@@ -61,3 +72,41 @@ def _matches(exercise, detector, target, trials, references, values, entries) ->
             return False
         changed |= not np.allclose(sel_mut, sel_ref, rtol=exercise.rtol, atol=exercise.atol)
     return changed
+
+
+def _answer_rule_entries(exercise, rule, target, trials, references, values) -> list:
+    """The entries (0-based) where the code computes the rule's wrong answer on every trial, or
+    [] unless it does so on all of the rule's entries and that differs from the reference.
+
+    The instructor's expression is evaluated on each trial's arrays: the same mistake earns the
+    same note whether it is written as a formula or as code.
+    """
+    from ..evaluate import NotRational, evaluate
+
+    notation = exercise.notation[target]
+    asked = set(exercise.target(target).entries)
+    entries = sorted(e for e in (notation.full_index(w) for w in rule.entries) if e in asked) if rule.entries \
+        else sorted(asked)
+    exprs = [rule.parsed_answer(notation.notation_index(e), exercise.notation) for e in entries]
+    if not entries or any(e is None for e in exprs):
+        return []
+    exprs = [exercise.expand(e) for e in exprs]  # intermediates the rule names, in terms of the inputs
+    changed = False
+    for trial, reference, got in zip(trials, references, values):
+        point = symbol_values(exercise, trial.values, trial.upstream)
+        try:
+            wanted = np.array([float(evaluate(e, point, exact=False)) for e in exprs])
+        except (ZeroDivisionError, KeyError, OverflowError, ValueError, NotRational):
+            return []
+        got_entries = np.array([got[e] for e in entries])
+        if got.shape != notation.shape or not np.allclose(got_entries, wanted, rtol=exercise.rtol, atol=exercise.atol):
+            return []
+        ref_entries = np.array([reference[target][e] for e in entries])
+        changed |= not np.allclose(wanted, ref_entries, rtol=exercise.rtol, atol=exercise.atol)
+    return entries if changed else []
+
+
+def _share(exercise, target, entries: int) -> float:
+    """The points `entries` entries of a target are worth (all of them when not per entry)."""
+    spec = exercise.target(target)
+    return spec.points * entries / len(spec.entries) if spec.per_entry else spec.points * (entries == len(spec.entries))

@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from typing import Mapping
 
+import numpy as np
+
 from ..spec import Exercise
 
 INDEX_NAMES = ("i", "j", "k", "l")
@@ -54,6 +56,26 @@ class Rule:
 
     def answer_for(self, written: tuple[int, ...]) -> str:
         return fill(self.answer, written)
+
+    def parsed_answer(self, written: tuple[int, ...], notation):
+        """The rule's expression for one entry (a sympy expression), or None when it cannot be
+        read there (an index the template pushes outside an array is simply no match)."""
+        from ..parsing import ParseError, parse_expression
+
+        try:
+            return parse_expression(self.answer_for(written), notation)
+        except (ParseError, KeyError, IndexError, ValueError):
+            return None
+
+
+def symbol_values(exercise: Exercise, values: Mapping, upstream) -> dict:
+    """Every entry symbol of the inputs (and of the upstream gradient) -> its float value, to
+    evaluate an expression on one trial's arrays."""
+    arrays = dict(values)
+    if exercise.upstream is not None and upstream is not None:
+        arrays[exercise.upstream] = upstream
+    return {exercise.notation[name].symbol(idx): float(arr[idx])
+            for name, arr in arrays.items() for idx in np.ndindex(*arr.shape)}
 
 
 def rules_for(exercise: Exercise) -> tuple[Rule, ...]:
