@@ -184,10 +184,13 @@ def test_ctrl_c_stops_cleanly_keeping_what_was_committed(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "grader", "batch", EXERCISE, str(klass), "--db",
                              str(tmp_path / "gb.sqlite"), "--timeout", "60", "--jobs", "2"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    for _ in range(300):  # both workers are inside an endless loop
+    # Wait for this batch's own two workers (not any sandbox on the machine: other tests may be
+    # running), so that the interrupt reaches a batch that is grading, not one still importing.
+    for _ in range(600):
         time.sleep(0.05)
-        if len(processes_with(GRADER_DIR)) >= 2:
+        if len(processes_with(f"grader.batch_worker\0{proc.pid}")) >= 2:
             break
+    time.sleep(0.5)  # let the workers pick up their endless loops; nothing below depends on how long
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=45)
     assert proc.returncode == 130, (out, err)
