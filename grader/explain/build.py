@@ -11,7 +11,7 @@ from ..errors import GraderError
 from .compact import compact_forms
 from .forward import forward_section, node_values
 from .model import Equation, Explanation, Maths, Prose, Section
-from .maths import entry, extended_notation, free_names, loss_by, partial, product, show, summation, times, total
+from .maths import as_expr, entry, extended_notation, free_names, loss_by, partial, product, show, summation, times, total
 from .patterns import SUM_ABOVE, box, fit_factors
 
 # Paths named one by one in the prose, at most.
@@ -197,7 +197,7 @@ def _as_sum(notation, reference, up, out, me: Maths, with_locals: bool) -> Maths
         factors = []
         coefficient = None
         for local in locals_:
-            c, rest = sympy.sympify(local).as_coeff_Mul()
+            c, rest = as_expr(local).as_coeff_Mul()
             if coefficient is not None and c != coefficient:
                 return None
             coefficient = c
@@ -230,7 +230,7 @@ def _as_sum(notation, reference, up, out, me: Maths, with_locals: bool) -> Maths
         shown = ",".join(a.show(axis_names) for a in axes)
         body.append(Maths(f"{array.letter}[{shown}]", f"{array.latex}_{{{shown}}}"))
     if coefficient != 1:
-        c = sympy.sympify(coefficient)
+        c = as_expr(coefficient)
         body.insert(0, Maths(f"({c})", f"\\frac{{{c.p}}}{{{c.q}}}" if c.q != 1 else f"{c.p}"))
     return summation(product(*body), bounds)
 

@@ -7,6 +7,7 @@ it means at z = 0 is said in the prose).
 """
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Sequence
 
 import sympy
@@ -76,17 +77,27 @@ def readable(expr: sympy.Expr) -> sympy.Expr:
     return expr
 
 
+
+def as_expr(value) -> sympy.Basic:
+    """A value of the reference as a sympy expression. explain only ever handles the reference's
+    own expressions and exact numbers, never text: a str is refused rather than parsed."""
+    if isinstance(value, sympy.Basic):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, Fraction)):
+        raise TypeError(f"not an expression of the reference: {type(value).__name__}")
+    return sympy.Rational(value.numerator, value.denominator)
+
 def show(expr, notation: Notation, names: dict | None = None) -> Maths:
     """A sympy expression in both notations; `names` maps symbol names to LaTeX (for symbols
     that are not entries, such as x[i+1,j] in a general formula)."""
-    expr = readable(sympy.sympify(expr))
+    expr = readable(as_expr(expr))
     return Maths(_Plain().doprint(expr), _Latex(notation, names).doprint(expr))
 
 
 def factor(expr, notation: Notation) -> Maths:
     """An expression as one factor of a product: bracketed when it is a sum."""
     m = show(expr, notation)
-    if isinstance(readable(sympy.sympify(expr)), sympy.Add):
+    if isinstance(readable(as_expr(expr)), sympy.Add):
         return Maths(f"({m.plain})", f"\\left({m.tex}\\right)")
     return m
 
@@ -123,7 +134,7 @@ def product(*factors: Maths) -> Maths:
 def times(factors: Sequence[Maths], expr, notation: Notation) -> Maths:
     """factors * expr with a negative expr's sign in front (`-dC/dy_{1} k_1`, not `dC/dy_{1} -k_1`,
     which the parser would read as a difference)."""
-    expr = sympy.sympify(expr)
+    expr = as_expr(expr)
     # Only a product's sign moves to the front; a sum is bracketed as it stands.
     negative = not isinstance(expr, sympy.Add) and expr.could_extract_minus_sign()
     if negative:
