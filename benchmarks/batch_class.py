@@ -40,6 +40,7 @@ def _cpu() -> float:
 def per_kind(folder: Path, tmp: Path) -> None:
     """CPU per submission of code and of answers, graded in this process after a warm-up."""
     from grader.batch import BatchOptions, grade_class
+    from grader.sandbox import warm_sandboxes
 
     for suffix in ("py", "yaml"):
         half = tmp / suffix
@@ -52,6 +53,12 @@ def per_kind(folder: Path, tmp: Path) -> None:
         n = len(list(half.iterdir()))
         print(f".{suffix}: {(_cpu() - before) / n * 1000:.1f} ms of CPU per submission (writer, grading and "
               f"sandbox), {(time.perf_counter() - start) / n * 1000:.1f} ms of wall time, one at a time")
+        if suffix == "py":  # as a batch worker runs them: each sandbox forked from a zygote
+            with warm_sandboxes():
+                before, start = _cpu(), time.perf_counter()
+                grade_class("conv2d-3x3-k2x1", half, BatchOptions(db=tmp / "zygote.sqlite", jobs=0))
+            print(f".py from a zygote: {(_cpu() - before) / n * 1000:.1f} ms of CPU per submission, "
+                  f"{(time.perf_counter() - start) / n * 1000:.1f} ms of wall time, one at a time")
 
 
 def main() -> None:

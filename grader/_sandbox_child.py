@@ -113,7 +113,10 @@ def isolate(job: dict, layers: list[str], source: bytes, workdir: str | None) ->
             options = (f"size={limits['workdir_mb']}m,nr_inodes={limits['workdir_files']},mode=0700,"
                        f"uid={uid},gid={gid}")
             try:
-                layers += isolation.build_root(job["root"], options, with_proc="pidns" in layers)
+                if job.get("zygote"):  # the root is the zygote's, already built; the workdir is ours
+                    layers += isolation.fresh_mounts(options, with_proc="pidns" in layers)
+                else:
+                    layers += isolation.build_root(job["root"], options, with_proc="pidns" in layers)
             except (OSError, SetupError) as exc:  # a kernel that gives namespaces but refuses a step
                 raise SetupError(f"the sandbox's root could not be built ({exc}); GRADER_SANDBOX_NAMESPACES=none "
                                  f"runs without namespaces, with less isolation (docs/sandbox.md)") from exc
@@ -323,10 +326,12 @@ def runner(job: dict, payload: bytes, layers: list[str], result_fd: int, lifelin
 
 # --- the supervisor ------------------------------------------------------------------------------
 
-def supervise(pid: int, grader_fd: int, wake_fd: int):
-    """Wait for the runner; SIGKILL it if the grader goes away first. (status, rusage)."""
+def supervise(pid: int, grader_fds: tuple[int, ...], wake_fd: int):
+    """Wait for the runner; SIGKILL it if the grader goes away (or a watched pipe closes) first.
+    (status, rusage)."""
     poller = select.poll()
-    poller.register(grader_fd, select.POLLIN)
+    for grader_fd in grader_fds:
+        poller.register(grader_fd, select.POLLIN)
     poller.register(wake_fd, select.POLLIN)  # written on every signal: SIGCHLD ends the wait
     while True:
         done, status, usage = os.wait4(pid, os.WNOHANG)
@@ -360,12 +365,21 @@ def _fallback_workdir(job: dict) -> str:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--zygote"]:
+        zygote(int(sys.argv[2]))
     in_fd, result_fd, status_fd = (int(arg) for arg in sys.argv[1:4])
     job, payload = read_message(in_fd)
     # SIGTERM, not SIGKILL: the handler below takes the runner (and its namespace) along.
     isolation.arm_parent_death(signal.SIGTERM, in_fd)
     layers = isolation.enter_namespaces(job["namespaces"])
     isolation.arm_parent_death(signal.SIGTERM, in_fd)  # a new user namespace changes credentials
+    run_supervised(job, payload, layers, (in_fd, result_fd, status_fd), (in_fd,))
+
+
+def run_supervised(job: dict, payload: bytes, layers: list[str], fds: tuple[int, int, int],
+                   watched: tuple[int, ...]) -> None:
+    """The supervisor's part once its namespaces are entered: fork the runner, wait, report, exit."""
+    in_fd, result_fd, status_fd = fds
     workdir = None if "mountns" in layers else _fallback_workdir(job)
     lifeline_r, lifeline_w = os.pipe()  # tells the runner whether we are still there
     wake_r, wake_w = os.pipe()
@@ -387,13 +401,13 @@ def main() -> None:
         signal.set_wakeup_fd(-1)
         for sig in (signal.SIGTERM, signal.SIGCHLD):
             signal.signal(sig, signal.SIG_DFL)
-        for fd in (in_fd, status_fd, lifeline_w, wake_r, wake_w):
+        for fd in {in_fd, status_fd, lifeline_w, wake_r, wake_w, *watched}:
             os.close(fd)
         runner(job, payload, layers, result_fd, lifeline_r, workdir)
     child[0] = pid
     for fd in (result_fd, lifeline_r):
         os.close(fd)
-    status, usage = supervise(pid, in_fd, wake_r)
+    status, usage = supervise(pid, watched, wake_r)
     if os.WIFSIGNALED(status):
         report = {"signal": os.WTERMSIG(status), "cpu": usage.ru_utime + usage.ru_stime}
     else:
@@ -407,6 +421,135 @@ def main() -> None:
     except OSError:
         pass  # the grader is gone
     os._exit(0)
+
+
+# --- the zygote: a warm start for many runs (grader/sandbox_zygote.py) ------------------------------
+
+ZYGOTE_NAMESPACES = ("mountns", "pidns")  # its own; every run enters a fresh set of all kinds
+RUN_FDS = 6  # in, result, status, stdout, stderr, stop: the pipes of one run, passed by the grader
+
+
+def zygote(control_fd: int) -> None:
+    """Build the allowlist root and import numpy once, before any student code exists; then
+    fork one supervisor per run that the grader asks for. Never returns.
+
+    Student data never enters this process: a run's request carries only its pipes, and its
+    job (the code and the arguments) is read by the forked supervisor. So each run starts from
+    a copy of memory that no other submission ever touched.
+    """
+    import socket
+
+    control = socket.socket(fileno=control_fd)
+    config, _ = read_message(control_fd)
+    isolation.arm_parent_death(signal.SIGKILL, control_fd)
+    layers = isolation.enter_namespaces(config["namespaces"], ZYGOTE_NAMESPACES)
+    isolation.arm_parent_death(signal.SIGKILL, control_fd)  # a new user namespace changes credentials
+    if not set(ZYGOTE_NAMESPACES) <= set(layers):
+        _control_send(control, {"type": "setup-error", "error": f"no zygote without {', '.join(ZYGOTE_NAMESPACES)}"})
+        os._exit(70)
+    pid = os.fork()  # the zygote proper is pid 1 of its own PID namespace: nothing outlives it
+    if pid:
+        control.detach()
+        os.close(control_fd)  # the grader sees the zygote's end, not ours
+        _, status = os.waitpid(pid, 0)
+        os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+    isolation.arm_parent_death(signal.SIGKILL, None)
+    try:
+        # Its own /proc is mounted while the host's is still visible, which is what lets each
+        # run mount a fresh one in a user namespace; every run covers it with its own.
+        layers += isolation.build_root(config["root"], None, with_proc=True)
+        import numpy  # noqa: F401  (each run's `import numpy` now finds it loaded)
+    except BaseException as exc:
+        _control_send(control, {"type": "setup-error", "error": f"the zygote could not start: {type(exc).__name__}: "
+                                                                f"{_text(exc)}"})
+        os._exit(70)
+    base = [layer for layer in layers if layer == "userns"]
+    _control_send(control, {"type": "ready", "isolation": layers})
+    while True:
+        _reap()
+        fds = _receive_run(control)
+        if fds is None:
+            os._exit(0)  # the grader closed the zygote
+        if os.fork() == 0:
+            control.detach()
+            os.close(control_fd)
+            _spawned_supervisor(fds, list(base))
+        for fd in fds:
+            os.close(fd)
+
+
+def _reap() -> None:
+    """Reap finished supervisors (and orphans: we are pid 1). Waited for, not ignored, so that
+    their CPU time counts in the grader's rusage as a fresh sandbox's does."""
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+    except ChildProcessError:
+        pass
+
+
+def _control_send(control, message: dict) -> None:
+    raw = _dumps(message).encode()
+    control.sendall(struct.pack(">I", len(raw)) + raw)
+
+
+def _receive_run(control) -> list[int] | None:
+    """The pipes of the next run, or None when the grader has gone."""
+    import array
+    import socket
+
+    fds = array.array("i")
+    try:
+        data, ancillary, _, _ = control.recvmsg(1, socket.CMSG_SPACE(RUN_FDS * fds.itemsize))
+    except OSError:
+        return None
+    for level, kind, raw in ancillary:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds.frombytes(raw[:len(raw) - len(raw) % fds.itemsize])
+    if not data:
+        for fd in fds:
+            os.close(fd)
+        return None
+    if len(fds) != RUN_FDS:
+        for fd in fds:
+            os.close(fd)
+        return []
+    return list(fds)
+
+
+def _reseed() -> None:
+    """Fresh random states, as a fresh interpreter would have: forks of one zygote would all
+    draw the same sequence from numpy's global generator (and random's, if loaded)."""
+    sys.modules["numpy"].random.seed()
+    if "random" in sys.modules:
+        sys.modules["random"].seed()
+
+
+def _spawned_supervisor(fds: list[int], layers: list[str]) -> None:
+    """A run's supervisor, forked from the zygote: its own session, its own stdout and stderr,
+    a fresh set of namespaces; only then the job. Never returns."""
+    if not fds:
+        os._exit(0)
+    in_fd, result_fd, status_fd, out_fd, err_fd, stop_fd = fds
+    os.setsid()  # one group per run, as a supervisor the grader starts itself
+    os.dup2(out_fd, 1)
+    os.dup2(err_fd, 2)
+    for fd in (out_fd, err_fd):
+        os.close(fd)
+    # The same order of layers as a supervisor the grader starts itself, so reports agree.
+    layers = layers[:1] if layers[:1] == ["userns"] else []
+    layers += isolation.unshare_each() + ["allowlist-root"]
+    try:
+        job, payload = read_message(in_fd)
+    except (EOFError, ValueError, struct.error):
+        os._exit(0)
+    if not set(ZYGOTE_NAMESPACES) <= set(layers):  # never run in the zygote's own namespaces
+        Channel(result_fd).send({"type": "setup-error", "error": "a zygote's run could not enter its namespaces"})
+        os._exit(70)
+    job["zygote"] = True
+    _reseed()
+    # The grader closes the stop pipe to end the run early (it cannot signal a process it did not start).
+    run_supervised(job, payload, layers, (in_fd, result_fd, status_fd), (in_fd, stop_fd))
 
 
 if __name__ == "__main__":

@@ -94,12 +94,13 @@ def _write_file(path: str, text: str) -> None:
         handle.write(text)
 
 
-def enter_namespaces(mode: str) -> list[str]:
+def enter_namespaces(mode: str, wanted: tuple[str, ...] | None = None) -> list[str]:
     """Unshare what this kernel and these privileges allow; the names of the namespaces entered.
 
     mode "auto": as root, each namespace directly; otherwise through a user namespace first
     (mapping our uid to root inside), which is what grants the right to create the rest.
     "user" takes the user-namespace path even as root; "none" enters nothing (the fallback).
+    wanted: only these kinds besides the user namespace (default: all of NAMESPACES).
     """
     unshare = getattr(_libc, "unshare", None)
     if unshare is None or mode == "none":
@@ -114,7 +115,17 @@ def enter_namespaces(mode: str) -> list[str]:
         _write_file("/proc/self/uid_map", f"0 {uid} 1")
         _write_file("/proc/self/gid_map", f"0 {gid} 1")
         layers.append("userns")
-    layers += [name for flag, name in NAMESPACES if unshare(flag) == 0]
+    return layers + unshare_each(wanted)
+
+
+def unshare_each(wanted: tuple[str, ...] | None = None) -> list[str]:
+    """Unshare each wanted kind of NAMESPACES on its own, so one refused kind does not cost the
+    others; the names of those entered. A zygote's child calls it directly: it already holds the
+    privileges (root, or root in the zygote's user namespace) to create them."""
+    unshare = getattr(_libc, "unshare", None)
+    if unshare is None:
+        return []
+    layers = [name for flag, name in NAMESPACES if (wanted is None or name in wanted) and unshare(flag) == 0]
     if "utsns" in layers:
         _libc.sethostname(b"sandbox", 7)  # the host's name is none of the student's business
     return layers
@@ -122,12 +133,13 @@ def enter_namespaces(mode: str) -> list[str]:
 
 # --- the allowlist root ----------------------------------------------------------------------------
 
-def build_root(plan: dict, workdir_options: str, with_proc: bool) -> list[str]:
+def build_root(plan: dict, workdir_options: str | None, with_proc: bool) -> list[str]:
     """Replace our root with a tmpfs holding only the plan (sandbox_root.RootPlan), read-only,
     plus /dev/null|zero|urandom, a /proc of our PID namespace and the writable workdir.
 
     Called by pid 1 of the new PID namespace, in a private mount namespace. Returns the layers
-    it put in place. Raises OSError (or SetupError) when a step fails.
+    it put in place. Raises OSError (or SetupError) when a step fails. workdir_options None
+    (a zygote): only the empty mount point, each run mounts its own (fresh_mounts).
     """
     pivot = SYS_PIVOT_ROOT.get(os.uname().machine.lower())
     if pivot is None:
@@ -145,7 +157,8 @@ def build_root(plan: dict, workdir_options: str, with_proc: bool) -> list[str]:
     read_only_later = _populate("/new", "/old", plan)
     _mount_devices("/new", "/old")
     os.makedirs("/new" + WORKDIR, 0o755)
-    mount("tmpfs", "/new" + WORKDIR, "tmpfs", MS_NOSUID | MS_NODEV, workdir_options)
+    if workdir_options is not None:
+        mount("tmpfs", "/new" + WORKDIR, "tmpfs", MS_NOSUID | MS_NODEV, workdir_options)
     layers = ["allowlist-root"]
     os.mkdir("/new/proc", 0o555)
     if with_proc:
@@ -164,6 +177,24 @@ def build_root(plan: dict, workdir_options: str, with_proc: bool) -> list[str]:
         remount_read_only(path)
     remount_read_only("/")
     return layers
+
+
+def fresh_mounts(workdir_options: str, with_proc: bool) -> list[str]:
+    """A zygote's runner, pid 1 of its own PID namespace in its own copy of the zygote's mount
+    namespace: a new empty workdir tmpfs and a /proc of its own namespace, each mounted over
+    the zygote's, which nobody can unmount once privileges are dropped. Raises OSError/SetupError."""
+    mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing below propagates to the zygote or a sibling
+    mount("tmpfs", WORKDIR, "tmpfs", MS_NOSUID | MS_NODEV, workdir_options)
+    if with_proc:
+        try:
+            # Allowed in a user namespace only because the zygote's /proc is fully visible here.
+            mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+            return ["proc"]
+        except OSError:
+            pass
+    if os.path.ismount("/proc"):
+        umount("/proc")  # never the zygote's processes: rather no /proc at all
+    return []
 
 
 def _populate(new: str, old: str, plan: dict) -> list[str]:

@@ -7,7 +7,8 @@ bytes graded are exactly the ones the writer hashed); the result carries the JSO
 `python -m grader.batch_worker` is a long-lived local pool worker: one job per line on stdin,
 one result per line on a private copy of stdout. It pays interpreter, numpy and exercise
 start-up once; each code submission still runs in a fresh sandbox through the public grading
-API, with every isolation layer of `grader grade`.
+API, with every isolation layer of `grader grade`, forked from the worker's sandbox zygote
+(`grader.sandbox.warm_sandboxes`, docs/sandbox.md), which has paid them once too.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from pathlib import Path
 from .errors import GraderError
 from .grading import GradeOptions, grade  # the one place batch reaches the grading pipeline
 from .kinds import kinds
+from .sandbox import warm_sandboxes
 from .spec import Exercise, load_exercise
 
 SUBMISSION_SUFFIXES = tuple(s for kind in kinds() for s in kind.suffixes)  # what a class folder may hold
@@ -139,10 +141,11 @@ def main() -> None:
     if len(sys.argv) > 1 and os.getppid() != int(sys.argv[1]):
         return  # the batch died before the line above took effect
     try:
-        for line in sys.stdin:
-            if line.strip():
-                results.write(grade_job(line) + "\n")
-                results.flush()
+        with warm_sandboxes():
+            for line in sys.stdin:
+                if line.strip():
+                    results.write(grade_job(line) + "\n")
+                    results.flush()
     except SystemExit as stop:  # SIGTERM: the sandbox's clean-up ran on the way here; end quietly
         os._exit(stop.code if isinstance(stop.code, int) else 1)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -62,6 +62,10 @@ def reference_poly(entry) -> Poly | None:
     total: Poly = {}
     try:
         for path, upstream in zip(entry.paths, entry.upstream_symbols):
+            if upstream is not None and isinstance(path.local, sympy.Symbol):
+                # Most conv/dense paths: the upstream symbol times one entry, one monomial.
+                add_into(total, {_product(upstream.name, path.local.name): 1})
+                continue
             local = to_poly(path.local)
             if local is None:
                 return None
@@ -74,6 +78,13 @@ def reference_poly(entry) -> Poly | None:
     except ExpansionTooBig:
         return None
     return total
+
+
+def _product(a: str, b: str) -> tuple:
+    """The monomial a*b, sorted as `to_poly` sorts it."""
+    if a == b:
+        return ((a, 2),)
+    return ((a, 1), (b, 1)) if a < b else ((b, 1), (a, 1))
 
 
 def poly_matches_entry(poly: Poly, entry) -> bool:

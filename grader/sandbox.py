@@ -13,6 +13,7 @@ stays cheap.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -33,6 +34,7 @@ from .files import read_regular
 from .safetext import clean
 from .sandbox_root import root_plan
 from .sandbox_wire import MAX_HEADER_BYTES, Budget, FrameReader, Output, ResultReader
+from .sandbox_zygote import Zygote, ZygoteUnavailable
 
 CHILD_SCRIPT = str(Path(__file__).with_name("_sandbox_child.py"))
 MAX_ELEMENTS = 10**7  # per argument: 80 MB of float64, far above any exercise
@@ -130,6 +132,31 @@ def run_functions(source_path: str | os.PathLike, calls: Sequence[Call], limits:
     return run.result()
 
 
+@contextlib.contextmanager
+def warm_sandboxes():
+    """While open, run_functions in this process forks each sandbox from a zygote that has
+    already built the allowlist root and imported numpy (sandbox_zygote.py), with the same
+    layers as a fresh process; for workers that grade many submissions. Where the zygote cannot
+    have every layer (no namespaces), runs start a fresh process each, as without it.
+    Yields the layers the zygote holds, () when it is not used."""
+    zygote = None
+    if namespace_mode() != "none":
+        try:
+            zygote = Zygote(CHILD_SCRIPT, CHILD_ENV, {"namespaces": namespace_mode(), "root": root_plan().to_job()})
+        except ZygoteUnavailable:
+            zygote = None
+    _ZYGOTES.append(zygote)
+    try:
+        yield zygote.isolation if zygote is not None else ()
+    finally:
+        _ZYGOTES.pop()
+        if zygote is not None:
+            zygote.close()
+
+
+_ZYGOTES: list[Zygote | None] = []  # the innermost open warm_sandboxes() of this process
+
+
 def namespace_mode() -> str:
     """The namespace mode asked for in the environment (NAMESPACES_ENV). Raises SandboxError."""
     mode = os.environ.get(NAMESPACES_ENV, "").strip().lower() or "auto"
@@ -201,6 +228,19 @@ class _Child:
 
     def __init__(self, job: bytes) -> None:
         self.to_send = memoryview(job)
+        self.stop_fd = None
+        self.returncode = None
+        zygote = _ZYGOTES[-1] if _ZYGOTES else None
+        if zygote is not None:
+            try:
+                pipes = zygote.spawn()
+            except ZygoteUnavailable:
+                _ZYGOTES[-1] = None  # from now on a fresh process per run, as without a zygote
+            else:
+                self.proc = None
+                self.job_fd, self.result_fd, self.status_fd = pipes.job_fd, pipes.result_fd, pipes.status_fd
+                self.stdout_fd, self.stderr_fd, self.stop_fd = pipes.stdout_fd, pipes.stderr_fd, pipes.stop_fd
+                return
         in_r, in_w = os.pipe()
         res_r, res_w = os.pipe()
         st_r, st_w = os.pipe()
@@ -234,7 +274,13 @@ class _Child:
 
     def terminate(self) -> None:
         # The supervisor SIGKILLs the runner, pid 1 of its namespace, which takes the rest with it.
-        # proc.pid is our unreaped child, so the signal cannot reach a recycled pid.
+        # proc.pid is our unreaped child, so the signal cannot reach a recycled pid. A zygote's
+        # supervisor is not our child: it watches the stop pipe instead.
+        if self.proc is None:
+            if self.stop_fd is not None:
+                os.close(self.stop_fd)
+                self.stop_fd = None
+            return
         try:
             os.kill(self.proc.pid, signal.SIGTERM)
         except ProcessLookupError:
@@ -242,15 +288,25 @@ class _Child:
 
     def kill_group(self) -> None:
         # Before reaping the supervisor: until then its pid, the group id, cannot be recycled.
+        # A zygote's run has no pid of ours to signal; once its runner (pid 1 of its namespace)
+        # has ended, the kernel has killed every process of the run.
+        if self.proc is None:
+            return
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
 
     def stop(self) -> None:
+        if self.proc is None:
+            self.terminate()  # a run cut short: its supervisor kills the runner
+            for fd in (self.job_fd, self.result_fd, self.status_fd, self.stdout_fd, self.stderr_fd):
+                os.close(fd)
+            return
         self.kill_group()
         self.proc.kill()
         self.proc.wait()
+        self.returncode = self.proc.returncode
         for stream in (self.proc.stdout, self.proc.stderr):
             stream.close()
         for fd in (self.job_fd, self.result_fd, self.status_fd):
@@ -320,7 +376,7 @@ class _Run:
             self.pump.run(limits.wall_seconds, unreadable=lambda: self.frames.error is not None)
         finally:
             child.stop()
-        self.returncode = child.proc.returncode
+        self.returncode = child.returncode
 
     def result(self) -> SandboxResult:
         """The SandboxResult for this run. Raises SandboxError if the child could not set up."""

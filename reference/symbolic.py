@@ -79,7 +79,7 @@ def solve(graph: Graph, targets: tuple[str, ...], symbol: SymbolFor,
         arr = np.empty(shape, dtype=object)
         for flat, idx in enumerate(np.ndindex(*shape)):
             items = sorted((p, _sum(t)) for p, t in entries[flat].items())
-            items = [(p, local) for p, local in items if local != 0]
+            items = [(p, local) for p, local in items if _nonzero(local)]
             arr[idx] = EntryGradient(
                 target, idx,
                 tuple(Path(None if scalar else out_indices[p], local) for p, local in items),
@@ -87,6 +87,12 @@ def solve(graph: Graph, targets: tuple[str, ...], symbol: SymbolFor,
             )
         result[target] = arr
     return result
+
+
+def _nonzero(local) -> bool:
+    # A symbol is never zero, and most conv/dense paths are one symbol: `!= 0` sympifies its
+    # operand first, which costs more than all the rest of building a large exercise's paths.
+    return isinstance(local, sympy.Symbol) or local != 0
 
 
 def _sum(terms: list) -> sympy.Expr:

@@ -73,6 +73,18 @@ def processes_with(marker: str) -> list[int]:
     return found
 
 
+def ipc_keys() -> set[int]:
+    """Keys of the System V objects of the host's IPC namespace (what `ipcs` lists)."""
+    keys = set()
+    for kind in ("shm", "msg", "sem"):
+        try:
+            lines = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()[1:]
+        except OSError:
+            continue
+        keys.update(int(line.split()[0]) for line in lines if line.split())
+    return keys
+
+
 # CI must be repeatable: the same examples on every run (Hypothesis's own advice for CI).
 # Locally, examples still vary from run to run and can find something new.
 from hypothesis import settings as _hypothesis_settings  # noqa: E402

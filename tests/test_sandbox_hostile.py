@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import processes_with
+from conftest import ipc_keys as _ipc_keys, processes_with
 from grader.render.text import render_text
 from grader.report import Report
 from grader.safetext import is_clean
@@ -171,18 +171,6 @@ def corpus(tmp_path_factory):
 
 
 # --- what must hold after each attack ---------------------------------------------------------------
-
-def _ipc_keys() -> set[int]:
-    """Keys of the System V objects of the host's IPC namespace (what `ipcs` lists)."""
-    keys = set()
-    for kind in ("shm", "msg", "sem"):
-        try:
-            lines = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()[1:]
-        except OSError:
-            continue
-        keys.update(int(line.split()[0]) for line in lines if line.split())
-    return keys
-
 
 def _strings(value):
     if isinstance(value, str):

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from lark import Token, Tree
 
-from ..polynomials import MAX_TERMS, ExpansionTooBig, add_into, mul
+from ..polynomials import MAX_TERMS, ExpansionTooBig, accumulate, add_into, mul
 from . import _grammars
 from ._transform import Builder, SemanticError
 
@@ -61,6 +61,10 @@ def _neg(poly: dict) -> dict:
     return {m: -c for m, c in poly.items()}
 
 
+_BUILDER_RULES = frozenset({"entry_literal", "tex_entry_literal", "upstream_literal", "name", "letter",
+                            "upstream_plain", "bare_entry"})
+
+
 class _Walk:
     def __init__(self, builder: Builder, memo: dict | None = None) -> None:
         self.b = builder
@@ -68,10 +72,15 @@ class _Walk:
         # (name, indices, latex) or (token type, text) -> polynomial of the entry
         self.entries: dict = {} if memo is None else memo
         self.rules: dict = {}
-        # lark re-wraps a v_args method on every attribute lookup: look each up once.
-        self.entry_literal, self.tex_entry_literal = builder.entry_literal, builder.tex_entry_literal
-        self.upstream_literal, self.name, self.letter = builder.upstream_literal, builder.name, builder.letter
-        self.upstream_plain, self.bare_entry = builder.upstream_plain, builder.bare_entry
+
+    def __getattr__(self, rule: str):
+        # lark re-wraps a v_args method on every attribute lookup (functools.update_wrapper): look
+        # each up once, and only when needed; with a warm memo, a flat answer needs none of them.
+        if rule not in _BUILDER_RULES:
+            raise AttributeError(rule)
+        found = getattr(self.b, rule)
+        setattr(self, rule, found)
+        return found
 
     def value(self, node, env: dict) -> dict:
         if isinstance(node, Token):
@@ -283,7 +292,7 @@ class _Walk:
         template = self.template(body, env, names)
         if template is not None:
             for values in itertools.product(*spans):
-                mono, coeff = template({**env, **dict(zip(names, values))})
+                mono, coeff = template(values)
                 total[mono] = total.get(mono, 0) + coeff
                 if len(total) > MAX_TERMS:
                     raise ExpansionTooBig
@@ -328,11 +337,16 @@ class _Walk:
         if not coeff:
             return None
 
-        entries = [e if isinstance(e, str) else (str(e[0]), e[0], e[1], e[2]) for e in entries]
+        # Index forms refer to the sum's variables by position in the tuple of their values
+        # (`affine` already replaced outer variables by their values).
+        position = {name: i for i, name in enumerate(names)}
+        entries = [e if isinstance(e, str) else
+                   (str(e[0]), e[0], tuple((c, tuple((position[v], k) for v, k in vs)) for c, vs in e[1]), e[2])
+                   for e in entries]
         memo = self.entries
 
-        def term(binding):
-            """(monomial, coefficient) of the body at one binding of the sum's variables."""
+        def term(binding: tuple[int, ...]):
+            """(monomial, coefficient) of the body at one binding of the sum's variables (in `names` order)."""
             powers: dict = {}
             for e in entries:
                 if not isinstance(e, str):
@@ -400,14 +414,20 @@ def _flat(style: str):
     return whole, tokens
 
 
+def _add_monomial(total: dict, powers: dict, coeff: int) -> None:
+    # `add_into` of one monomial, without building a one-entry polynomial for each.
+    accumulate(total, tuple(sorted(powers.items())), coeff)
+    if len(total) > MAX_TERMS:
+        raise ExpansionTooBig
+
+
 def read_flat(text: str, style: str, builder: Builder, memo: dict | None = None) -> dict | None:
     """The polynomial of a flat sum of monomials with literal entries, or None for anything else."""
     whole, tokens = _flat(style)
     if not whole.fullmatch(text):
         return None
     walk = _Walk(builder, memo)
-    readers = {"ENTRY": walk.entry_literal, "TEX_ENTRY": walk.tex_entry_literal,
-               "UPSTREAM_ENTRY": walk.upstream_literal}
+    readers = {"ENTRY": "entry_literal", "TEX_ENTRY": "tex_entry_literal", "UPSTREAM_ENTRY": "upstream_literal"}
     total: dict = {}
     sign, coeff, powers = 1, 1, {}
     try:
@@ -415,7 +435,7 @@ def read_flat(text: str, style: str, builder: Builder, memo: dict | None = None)
             kind = m.lastgroup
             if kind == "SIGN":
                 if powers:
-                    add_into(total, {tuple(sorted(powers.items())): sign * coeff})
+                    _add_monomial(total, powers, sign * coeff)
                     coeff, powers = 1, {}
                 sign = -1 if m.group() == "-" else 1
             elif kind == "NUMBER":
@@ -425,11 +445,11 @@ def read_flat(text: str, style: str, builder: Builder, memo: dict | None = None)
                 if found is None:
                     tok = Token(kind, m.group(), start_pos=m.start(), line=1, column=m.start() + 1,
                                 end_pos=m.end())
-                    found = walk.literal(tok, readers[kind])
+                    found = walk.literal(tok, getattr(walk, readers[kind]))
                 ((name, _),), = found
                 powers[name] = powers.get(name, 0) + 1
         if powers:
-            add_into(total, {tuple(sorted(powers.items())): sign * coeff})
+            _add_monomial(total, powers, sign * coeff)
     except (_Refused, SemanticError, ExpansionTooBig):
         return None
     return total

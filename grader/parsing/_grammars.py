@@ -1,13 +1,20 @@
 """The two Lark parsers, loaded once, and lark's errors turned into ParseErrors."""
 from __future__ import annotations
 
+import hashlib
+import json
 from functools import lru_cache
+from pathlib import Path
 
+import lark
 from lark import Lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.grammar import Rule
+from lark.lexer import TerminalDef
 
 from .errors import ParseError, position
 
+_HERE = Path(__file__).parent
 STARTS = {"plain": ["start_expr", "start_matrix"], "latex": ["start_expr", "start_lhs"]}
 
 # Regex terminals have no readable spelling of their own.
@@ -23,12 +30,56 @@ _DESCRIBED = {
 
 @lru_cache(maxsize=None)
 def parser(style: str) -> Lark:
-    # No `cache=True`: it writes grammar caches to disk, and parsing must never touch files.
+    """The style's parser: from its shipped parse tables when they are those of its grammar and
+    of this lark version, else built from the grammar (about ten times slower to start)."""
+    table = shipped_table(style)
+    if table is not None:
+        # lark's own loader of serialized tables (its standalone parsers use it); `Lark.load`
+        # would read them from a pickle, which this project never loads.
+        return Lark._load_from_dict(table["data"], table["memo"])
+    return build_parser(style)
+
+
+def build_parser(style: str) -> Lark:
+    # No `cache=True`: it writes grammar caches to disk, and parsing must never write files.
     # Positions on tree nodes are only read by LaTeX rules (subscripts, derivatives); plain
     # rules point at their tokens, which always carry positions, and propagating them to every
     # node costs close to half of the parse of a large answer.
     return Lark.open(f"{style}.lark", rel_to=__file__, parser="lalr", lexer="contextual",
                      propagate_positions=style == "latex", maybe_placeholders=False, start=STARTS[style])
+
+
+def grammar_key(style: str) -> dict:
+    grammar = (_HERE / f"{style}.lark").read_bytes()
+    return {"grammar_sha256": hashlib.sha256(grammar).hexdigest(), "lark": lark.__version__}
+
+
+def table_path(style: str) -> Path:
+    return _HERE / f"{style}.tables.json"
+
+
+def shipped_table(style: str) -> dict | None:
+    """The shipped tables of `style`, or None when missing or made from another grammar or lark."""
+    try:
+        table = json.loads(table_path(style).read_text(encoding="utf-8"), object_hook=_int_keys)
+    except (OSError, ValueError):
+        return None
+    return table if table.get("key") == grammar_key(style) else None
+
+
+def _int_keys(obj: dict) -> dict:
+    # JSON keys are strings; lark's tables key states, tokens and the memo by int. No grammar
+    # name is all digits, so every all-digit key is one of those.
+    return {int(k) if k.isdigit() else k: v for k, v in obj.items()}
+
+
+def write_tables() -> None:
+    """Regenerate the shipped parse tables after a grammar change (`python -m grader.parsing._grammars`);
+    a test fails while they are stale."""
+    for style in STARTS:
+        data, memo = build_parser(style).memo_serialize([TerminalDef, Rule])
+        text = json.dumps({"key": grammar_key(style), "data": data, "memo": memo}, sort_keys=True)
+        table_path(style).write_text(text + "\n", encoding="utf-8")
 
 
 @lru_cache(maxsize=None)
@@ -111,3 +162,6 @@ def syntax_error(err: UnexpectedInput, text: str, style: str) -> ParseError:
     return ParseError("the answer ends too early", text, line, column, describe(style, expected),
                       sentence(style, expected, text))
 
+
+if __name__ == "__main__":
+    write_tables()
