@@ -194,8 +194,8 @@ def _skeleton(name: str, op: str) -> str:
         lines.append(f"      {key}: {json.dumps(value, ensure_ascii=False)}")
     lines.append(f"    expect: {{score: {_number(exercise.max_score)}, exit: 0}}")
     if not _self_tests_pass("\n".join(lines) + "\n", name):
-        # Say so rather than ship a sample that fails: some derivatives (ReLU's step) are not
-        # read back exactly by today's answer parser.
+        # Say so rather than ship a sample that fails (no op of the library needs this today:
+        # ReLU's step reads back as 1[z > 0]; a new op whose derivative no parser reads would).
         start = lines.index("self_test:                        # sample answers with the score you expect")
         lines[start + 1:] = ["# " + line for line in lines[start + 1:]]
         lines[start] = ("# self_test: the reference answer of this op is not graded as exact today; "

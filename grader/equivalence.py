@@ -13,11 +13,15 @@ Decided without any floating tolerance:
 4. only for the rest (sqrt, non-integer powers): sympy's `cancel` or `simplify` of the
    difference; if sympy cannot decide, 50-digit evaluation at several random points settles
    it and the verdict says it was numeric.
+ReLU's derivative, the step Heaviside(z, 0) (1 for z > 0, 0 for z <= 0), is decided branch by
+branch first: every step is set to 0 and to 1, in every combination, and the step-free sides
+compared by the steps above (see `_by_branches`).
 A right answer that the parser read straight into a polynomial (`poly_matches_entry`) never
 becomes a sympy expression at all.
 """
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import dataclass
 from fractions import Fraction
@@ -32,6 +36,9 @@ __all__ = ["Verdict", "ExpansionTooBig", "equivalent", "equivalent_to_entry", "p
            "random_points", "reference_poly", "to_poly"]
 
 POINTS = 3
+# At most 2**MAX_STEP_UNITS branch combinations; beyond that, only sympy's `cancel` may credit.
+MAX_STEP_UNITS = 8
+_WEAKEST = ("numeric", "simplification", "evaluation", "expansion")
 
 
 VerdictMethod = Literal["evaluation", "expansion", "simplification", "numeric"]
@@ -103,6 +110,10 @@ def equivalent_to_entry(student: sympy.Expr, entry, seed: int = 0) -> Verdict:
 
 def equivalent(student: sympy.Expr, reference: sympy.Expr, seed: int = 0) -> Verdict:
     """Whether the two expressions are identical as functions of their symbols (exactly)."""
+    if student.has(sympy.Heaviside) or reference.has(sympy.Heaviside):
+        verdict = _by_branches(student, reference, seed)
+        if verdict is not None:
+            return verdict
     too_big = False
     try:
         a = to_poly(student)
@@ -142,6 +153,46 @@ def equivalent(student: sympy.Expr, reference: sympy.Expr, seed: int = 0) -> Ver
     if rational:
         return Verdict(False, "simplification")
     return _numeric(student, reference, symbols, seed)
+
+
+def _step_unit(argument):
+    """Steps of arguments equal up to a positive factor (z and 2z) are one step: the same 0 or 1
+    everywhere, at z = 0 too."""
+    try:
+        poly = to_poly(argument)
+    except ExpansionTooBig:
+        poly = None
+    if not poly:
+        return argument
+    scale = abs(Fraction(poly[min(poly)]))
+    return tuple(sorted((mono, Fraction(c) / scale) for mono, c in poly.items()))
+
+
+def _by_branches(student, reference, seed) -> Verdict | None:
+    """Equal on every branch of every step, or None when the steps are too many (or not ReLU's).
+
+    Each step is given the value 0 and the value 1, independently, and the two sides, now free of
+    steps, must be equal as functions. That is exact: at any point each step is 0 or 1 (0 where
+    its argument is 0, relu'(0) = 0), so the sides take the values of one such combination there,
+    where they are equal everywhere. Combinations no point reaches (z > 0 and -z > 0) are checked
+    too, which can only refuse, never credit.
+    """
+    steps = student.atoms(sympy.Heaviside) | reference.atoms(sympy.Heaviside)
+    if any(h.args[1:] != (0,) or h.args[0].has(sympy.Heaviside) for h in steps):
+        return None
+    units: dict = {}
+    for h in sorted(steps, key=sympy.default_sort_key):
+        units.setdefault(_step_unit(h.args[0]), []).append(h)
+    if len(units) > MAX_STEP_UNITS:
+        return None
+    weakest = "expansion"
+    for bits in itertools.product((sympy.S.Zero, sympy.S.One), repeat=len(units)):
+        values = {h: bit for group, bit in zip(units.values(), bits) for h in group}
+        verdict = equivalent(student.xreplace(values), reference.xreplace(values), seed)
+        if not verdict.equivalent:
+            return verdict
+        weakest = min(weakest, verdict.method, key=_WEAKEST.index)
+    return Verdict(True, weakest)
 
 
 def _equal_over_atoms(student: sympy.Expr, reference: sympy.Expr, symbols, seed: int) -> bool:

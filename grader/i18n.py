@@ -138,10 +138,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "xp.scalar_path": {"en": "{entry} reaches the loss through the nodes above; the local derivatives multiply "
                              "along each path.",
                        "he": "{entry} משפיע על ה־loss דרך הצמתים שלמעלה; הנגזרות המקומיות מוכפלות לאורך כל מסלול."},
-    "xp.relu_prime": {"en": "ReLU'(z) is written max(0, z)/z here: 1 for z > 0 and 0 for z < 0 (at z = 0 the "
-                            "reference takes 0).",
-                      "he": "כאן ReLU'(z) נכתב כ־max(0, z)/z: 1 עבור z > 0 ו־0 עבור z < 0 (ב־z = 0 הפתרון "
-                            "לוקח 0)."},
+    "xp.relu_prime": {"en": "ReLU'(z) is written 1[z > 0] here (also read: relu'(z), H(z)): 1 for z > 0 and 0 "
+                            "for z <= 0 (at z = 0 the reference takes 0, as PyTorch does).",
+                      "he": "כאן ReLU'(z) נכתב כ־1[z > 0] (נקרא גם relu'(z), H(z)): 1 עבור z > 0 ו־0 עבור "
+                            "z <= 0 (ב־z = 0 הפתרון לוקח 0, כמו PyTorch)."},
     "xp.compact": {"en": "Compact form", "he": "צורה מקוצרת"},
     "xp.compact.correlate2d.0": {
         "en": "{target} is the full cross-correlation of {upstream} (zero-padded on every side by the kernel size "

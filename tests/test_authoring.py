@@ -14,6 +14,18 @@ def test_the_skeleton_of_every_op_kind_validates_as_written(op):
     exercise = parse_exercise(new_spec(name, op=op), f"{name}.yaml")
     assert exercise.id == name and [n.node.op for n in exercise.graph.nodes] == [op]
     assert tuple(exercise.graph.inputs.values()) == example_shapes(op)
+    # The reference answer ships as a live self-test (ReLU's step included), never commented out.
+    assert exercise.self_test and exercise.self_test[0]["name"] == "the reference answer"
+
+
+@pytest.mark.parametrize("op", ["relu", "leaky_relu"])
+def test_the_relu_skeletons_sample_answer_writes_the_step_and_self_tests(op):
+    from grader.selftest import run_self_tests
+
+    name = f"new-{op.replace('_', '-')}"
+    text = new_spec(name, op=op)
+    assert "# self_test" not in text and '"dy[1,1]*' in text and "1[x[1,1] > 0]" in text
+    assert all(r.ok for r in run_self_tests(parse_exercise(text, f"{name}.yaml"), seeds=(0,)))
 
 
 def test_the_default_skeleton_is_a_convolution_where_paths_meet():

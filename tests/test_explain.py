@@ -2,7 +2,6 @@
 import functools
 
 import pytest
-import sympy
 from click.testing import CliRunner
 
 from grader.authoring import new_spec, op_kinds
@@ -17,7 +16,6 @@ SEED = "conv2d-3x3-k2x1"
 # Above this many reference terms, the round trip is checked on a sample of entries: grading
 # the 28x28 exercise's whole derivation (34,000 terms) takes longer than the suite may spend.
 FULL_ROUND_TRIP_TERMS = 3000
-HEAVISIDE = "ReLU's derivative (sympy's Heaviside) is not graded as equal to any form the parser reads today"
 
 
 def _terms(exercise) -> int:
@@ -34,11 +32,6 @@ def _sample(exercise):
         for position in {len(entries) // 2} if long else {0, len(entries) // 2, len(entries) - 1}:
             chosen.append((target.name, entries[position]))
     return chosen
-
-
-def _has_heaviside(exercise) -> bool:
-    return any(p.local.has(sympy.Heaviside) for arr in exercise.solution.values() for e in arr.ravel()
-               for p in e.paths)
 
 
 @functools.lru_cache(maxsize=None)
@@ -71,9 +64,8 @@ def _round_trip(exercise, tmp_path, fmt="markdown", lang="en", variant=None, exp
 def _bundled_cases():
     for ex_id in bundled_ids():
         exercise = load_exercise(ex_id)
-        marks = [pytest.mark.xfail(strict=True, reason=HEAVISIDE)] if _has_heaviside(exercise) else []
         for variant in [None, *(("alice", "bob") if exercise.variant is not None else ())]:
-            yield pytest.param(ex_id, variant, marks=marks, id=f"{ex_id}-{variant or 'default'}")
+            yield pytest.param(ex_id, variant, id=f"{ex_id}-{variant or 'default'}")
 
 
 @pytest.mark.parametrize("ex_id, variant", list(_bundled_cases()))
@@ -86,9 +78,7 @@ def test_the_worked_solution_of_every_bundled_exercise_and_variant_gets_full_mar
 
 def _op_cases():
     for op in op_kinds():
-        exercise = parse_exercise(new_spec(f"t-{op.replace('_', '-')}", op=op), f"{op}.yaml")
-        marks = [pytest.mark.xfail(strict=True, reason=HEAVISIDE)] if _has_heaviside(exercise) else []
-        yield pytest.param(op, marks=marks, id=op)
+        yield pytest.param(op, id=op)
 
 
 @pytest.mark.parametrize("op", list(_op_cases()))

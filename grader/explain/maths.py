@@ -2,9 +2,8 @@
 
 Every formula is a `Maths` pair (plain text, LaTeX), built here from sympy expressions or from
 index patterns. Functions are written as a student writes them: sigmoid as `\\sigma(z)`, never
-its exp form, and ReLU's derivative (sympy's two-argument Heaviside, which no parser reads and
-no student writes) as `max(0, z)/z`, which is 1 for z > 0 and 0 for z < 0; what it means at
-z = 0 is said in the prose.
+its exp form, and ReLU's derivative as the indicator `1[z > 0]` (the parsers' printers; what
+it means at z = 0 is said in the prose).
 """
 from __future__ import annotations
 
@@ -39,10 +38,6 @@ def extended_notation(exercise) -> Notation:
 
 
 class _Plain(PlainPrinter):
-    def _print_Heaviside(self, expr):
-        z = self._print(expr.args[0])
-        return f"max(0, {z})/({z})"
-
     def _print_Function(self, expr):
         if expr.func == _SIGMA:
             return f"sigma({self._print(expr.args[0])})"
@@ -58,10 +53,6 @@ class _Latex(NotationLatexPrinter):
         if expr.name in self.names:
             return self.names[expr.name]
         return super()._print_Symbol(expr, style)
-
-    def _print_Heaviside(self, expr, exp=None):
-        z = self._print(expr.args[0])
-        return f"\\frac{{\\max\\left(0, {z}\\right)}}{{{z}}}"
 
     def _print_Function(self, expr, exp=None):
         if expr.func == _SIGMA:

@@ -24,6 +24,7 @@ _DESCRIBED = {
     "DIFF": "\\partial", "FRAC": "\\frac", "SUM": "\\sum", "OPNAME": "\\operatorname{...}",
     "MATHCAL": "\\mathcal{...}", "BEGIN_ENV": "\\begin{pmatrix}", "END_ENV": "\\end{pmatrix}",
     "_LPAR": "'('", "_RPAR": "')'", "_LSQ": "'['", "_RSQ": "']'", "$END": "end of input",
+    "INDICATOR": "1[...]", "STEP_H": "H(...)", "PRIME": "'", "GT": "'>'",
 }
 
 
@@ -94,7 +95,7 @@ def _spellings(style: str) -> dict[str, str]:
 
 _OPERANDS = {"NUMBER", "NAME", "LETTER", "ENTRY", "TEX_ENTRY", "UPSTREAM_ENTRY", "UPSTREAM_PLAIN", "BARE_ENTRY",
              "FUNC", "SUM_KW", "FRAC", "DIFF", "SUM", "OPNAME", "MATHCAL", "BEGIN_ENV", "_LPAR", "_LSQ", "LPAR",
-             "LSQB", "LBRACE"}
+             "LSQB", "LBRACE", "INDICATOR", "STEP_H"}
 _OPERATORS = {"ADD_OP", "MUL_OP", "POW_OP", "SUP"}
 _CLOSERS = {"_RPAR": "')'", "RPAR": "')'", "_RSQ": "']'", "RSQB": "']'", "RBRACE": "'}'", "END_ENV": "\\end{...}"}
 
@@ -107,6 +108,8 @@ def sentence(style: str, expected, before: str = "", token: str = "") -> str:
     """
     names = set(expected)
     entry = "x[1,1]" if style == "plain" else "x_{1,1}"
+    if token == "=" and before.rstrip().endswith(">"):
+        return "only '> 0' is read in a step: 1[z > 0] is ReLU's derivative, 0 at z = 0"
     if token.isdigit() and "MUL_OP" in names:
         return f"a number never multiplies from the right: write it first ({token} {entry}) or with * ({entry}*{token})"
     if sum(before.count(c) for c in "([{") <= sum(before.count(c) for c in ")]}"):
@@ -120,6 +123,8 @@ def sentence(style: str, expected, before: str = "", token: str = "") -> str:
     closers = sorted({_CLOSERS[n] for n in names & _CLOSERS.keys()})
     if closers:
         wants.append("a closing " + " or ".join(closers))
+    if "GT" in names:
+        wants.append("'>' (the step is written 1[z > 0])")
     if "COMMA" in names:
         wants.append("a comma")
     if "$END" in names:

@@ -22,6 +22,7 @@ from lark.exceptions import UnexpectedInput, VisitError
 
 from ..notation import Notation
 from .errors import ParseError
+from ._transform import step
 from .limits import ParseLimits, normalise, operator_derivatives, scan, unwrap_typography
 
 # Words that make a whole-target side a matrix form (tried after the matrix reader fails).
@@ -43,6 +44,8 @@ _ACTIVATIONS = {
     ("sigma", False): _sigmoid, ("sigma", True): lambda z: _sigmoid(z) * (1 - _sigmoid(z)),
     ("tanh", False): sympy.tanh, ("tanh", True): lambda z: 1 - sympy.tanh(z) ** 2,
     ("exp", False): sympy.exp, ("exp", True): sympy.exp,
+    # relu'(z) is the reference's step, 0 at 0 (see _transform.step).
+    ("relu", False): lambda z: sympy.Max(sympy.Integer(0), z), ("relu", True): step,
 }
 
 
@@ -194,7 +197,8 @@ class _Evaluate(Transformer):
         return value
 
     def act(self, tok, value, prime=False):
-        name = re.sub(r"[\\\s]", "", str(tok)).replace("sigmoid", "sigma")
+        # \mathrm{ReLU} is relu: only the name inside the braces counts.
+        name = re.sub(r"\\(mathrm|operatorname)\s*\{|[\\\s{}]", "", str(tok)).lower().replace("sigmoid", "sigma")
         if not isinstance(value, sympy.MatrixBase):
             raise _Fail(f"{name} in a matrix form applies to a matrix, entry by entry", _at(tok))
         weight = self.w(value) + 8

@@ -59,6 +59,12 @@ def _sigmoid(z):
     return sympy.Pow(sympy.Add(sympy.Integer(1), sympy.exp(sympy.Mul(sympy.Integer(-1), z))), sympy.Integer(-1))
 
 
+def step(z):
+    """ReLU's derivative as the reference writes it: 1 for z > 0, 0 for z <= 0 (relu'(0) = 0, as
+    PyTorch); every spelling of the step (relu', 1[z > 0], H, step, theta) is this one object."""
+    return sympy.Heaviside(z, sympy.Integer(0))
+
+
 # name -> (arity or None for "two or more", constructor)
 FUNCTIONS = {
     "exp": (1, sympy.exp),
@@ -68,6 +74,15 @@ FUNCTIONS = {
     "relu": (1, lambda z: sympy.Max(sympy.Integer(0), z)),
     "max": (None, lambda *a: sympy.Max(*a)),
     "sqrt": (1, sympy.sqrt),
+    "step": (1, step),
+    "heaviside": (1, step),
+    "theta": (1, step),
+}
+# f'(z) for the activations whose derivative students write by name.
+DERIVATIVES = {
+    "relu": step,
+    "sigma": lambda z: sympy.Mul(_sigmoid(z), sympy.Add(sympy.Integer(1), _neg(_sigmoid(z)))),
+    "sigmoid": lambda z: sympy.Mul(_sigmoid(z), sympy.Add(sympy.Integer(1), _neg(_sigmoid(z)))),
 }
 _DIGITS = re.compile(r"[0-9]+")
 # The parts of an UPSTREAM_ENTRY token: loss letter, output letter, subscript.
@@ -409,6 +424,9 @@ class Builder(Transformer_NonRecursive):
         if len(args) == 1 and isinstance(args[0], list):
             args = tuple(args[0])
         raw = str(tok)
+        if raw == "H":
+            self._step_letter(tok)
+            raw = "heaviside"
         name = raw.lstrip("\\")
         if "{" in name:
             name = name[name.index("{") + 1: name.rindex("}")].strip()
@@ -422,6 +440,36 @@ class Builder(Transformer_NonRecursive):
         if any(_is_matrix(a) for a in args):
             raise self.fail(f"{name} of a matrix is not supported", tok)
         return build(*args)
+
+    def _step_letter(self, tok):
+        """H(...) is the step function unless the exercise has an array called H."""
+        array = self.notation.by_latex("H") if self.latex else self._plain_array("H")
+        if array is not None:
+            raise self.fail("H is an array of this exercise: write its entries as "
+                            f"{self._placeholder(array, self.latex)}, and the step as "
+                            + ("\\mathbb{1}[z > 0]" if self.latex else "1[z > 0]"), tok)
+
+    def prime_call(self, tok, prime, *args):
+        """relu'(z), \\sigma'(z): the derivative of an activation, by name."""
+        if len(args) == 1 and isinstance(args[0], list):
+            args = tuple(args[0])
+        raw = str(tok)
+        name = raw[raw.index("{") + 1: raw.rindex("}")].strip() if "{" in raw else raw.lstrip("\\")
+        name = name.lower()
+        if name not in DERIVATIVES:
+            raise self.fail(f"{name}' is not read (known: "
+                            f"{', '.join(n + chr(39) for n in sorted(DERIVATIVES))})", tok)
+        if len(args) != 1:
+            raise self.fail(f"{name}' takes 1 argument, got {len(args)}", tok)
+        if _is_matrix(args[0]):
+            raise self.fail(f"{name}' of a matrix is not supported", tok)
+        return DERIVATIVES[name](args[0])
+
+    def indicator(self, tok, left, gt, right):
+        """1[a > b]: 1 when a > b, else 0 (so 1[z > 0] is relu'(z), 0 at z = 0)."""
+        if _is_matrix(left) or _is_matrix(right):
+            raise self.fail("an indicator of a matrix is not supported", tok)
+        return step(sympy.Add(left, _neg(right)))
 
     # ---- plain notation ----------------------------------------------------------------
     def name(self, tok):

@@ -26,6 +26,10 @@ class PlainPrinter(StrPrinter):
     def _print_Max(self, expr):
         return "max(" + ", ".join(self._print(a) for a in expr.args) + ")"
 
+    def _print_Heaviside(self, expr):
+        # ReLU's derivative (the parsers read every Heaviside as the step with value 0 at 0).
+        return f"1[{self._print(expr.args[0])} > 0]"
+
 
 class NotationLatexPrinter(LatexPrinter):
     """`\\frac{\\partial C}{\\partial y_{1,1}} k_{1}`: sympy's LaTeX with entries as the statement writes them."""
@@ -40,6 +44,10 @@ class NotationLatexPrinter(LatexPrinter):
         if self.notation.array_of(expr.name) is not None:
             return self.notation.tex_of(expr.name)
         return super()._print_Symbol(expr, style)
+
+    def _print_Heaviside(self, expr, exp=None):
+        text = f"\\mathbb{{1}}\\left[{self._print(expr.args[0])} > 0\\right]"
+        return f"{text}^{{{exp}}}" if exp else text
 
 
 def to_plain(expr: sympy.Basic) -> str:
