@@ -17,6 +17,7 @@ import contextlib
 import json
 import os
 import re
+import secrets
 import selectors
 import signal
 import struct
@@ -42,7 +43,19 @@ MIN_RESULT_ELEMENTS = 1024  # a result may always be this large, whatever the ar
 RESULT_GROWTH = 64  # ... or this many times the largest argument (a wrong shape is still read)
 MAX_SOURCE_BYTES = 1 << 20  # a hand-written submission is a few kB
 ALWAYS_FORBIDDEN = ("grader", "reference")  # the grader and its reference solutions
-SANDBOX_UID = 65534  # "nobody"; fixed so that nothing uid-dependent varies between runs
+# As real root, each run drops to a uid of its own, drawn from a range no account uses (far
+# above login, system and the usual container subordinate ranges). RLIMIT_NPROC is counted per
+# uid across the machine: with one shared uid ("nobody"), a fork bomb graded beside another
+# submission (`grader batch` runs several at once) would starve that one of processes, so one
+# student could change another's grade.
+SANDBOX_UID_BASE = 0x60000000
+SANDBOX_UID_SPAN = 1 << 24
+
+
+def sandbox_uid() -> int:
+    """A fresh uid for one run (two concurrent runs share one with odds of 1 in 16 million)."""
+    return SANDBOX_UID_BASE + secrets.randbelow(SANDBOX_UID_SPAN)
+
 GRACE_SECONDS = 0.5  # after the child ends: time for its pipes to drain
 KILL_GRACE_SECONDS = 1.0  # after a timeout kill: time for the supervisor to report back
 READ_CHUNK = 1 << 20
@@ -74,7 +87,7 @@ class SandboxLimits:
     wall_seconds: float = 10.0
     cpu_seconds: int = 10
     memory_mb: int = 1024  # RLIMIT_AS: numpy's import (one BLAS thread) needs about 100 MB of it
-    max_processes: int = 16  # RLIMIT_NPROC, counted per uid across the machine
+    max_processes: int = 16  # RLIMIT_NPROC, counted per uid (each run has its own, see sandbox_uid)
     file_size_mb: int = 8
     open_files: int = 64
     output_bytes: int = 64_000  # of stdout and of stderr, each; the rest is drained and counted
@@ -211,7 +224,7 @@ def _job(calls: Sequence[Call], limits: SandboxLimits, forbidden_imports: Sequen
         "forbidden": blocked,
         "root": root_plan().to_job(),
         "tmpdir": tempfile.gettempdir(),
-        "uid": SANDBOX_UID,
+        "uid": sandbox_uid(),
         "max_elements": min(MAX_ELEMENTS, max(MIN_RESULT_ELEMENTS, RESULT_GROWTH * largest)),
         "namespaces": namespace_mode(),
     }

@@ -206,6 +206,35 @@ def test_fork_bomb_leaves_no_process_behind(tmp_path):
     assert not processes_with(marker), "a process the submission started outlived the sandbox"
 
 
+def test_a_fork_bomb_does_not_use_up_a_neighbours_processes(tmp_path):
+    # RLIMIT_NPROC counts per uid across the machine; each run has its own uid, so a bomb graded
+    # beside another submission (grader batch runs several at once) cannot starve it.
+    import threading
+
+    first, second = (f"sandbox-fork-{uuid.uuid4().hex}" for _ in range(2))
+    holding = {}
+    thread = threading.Thread(target=lambda: holding.update(result=_run(
+        _case(tmp_path / "a", "fork_bomb", MARKER=first), names=("marked_processes", "hold"))))
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    thread.start()
+    try:
+        for _ in range(200):  # until the first bomb holds its processes
+            if len(processes_with(first)) >= 3:
+                break
+            time.sleep(0.05)
+        result = _run(_case(tmp_path / "b", "fork_bomb", MARKER=second), names=("grad_X", "marked_processes"))
+    finally:
+        thread.join()
+    _needs(result, "pidns")
+    if "userns" in result.isolation and os.geteuid() == 0:
+        pytest.skip("the kernel exempts the root user from RLIMIT_NPROC: nothing to share")
+    assert holding["result"].results[0].value[0] >= 3  # the first bomb went off and was holding
+    assert result.status == "ok", result.message
+    assert result.results[1].value[0] >= 3, result.results[1].value  # the second one could fork too
+    assert not processes_with(first) and not processes_with(second)
+
+
 def test_memory_bomb_is_reported_as_memory():
     result = _run(CASES / "memory_bomb.py", names=("grad_K", "grad_X"))
     assert result.status == "memory"

@@ -34,3 +34,11 @@ def marked_processes(*args):
         except OSError:
             pass
     return [float(seen)]
+
+
+def hold(*args):
+    """Keep the bomb's processes alive a while, so that a neighbour runs while they exist."""
+    import time
+
+    time.sleep(2.0)
+    return [0.0]
