@@ -5,8 +5,6 @@ copy); `grader ci-template SYSTEM` prints them, and docs/ci.md explains each.
 """
 from __future__ import annotations
 
-from importlib.resources import files
-
 # system -> (file name a user saves it as, template file in grader/ci_templates/)
 TEMPLATES: dict[str, tuple[tuple[str, str], ...]] = {
     "github": ((".github/workflows/grade.yml", "github.yml"),),
@@ -17,6 +15,8 @@ TEMPLATES: dict[str, tuple[tuple[str, str], ...]] = {
 
 def template_files(system: str) -> list[tuple[str, str]]:
     """(file name to save as, text) for each file of `system`. Raises KeyError if unknown."""
+    from importlib.resources import files  # here, not at the top: every `grader` start imports this module
+
     folder = files(__package__).joinpath("ci_templates")
     return [(name, folder.joinpath(source).read_text(encoding="utf-8")) for name, source in TEMPLATES[system]]
 
