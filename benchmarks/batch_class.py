@@ -39,8 +39,8 @@ def _cpu() -> float:
 
 def per_kind(folder: Path, tmp: Path) -> None:
     """CPU per submission of code and of answers, graded in this process after a warm-up."""
-    from grader.batch import BatchOptions, grade_class
-    from grader.sandbox import warm_sandboxes
+    from grader.batch.grade_class import BatchOptions, grade_class
+    from grader.sandbox.runner import warm_sandboxes
 
     for suffix in ("py", "yaml"):
         half = tmp / suffix
@@ -69,7 +69,7 @@ def main() -> None:
     parser.add_argument("--per-kind", action="store_true",
                         help="also grade each half in this process (--jobs 0) and print its CPU per submission")
     args = parser.parse_args()
-    from grader.batch import BatchOptions, grade_class
+    from grader.batch.grade_class import BatchOptions, grade_class
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "class"

@@ -11,8 +11,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _answers import write_answers  # noqa: E402
 
-from grader.grading import GradeOptions, grade  # noqa: E402
-from grader.spec import load_exercise  # noqa: E402
+from grader.pipeline import GradeOptions, grade  # noqa: E402
+from grader.spec.load import load_exercise  # noqa: E402
 
 
 def timed(exercise, path, diagnose: bool, runs: int = 3) -> float:

@@ -7,7 +7,7 @@ import numpy as np
 
 from _timing import BASELINE, wall
 
-from grader.spec import bundled_ids, load_exercise
+from grader.spec.load import bundled_ids, load_exercise
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

@@ -14,9 +14,9 @@ from pathlib import Path
 from _answers import write_answers
 from _timing import BASELINE, wall
 
-from grader.grading import grade
+from grader.pipeline import grade
 from grader.render.registry import renderer, report_formats
-from grader.spec import load_exercise
+from grader.spec.load import load_exercise
 
 
 def main() -> None:

@@ -65,7 +65,7 @@ def cli() -> None:
 @cli.command("list")
 def list_cmd() -> None:
     """One line per bundled exercise: id and title."""
-    from .spec import bundled_ids, load_exercise
+    from .spec.load import bundled_ids, load_exercise
 
     for ex_id in bundled_ids():
         click.echo(f"{ex_id}  {load_exercise(ex_id).title}")
@@ -78,7 +78,7 @@ def list_cmd() -> None:
 def show(exercise: str, lang: str | None, variant: str | None) -> None:
     """Print an exercise's statement."""
     from .render.statement import render_statement
-    from .spec import load_exercise
+    from .spec.load import load_exercise
 
     click.echo(render_statement(load_exercise(exercise, variant), lang))
 
@@ -88,7 +88,7 @@ def show(exercise: str, lang: str | None, variant: str | None) -> None:
 @click.option("--self-test", is_flag=True, help="Also grade each spec's sample answers and compare with what it expects.")
 def validate(paths: tuple[str, ...], self_test: bool) -> None:
     """Check exercise specs; print file:line: message for each problem (exit 2 if any)."""
-    from .spec import load_exercise, validate_paths
+    from .spec.load import load_exercise, validate_paths
 
     problems = validate_paths(list(paths))
     for problem in problems:
@@ -97,7 +97,7 @@ def validate(paths: tuple[str, ...], self_test: bool) -> None:
         sys.exit(2)
     click.echo(f"{len(paths)} spec(s) valid")
     if self_test:
-        from .selftest import run_self_tests
+        from .spec.selftest import run_self_tests
 
         failed = 0
         for path in paths:
@@ -116,7 +116,7 @@ def validate(paths: tuple[str, ...], self_test: bool) -> None:
 @VARIANT
 def solve(exercise: str, fmt: str, variant: str | None) -> None:
     """Print the reference gradient of every requested entry."""
-    from .spec import load_exercise
+    from .spec.load import load_exercise
 
     click.echo(solve_formats()[fmt].render(load_exercise(exercise, variant)), nl=False)
 
@@ -132,7 +132,7 @@ def explain(exercise: str, variant: str | None, lang: str | None, fmt: str, entr
     """Print a worked solution: forward equations, the chain rule entry by entry, the compact form."""
     from .explain.build import explain as explain_exercise, parse_entry
     from .render.explanation import render_explanation
-    from .spec import load_exercise
+    from .spec.load import load_exercise
 
     loaded = load_exercise(exercise, variant)
     chosen = [parse_entry(loaded, e) for e in entries] or None
@@ -156,13 +156,13 @@ def grade(exercise, submission, fmt, output, seed, timeout, lang, variant) -> No
     from .pipeline import grade as grade_submission
     from .render.registry import renderer
     from .render.report import summary_line
-    from .spec import load_exercise
+    from .spec.load import load_exercise
 
     spec = load_exercise(exercise)
     started = time.perf_counter()
     report = grade_submission(spec, submission, GradeOptions(seed, timeout, lang, variant=variant))
     if report.isolation:
-        from .sandbox import isolation_warning
+        from .sandbox.runner import isolation_warning
 
         warning = isolation_warning(report.isolation)
         if warning:
@@ -192,8 +192,8 @@ def grade(exercise, submission, fmt, output, seed, timeout, lang, variant) -> No
               help="Where to write the spec (default: NAME.yaml; - for stdout).")
 def new(name: str, from_exercise: str | None, op: str | None, output: str | None) -> None:
     """Write a commented spec skeleton that validates as written."""
-    from .authoring import new_spec
-    from .spec import load_exercise
+    from .spec.authoring import new_spec
+    from .spec.load import load_exercise
 
     text = new_spec(name, load_exercise(from_exercise) if from_exercise else None, op)
     if output == "-":
@@ -243,8 +243,8 @@ def ci_template(system: str) -> None:
 @click.option("--no-reveal", is_flag=True, help="Hide expected values and missing terms, whatever the spec says.")
 def batch(exercise, directory, jobs, db, csv_path, reports, fmt, seed, timeout, scheduler, no_reveal) -> None:
     """Grade a class folder into a gradebook: one file or one folder per student."""
-    from .batch import BatchOptions, grade_class
-    from .progress import ProgressPrinter
+    from .batch.grade_class import BatchOptions, grade_class
+    from .batch.progress import ProgressPrinter
 
     options = BatchOptions(db=db, jobs=jobs, seed=seed, timeout=timeout, reveal=not no_reveal, scheduler=scheduler,
                            reports=reports, report_format=fmt, csv=csv_path)
@@ -264,7 +264,7 @@ def batch(exercise, directory, jobs, db, csv_path, reports, fmt, seed, timeout, 
 def summary(db, exercise, fmt, output) -> None:
     """What a class got right and wrong: scores, entries, misconceptions, slow or crashing code."""
     from .render.summary import render_summary
-    from .summary import summarise
+    from .batch.summary import summarise
 
     text = render_summary(summarise(db, exercise), fmt)
     if output:

@@ -14,8 +14,8 @@ import numpy as np
 
 from .errors import GraderError
 from .options import GradeOptions
-from .sandbox import Call, SandboxError, SandboxLimits, SandboxResult, run_functions
-from .spec import Exercise, FunctionSpec
+from .sandbox.runner import Call, SandboxError, SandboxLimits, SandboxResult, run_functions
+from .spec.load import Exercise, FunctionSpec
 from .trials import Trial, make_trials
 
 

@@ -20,7 +20,7 @@ from .options import GradeOptions
 from .report import Check, ReportKind
 
 if TYPE_CHECKING:  # the CLI reads the registry for its help: keep its start-up light
-    from .spec import Exercise
+    from .spec.load import Exercise
 
 Reader = Callable[["Exercise", Path, GradeOptions], Any]
 
@@ -90,7 +90,7 @@ def _diagnose_functions(exercise, submission, checks, options):
 
 def _sandbox_messages(exercise, submission, options) -> tuple[str, ...]:
     from .i18n import tr
-    from .sandbox import missing_isolation
+    from .sandbox.runner import missing_isolation
 
     sandbox, lang = submission.sandbox, options.lang_for(exercise)
     messages = () if sandbox.status == "ok" else (tr(lang, "sandbox.status", reason=sandbox.message),)
@@ -99,19 +99,19 @@ def _sandbox_messages(exercise, submission, options) -> tuple[str, ...]:
 
 
 def _read_yaml(exercise: "Exercise", path: Path, options: GradeOptions):
-    from .submissions import read_yaml_answers
+    from .answers.readers import read_yaml_answers
 
     return _readable(read_yaml_answers, exercise, path)
 
 
 def _read_document(exercise: "Exercise", path: Path, options: GradeOptions):
-    from .submissions import read_document
+    from .answers.readers import read_document
 
     return _readable(read_document, exercise, path)
 
 
 def _readable(reader, exercise: "Exercise", path: Path):
-    from .submissions import SubmissionError
+    from .answers.readers import SubmissionError
 
     try:
         submission = reader(path, exercise.notation, tuple(t.name for t in exercise.targets))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .spec import Exercise
+    from .spec.load import Exercise
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class GradeOptions:
     timeout: float | None = None  # wall limit in seconds for student code; None means the exercise's
     lang: str | None = None  # feedback language (a code of i18n.LANGUAGES); None means the exercise's
     diagnose: bool = True  # explain wrong answers (off only to measure what diagnosis costs)
-    variant: str | None = None  # student id whose variant is graded (grader/variants.py); None: as loaded
+    variant: str | None = None  # student id whose variant is graded (grader/spec/variants.py); None: as loaded
     # False hides expected values and missing terms whatever the spec says: an official run must
     # not hand out the answers (`grader batch --no-reveal`).
     reveal: bool = True

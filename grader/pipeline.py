@@ -17,7 +17,7 @@ from .kinds import SubmissionKind, kind_for
 from .options import GradeOptions
 from .report import Check, Report
 from .safetext import clean
-from .spec import Exercise, exercise_variant
+from .spec.load import Exercise, exercise_variant
 
 
 def grade(exercise: Exercise, submission: str | Path, options: GradeOptions = GradeOptions()) -> Report:

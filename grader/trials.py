@@ -14,7 +14,7 @@ import numpy as np
 
 from reference.ops import REAL, Domain, Op
 
-from .spec import Exercise
+from .spec.load import Exercise
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,10 @@
 import pytest
 from click.testing import CliRunner
 
-from grader.authoring import example_shapes, new_spec, op_kinds
+from grader.spec.authoring import example_shapes, new_spec, op_kinds
 from grader.cli import cli
 from grader.errors import GraderError
-from grader.spec import load_exercise, parse_exercise
+from grader.spec.load import load_exercise, parse_exercise
 
 
 @pytest.mark.parametrize("op", op_kinds())
@@ -20,7 +20,7 @@ def test_the_skeleton_of_every_op_kind_validates_as_written(op):
 
 @pytest.mark.parametrize("op", ["relu", "leaky_relu"])
 def test_the_relu_skeletons_sample_answer_writes_the_step_and_self_tests(op):
-    from grader.selftest import run_self_tests
+    from grader.spec.selftest import run_self_tests
 
     name = f"new-{op.replace('_', '-')}"
     text = new_spec(name, op=op)

@@ -22,11 +22,11 @@ from click.testing import CliRunner
 import grader
 from batch_class import EXERCISE, EXPECTED, ROOT, SECRET, TIMEOUT, make_class
 from conftest import processes_with
-from grader.batch import BatchOptions, grade_class
+from grader.batch.grade_class import BatchOptions, grade_class
 from grader.cli import cli
-from grader.gradebook import CSV_COLUMNS, Gradebook
+from grader.batch.gradebook import CSV_COLUMNS, Gradebook
 from grader.render.summary import SUMMARY_FORMATS, render_summary
-from grader.summary import summarise
+from grader.batch.summary import summarise
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -36,7 +36,7 @@ GRADER_DIR = str(Path(grader.__file__).resolve().parent)  # in the command line 
 
 def leftovers() -> list[int]:
     """Our pool workers and sandbox children still alive (this checkout's, this test process's)."""
-    return processes_with(GRADER_DIR) + processes_with(f"grader.batch_worker\0{os.getpid()}")
+    return processes_with(GRADER_DIR) + processes_with(f"grader.batch.worker\0{os.getpid()}")
 
 
 def options(tmp: Path, jobs: int = 2, **more) -> BatchOptions:
@@ -158,10 +158,10 @@ def test_kill_9_mid_run_then_resume_equals_an_uninterrupted_run(graded, tmp_path
     proc.wait()
     assert 6 <= committed < len(EXPECTED), "the run was not caught mid-way"
     for _ in range(100):  # the workers die with their parent, and their sandboxes with them
-        if not processes_with(f"grader.batch_worker\0{proc.pid}") and not processes_with(GRADER_DIR):
+        if not processes_with(f"grader.batch.worker\0{proc.pid}") and not processes_with(GRADER_DIR):
             break
         time.sleep(0.1)
-    assert not processes_with(f"grader.batch_worker\0{proc.pid}")
+    assert not processes_with(f"grader.batch.worker\0{proc.pid}")
     resumed = grade_class(EXERCISE, klass, options(tmp_path, jobs=0))  # in-process: this one is warm
     assert resumed.unchanged >= committed - 1 and resumed.graded + resumed.unchanged == len(EXPECTED)
     with Gradebook(db) as interrupted, Gradebook(tmp / "gradebook.sqlite") as whole:
@@ -188,14 +188,14 @@ def test_ctrl_c_stops_cleanly_keeping_what_was_committed(tmp_path):
     # running), so that the interrupt reaches a batch that is grading, not one still importing.
     for _ in range(600):
         time.sleep(0.05)
-        if len(processes_with(f"grader.batch_worker\0{proc.pid}")) >= 2:
+        if len(processes_with(f"grader.batch.worker\0{proc.pid}")) >= 2:
             break
     time.sleep(0.5)  # let the workers pick up their endless loops; nothing below depends on how long
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=45)
     assert proc.returncode == 130, (out, err)
     assert "interrupted" in out and "Traceback" not in err
-    assert not processes_with(f"grader.batch_worker\0{proc.pid}") and not processes_with(GRADER_DIR)
+    assert not processes_with(f"grader.batch.worker\0{proc.pid}") and not processes_with(GRADER_DIR)
     with Gradebook(tmp_path / "gb.sqlite") as book:
         assert book.query("SELECT count(*) FROM submissions")[0][0] < 4
 
@@ -311,8 +311,8 @@ def test_summary_of_an_unknown_exercise_is_a_usage_error(graded):
 def test_progress_is_a_bar_on_a_terminal_and_log_lines_otherwise():
     import io
 
-    from grader.batch import Progress
-    from grader.progress import ProgressPrinter
+    from grader.batch.grade_class import Progress
+    from grader.batch.progress import ProgressPrinter
 
     terminal, log = io.StringIO(), io.StringIO()
     bar, plain = ProgressPrinter(terminal, tty=True), ProgressPrinter(log, tty=False)
@@ -341,7 +341,7 @@ def test_a_gradebook_of_another_schema_version_is_refused(tmp_path):
 
 
 def test_discovery_rules(tmp_path):
-    from grader.classfolder import discover
+    from grader.batch.classfolder import discover
 
     (tmp_path / "alice.py").write_text("")
     (tmp_path / "alice.yaml").write_text("")
@@ -370,7 +370,7 @@ def test_discovery_rules(tmp_path):
 
 
 def test_reports_in_every_registered_format_even_for_error_rows(tmp_path):
-    from grader.reportfiles import report_extensions
+    from grader.batch.reportfiles import report_extensions
 
     klass = tmp_path / "class"
     (klass / "twins").mkdir(parents=True)

@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from grader.diagnosis.mutations import BUILT_IN, mutated_symbolic
-from grader.grading import grade
-from grader.parsing.printer import to_plain
-from grader.spec import parse_exercise
+from grader.pipeline import grade
+from grader.answers.parsing.printer import to_plain
+from grader.spec.load import parse_exercise
 
 SPEC = textwrap.dedent("""\
     id: square-detectors

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from conftest import ROOT, SEED_ID as SEED, cli
-from grader.grading import grade
-from grader.spec import load_exercise
+from grader.pipeline import grade
+from grader.spec.load import load_exercise
 
 FUNCTIONS = Path(__file__).parent / "submissions" / "functions"
 

@@ -8,9 +8,9 @@ import sympy
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.equivalence import to_poly
-from grader.parsing import ParseError, Reading, parse_with_style, read_answer
-from grader.parsing.printer import to_latex, to_plain
+from grader.answers.equivalence import to_poly
+from grader.answers.parsing import ParseError, Reading, parse_with_style, read_answer
+from grader.answers.parsing.printer import to_latex, to_plain
 from test_parsing import ERRORS, LATEX, PLAIN, SEED
 from test_parsing_properties import SETTINGS, expressions
 

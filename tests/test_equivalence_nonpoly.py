@@ -7,8 +7,8 @@ import pytest
 import sympy
 from sympy import exp, tanh
 
-from grader.equivalence import equivalent
-from grader.evaluate import Exponentials, NotRational, evaluate
+from grader.answers.equivalence import equivalent
+from grader.answers.evaluate import Exponentials, NotRational, evaluate
 
 a, b, w, x = sympy.symbols("a b w x")
 z = w * x + b

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.grading import GradeOptions, grade
+from grader.pipeline import GradeOptions, grade
 from grader.report import Report
-from grader.selftest import run_self_tests
-from grader.spec import bundled_ids, load_exercise
+from grader.spec.selftest import run_self_tests
+from grader.spec.load import bundled_ids, load_exercise
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 FILES = sorted(p for p in EXAMPLES.glob("*/*") if p.is_file())

@@ -4,13 +4,13 @@ import functools
 import pytest
 from click.testing import CliRunner
 
-from grader.authoring import new_spec, op_kinds
+from grader.spec.authoring import new_spec, op_kinds
 from grader.cli import cli
 from grader.explain.build import explain, parse_entry
-from grader.grading import GradeOptions, grade
+from grader.pipeline import GradeOptions, grade
 from grader.i18n import isolate
 from grader.render.explanation import render_explanation
-from grader.spec import bundled_ids, load_exercise, parse_exercise
+from grader.spec.load import bundled_ids, load_exercise, parse_exercise
 
 SEED = "conv2d-3x3-k2x1"
 # Above this many reference terms, the round trip is checked on a sample of entries: grading

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 import lark
 
-import grader.parsing as parsing
+import grader.answers.parsing as parsing
 from grader.options import GradeOptions
-from grader.parsing import _grammars
+from grader.answers.parsing import _grammars
 from grader.pipeline import grade
 from grader.render.json_report import render_json
-from grader.spec import load_exercise
+from grader.spec.load import load_exercise
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "conv2d-3x3-k2x1"
 ANSWERS = EXAMPLES / "correct.yaml"
@@ -47,7 +47,7 @@ def test_a_right_answer_builds_no_sympy_expression_from_its_text(monkeypatch):
 @pytest.mark.parametrize("style", sorted(_grammars.STARTS))
 def test_the_shipped_parse_tables_are_those_of_the_grammars(style):
     key = json.loads(_grammars.table_path(style).read_text())["key"]
-    # Stale after a grammar change: regenerate with `python -m grader.parsing._grammars`.
+    # Stale after a grammar change: regenerate with `python -m grader.answers.parsing._grammars`.
     assert key["grammar_sha256"] == _grammars.grammar_key(style)["grammar_sha256"]
     if key["lark"] != lark.__version__:
         pytest.skip(f"tables written with lark {key['lark']}: this lark builds its own (slower)")

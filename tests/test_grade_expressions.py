@@ -7,8 +7,8 @@ import yaml
 
 import lark
 from conftest import FIXTURES, ROOT, SEED_ID as SEED, cli
-from grader.grading import grade
-from grader.spec import load_exercise
+from grader.pipeline import grade
+from grader.spec.load import load_exercise
 
 
 def test_the_seed_document_is_graded_and_exits_1(grader_cmd):

@@ -21,9 +21,9 @@ import pytest
 
 from conftest import cli, processes_with
 from grader.errors import GraderError
-from grader.grading import GradeOptions, grade
+from grader.pipeline import GradeOptions, grade
 from grader.render.json_report import render_json
-from grader.spec import Limits, load_exercise
+from grader.spec.load import Limits, load_exercise
 
 CORPUS = Path(__file__).parent / "submissions" / "functions"
 SEED = "conv2d-3x3-k2x1"
@@ -198,7 +198,7 @@ def test_the_graders_own_memory_stays_bounded():
     # children's) is printed last.
     names = ["hostile_huge_output", "hostile_memory_bomb", "hostile_fork_bomb"]
     probe = ("import resource, sys\n"
-             "from grader.grading import GradeOptions, grade\nfrom grader.spec import load_exercise\n"
+             "from grader.pipeline import GradeOptions, grade\nfrom grader.spec.load import load_exercise\n"
              f"for path in sys.argv[1:]:\n"
              f"    assert grade(load_exercise({SEED!r}), path, GradeOptions(timeout={TIMEOUT})).return_code == 1\n"
              "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
@@ -212,7 +212,7 @@ def test_the_graders_own_memory_stays_bounded():
 def test_grading_code_never_imports_sympy():
     # Students grade on every save: the numeric path must not pay for importing sympy.
     probe = ("import sys\n"
-             "from grader.grading import grade\nfrom grader.spec import load_exercise\n"
+             "from grader.pipeline import grade\nfrom grader.spec.load import load_exercise\n"
              f"grade(load_exercise({SEED!r}), {str(CORPUS / 'wrong_flipped_kernel.py')!r})\n"
              "print('sympy' in sys.modules)\n")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)

@@ -3,9 +3,9 @@ shapes and parameters are refused with a message; PyTorch autograd agrees where 
 import numpy as np
 import pytest
 
-from grader.evaluate import evaluate
-from grader.notation import ArrayNotation
-from grader.spec import bundled_ids, load_exercise
+from grader.answers.evaluate import evaluate
+from grader.spec.notation import ArrayNotation
+from grader.spec.load import bundled_ids, load_exercise
 from grader.trials import make_trials
 from reference.graph import Graph, GraphError, Node, finite_differences
 from reference.ops import OPS, build

@@ -11,9 +11,9 @@ import pytest
 import sympy
 from sympy import Add, Integer, Max, Mul, Pow, Rational, exp, sqrt, tanh
 
-from grader.parsing import (ParseError, ParseLimits, detect_style, parse_derivative_target, parse_expression,
+from grader.answers.parsing import (ParseError, ParseLimits, detect_style, parse_derivative_target, parse_expression,
                             parse_matrix, parse_with_style)
-from grader.parsing.printer import to_latex, to_plain
+from grader.answers.parsing.printer import to_latex, to_plain
 from conftest import SEED_NOTATION as SEED
 
 

@@ -9,8 +9,8 @@ import lark
 import pytest
 import sympy
 
-from grader.parsing import ParseError, parse_expression, parse_matrix
-from grader.submissions import read_expression_submission
+from grader.answers.parsing import ParseError, parse_expression, parse_matrix
+from grader.answers.readers import read_expression_submission
 from conftest import SEED_NOTATION as SEED
 
 MARKER = "MARKER"  # replaced by a per-test path under tmp_path

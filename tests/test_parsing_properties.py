@@ -5,8 +5,8 @@ import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grader.parsing import ParseError, ParseLimits, parse_expression, parse_matrix
-from grader.parsing.printer import to_latex, to_plain
+from grader.answers.parsing import ParseError, ParseLimits, parse_expression, parse_matrix
+from grader.answers.parsing.printer import to_latex, to_plain
 from conftest import SEED_NOTATION as SEED
 
 SYMBOLS = SEED.symbols("X") + SEED.symbols("K") + SEED.symbols("dY")

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from grader.parsing import ParseError, ParseLimits, parse_expression, parse_general, parse_matrix_form
-from grader.spec import load_exercise
-from grader.submissions import read_expression_submission
+from grader.answers.parsing import ParseError, ParseLimits, parse_expression, parse_general, parse_matrix_form
+from grader.spec.load import load_exercise
+from grader.answers.readers import read_expression_submission
 
 EXERCISE = load_exercise("conv2d-3x3-k2x1")
 SEED = EXERCISE.notation

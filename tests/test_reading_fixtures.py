@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.equivalence import equivalent_to_entry
-from grader.spec import load_exercise
-from grader.submissions import read_expression_submission
+from grader.answers.equivalence import equivalent_to_entry
+from grader.spec.load import load_exercise
+from grader.answers.readers import read_expression_submission
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "reading"
 _EXPECT = re.compile(r"expect-(no-credit|credit):\s*([^\n>]*?)\s*(?:-->|\"|$)", re.M)

@@ -4,9 +4,9 @@ import itertools
 import numpy as np
 import pytest
 
-from grader.evaluate import evaluate
-from grader.notation import ArrayNotation
-from grader.spec import bundled_ids, load_exercise
+from grader.answers.evaluate import evaluate
+from grader.spec.notation import ArrayNotation
+from grader.spec.load import bundled_ids, load_exercise
 from reference.graph import Graph, Node, finite_differences
 from reference.symbolic import solve
 from grader.trials import make_trials

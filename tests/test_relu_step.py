@@ -7,10 +7,10 @@ import pytest
 import sympy
 from sympy import Heaviside, Max, Rational
 
-from grader.equivalence import MAX_STEP_UNITS, equivalent
-from grader.notation import ArrayNotation, Notation
-from grader.parsing import ParseError, parse_expression
-from grader.parsing.printer import to_latex, to_plain
+from grader.answers.equivalence import MAX_STEP_UNITS, equivalent
+from grader.spec.notation import ArrayNotation, Notation
+from grader.answers.parsing import ParseError, parse_expression
+from grader.answers.parsing.printer import to_latex, to_plain
 from test_direct_reader import agree
 from test_parsing import SEED, dy, x, k
 
@@ -125,7 +125,7 @@ def test_too_many_steps_are_left_to_sympy_which_credits_only_identical_forms():
 def test_a_dense_relu_worked_solution_writes_the_step_and_grades_full_marks(fmt, tmp_path):
     from pathlib import Path
 
-    from grader.spec import load_exercise
+    from grader.spec.load import load_exercise
     from test_explain import _round_trip
 
     spec = Path(__file__).resolve().parent / "fixtures" / "specs" / "dense-relu-upstream.yaml"

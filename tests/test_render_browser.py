@@ -36,9 +36,9 @@ def find_browser() -> str | None:
 
 
 def seed_html() -> str:
-    from grader.grading import GradeOptions, grade
+    from grader.pipeline import GradeOptions, grade
     from grader.render.registry import renderer
-    from grader.spec import load_exercise
+    from grader.spec.load import load_exercise
 
     exercise = load_exercise("conv2d-3x3-k2x1")
     return renderer("html", exercise=exercise).render(grade(exercise, SEED, GradeOptions(lang="he")))

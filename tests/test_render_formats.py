@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from grader.grading import grade
+from grader.pipeline import grade
 from grader.render.github import classroom_output
 from grader.render.registry import renderer, report_formats
 from grader.report import Report
-from grader.spec import load_exercise
+from grader.spec.load import load_exercise
 
 xmlschema = pytest.importorskip("xmlschema", reason="xmlschema is a test extra: pip install -e '.[test]'")
 
@@ -145,7 +145,7 @@ def test_hebrew_page_is_right_to_left_with_maths_left_to_right(exercise):
 
 
 def _options(**kw):
-    from grader.grading import GradeOptions
+    from grader.pipeline import GradeOptions
 
     return GradeOptions(**kw)
 
@@ -244,7 +244,7 @@ def test_rendering_a_code_report_never_imports_sympy():
     import sys
 
     probe = ("import sys\nimport grader.cli\n"
-             "from grader.grading import grade\nfrom grader.spec import load_exercise\n"
+             "from grader.pipeline import grade\nfrom grader.spec.load import load_exercise\n"
              "from grader.render.registry import renderer, report_formats\n"
              f"ex = load_exercise({SEED!r})\nreport = grade(ex, {str(FUNCTIONS / 'wrong_flipped_kernel.py')!r})\n"
              "for fmt in report_formats(): renderer(fmt, exercise=ex).render(report)\n"

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.grading import grade
+from grader.pipeline import grade
 from grader.render.registry import renderer, report_formats
 from grader.report import Report
-from grader.spec import load_exercise
+from grader.spec.load import load_exercise
 from test_render_formats import SETTINGS, parse_annotations, parse_classroom, parse_html, junit_schema
 
 xmlschema = pytest.importorskip("xmlschema", reason="xmlschema is a test extra: pip install -e '.[test]'")

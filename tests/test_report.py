@@ -2,10 +2,10 @@
 import json
 from pathlib import Path
 
-from grader.grading import grade
+from grader.pipeline import grade
 from grader.render.json_report import render_json
 from grader.report import Check, Report
-from grader.spec import load_exercise
+from grader.spec.load import load_exercise
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FUNCTIONS = Path(__file__).parent / "submissions" / "functions"

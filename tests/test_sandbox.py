@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import grader.sandbox
+import grader.sandbox.runner
 from conftest import processes_with
-from grader.sandbox import Call, CallResult, SandboxLimits, run_functions
+from grader.sandbox.runner import Call, CallResult, SandboxLimits, run_functions
 
 CASES = Path(__file__).parent / "sandbox_cases"
 LIMITS = SandboxLimits(wall_seconds=4.0, cpu_seconds=4, memory_mb=512, max_processes=8)
@@ -281,7 +281,7 @@ def test_grader_and_reference_cannot_be_imported(name, package):
 
 def test_grader_files_stay_out_of_reach_without_the_import_guard(tmp_path):
     reference_file = importlib.util.find_spec("reference").origin
-    path = _case(tmp_path, "reach_grader_files", GRADER_FILE=grader.sandbox.__file__, REFERENCE_FILE=reference_file)
+    path = _case(tmp_path, "reach_grader_files", GRADER_FILE=grader.sandbox.runner.__file__, REFERENCE_FILE=reference_file)
     result = _run(path, names=("grad_X", "reached"), args=ARGS)
     _needs(result, "mountns")
     assert result.results[0].value is not None, result.results
@@ -361,6 +361,6 @@ def test_results_are_plain_frozen_dataclasses():
 
 def test_a_sandbox_that_cannot_start_is_the_graders_problem_not_a_zero():
     # numpy cannot load in 30 MB of address space: no student code ran, so no verdict on it.
-    with pytest.raises(grader.sandbox.SandboxError, match="memory_mb") as raised:
+    with pytest.raises(grader.sandbox.runner.SandboxError, match="memory_mb") as raised:
         _run(CASES / "correct.py", limits=SandboxLimits(wall_seconds=4.0, memory_mb=30))
     assert not str(raised.value).startswith("the sandbox could not start")  # the CLI says that, once

@@ -32,7 +32,7 @@ from conftest import ipc_keys as _ipc_keys, processes_with
 from grader.render.text import render_text
 from grader.report import Report
 from grader.safetext import is_clean
-from grader.sandbox import CHILD_SCRIPT
+from grader.sandbox.runner import CHILD_SCRIPT
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "hostile"

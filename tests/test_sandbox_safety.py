@@ -17,13 +17,13 @@ from hypothesis import strategies as st
 
 from grader.cli import cli
 from grader.files import RefusedFile, check_regular, read_regular
-from grader.grading import grade
+from grader.pipeline import grade
 from grader.report import Check, Report
 from grader.safetext import MAX_CHARS, clean, is_clean, strip_controls
-from grader.sandbox import NAMESPACES_ENV, SandboxError, isolation_warning, missing_isolation, namespace_mode
-from grader.sandbox_root import root_plan
-from grader.sandbox_wire import MAX_HEADER_BYTES, Budget, FrameReader, Output, ResultReader, decode_array
-from grader.spec import load_exercise
+from grader.sandbox.runner import NAMESPACES_ENV, SandboxError, isolation_warning, missing_isolation, namespace_mode
+from grader.sandbox.root import root_plan
+from grader.sandbox.wire import MAX_HEADER_BYTES, Budget, FrameReader, Output, ResultReader, decode_array
+from grader.spec.load import load_exercise
 
 ROOT = Path(__file__).resolve().parent.parent
 CORRECT = ROOT / "examples" / "conv2d-3x3-k2x1" / "correct.py"

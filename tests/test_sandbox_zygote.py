@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from conftest import ipc_keys, processes_with
-from grader.sandbox import CHILD_SCRIPT, Call, SandboxLimits, run_functions, warm_sandboxes
+from grader.sandbox.runner import CHILD_SCRIPT, Call, SandboxLimits, run_functions, warm_sandboxes
 
 CASES = Path(__file__).parent / "sandbox_cases"
 HOSTILE = Path(__file__).parent / "hostile"

@@ -6,7 +6,7 @@ import pytest
 import sympy
 
 from conftest import COMPOSITE, cli
-from grader.spec import parse_exercise
+from grader.spec.load import parse_exercise
 from grader.errors import SpecError
 
 GOOD = textwrap.dedent("""\
@@ -32,7 +32,7 @@ def write(tmp_path, text, name="spec.yaml"):
 
 
 def test_list_names_every_bundled_exercise(grader_cmd):
-    from grader.spec import bundled_ids
+    from grader.spec.load import bundled_ids
 
     result = grader_cmd("list")
     assert result.returncode == 0
@@ -95,7 +95,7 @@ def test_missing_file_is_exit_2(tmp_path):
 
 
 def test_validate_accepts_bundled_specs():
-    from grader.spec import bundled_ids, find_exercise
+    from grader.spec.load import bundled_ids, find_exercise
 
     result = cli("validate", *(find_exercise(i) for i in bundled_ids()))
     assert result.exit_code == 0, result.stderr

@@ -3,9 +3,9 @@ statement, and substituted so that every accepted form of a non-linear answer gr
 import pytest
 
 from grader.errors import SpecError
-from grader.grading import GradeOptions, grade
+from grader.pipeline import GradeOptions, grade
 from grader.render.statement import render_statement
-from grader.spec import load_exercise, parse_exercise
+from grader.spec.load import load_exercise, parse_exercise
 
 BASE = """id: spec-data
 title: t

@@ -7,8 +7,8 @@ import yaml
 
 from conftest import COMPOSITE, ROOT, SEED_ID, cli
 from grader.pipeline import grade
-from grader.selftest import run_self_tests
-from grader.spec import load_exercise, parse_exercise
+from grader.spec.selftest import run_self_tests
+from grader.spec.load import load_exercise, parse_exercise
 
 SEED_SPEC = (ROOT / "exercises" / f"{SEED_ID}.yaml").read_text()
 RULE = textwrap.dedent("""\

@@ -55,7 +55,7 @@ def test_the_lark_hook_the_parser_overrides_is_still_lark_s_and_used(monkeypatch
     from lark.visitors import Transformer_NonRecursive
 
     from conftest import SEED_NOTATION
-    from grader.parsing import _transform, parse_expression
+    from grader.answers.parsing import _transform, parse_expression
 
     assert callable(getattr(Transformer_NonRecursive, "_call_userfunc", None))
     calls = []

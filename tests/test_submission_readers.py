@@ -8,7 +8,7 @@ import pytest
 import sympy
 from sympy import Add, Mul
 
-from grader.submissions import SubmissionError, read_expression_submission
+from grader.answers.readers import SubmissionError, read_expression_submission
 from conftest import SEED_NOTATION as SEED
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -134,7 +134,7 @@ def test_derivation_keeps_the_chain_and_the_line():
 
 def test_whole_target_vector_in_a_derivation():
     """A sum over a vector is split into entries; each entry's source is written in LaTeX."""
-    from grader.parsing import parse_expression
+    from grader.answers.parsing import parse_expression
 
     a = by_key(read("derivation_he_delta.md"))[("K", (1, 0))]
     assert "x_{3,3}" in a.source and a.style == "latex"

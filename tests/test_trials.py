@@ -5,8 +5,8 @@ import itertools
 import numpy as np
 import pytest
 
-from grader.grading import GradeOptions, grade
-from grader.spec import load_exercise, parse_exercise
+from grader.pipeline import GradeOptions, grade
+from grader.spec.load import load_exercise, parse_exercise
 from grader.trials import KINK_MARGIN, make_trials
 
 SPEC = """

@@ -6,12 +6,12 @@ from click.testing import CliRunner
 
 from grader.cli import cli
 from grader.errors import SpecError
-from grader.grading import GradeOptions, grade
+from grader.pipeline import GradeOptions, grade
 from grader.render.solution import render_solution
 from grader.report import Report
-from grader.selftest import run_self_tests
-from grader.spec import bundled_ids, exercise_variant, load_exercise, parse_exercise
-from grader.variants import substitute
+from grader.spec.selftest import run_self_tests
+from grader.spec.load import bundled_ids, exercise_variant, load_exercise, parse_exercise
+from grader.spec.variants import substitute
 
 RANGED = "conv2d-per-student"
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..equivalence import Verdict, equivalent_to_entry, poly_matches_entry
+from ..answers.equivalence import Verdict, equivalent_to_entry, poly_matches_entry
 from ..i18n import tr
 from ..options import GradeOptions
 from ..report import Check
-from ..spec import Exercise
-from ..submissions import Answer, ExpressionSubmission
+from ..spec.load import Exercise
+from ..answers.readers import Answer, ExpressionSubmission
 
 
 def answers_by_entry(submission: ExpressionSubmission) -> dict[tuple[str, tuple[int, ...]], Answer]:

@@ -21,7 +21,7 @@ from ..files import RefusedFile, read_regular
 from ..i18n import tr
 from ..options import GradeOptions
 from ..report import Check
-from ..spec import Exercise, Target
+from ..spec.load import Exercise, Target
 from ..trials import Trial
 
 MAX_LISTED = 6  # entries named in one feedback line; the rest are counted

@@ -6,13 +6,13 @@ from dataclasses import replace
 import numpy as np
 
 from ..checks.expressions import answers_by_entry
-from ..equivalence import equivalent
-from ..evaluate import NotRational, evaluate
+from ..answers.equivalence import equivalent
+from ..answers.evaluate import NotRational, evaluate
 from ..i18n import tr
 from ..options import GradeOptions
 from ..report import SENTENCE_KINDS, Check, Finding
-from ..spec import Exercise
-from ..submissions import ExpressionSubmission
+from ..spec.load import Exercise
+from ..answers.readers import ExpressionSubmission
 from .mutations import detectors_for, mutated_numeric, mutated_symbolic
 from .paths import diagnose_paths, headline
 from .rules import rules_for, symbol_values

@@ -9,7 +9,7 @@ from ..execution import FunctionsSubmission
 from ..i18n import tr
 from ..options import GradeOptions
 from ..report import Check, Finding
-from ..spec import Exercise
+from ..spec.load import Exercise
 from .mutations import detectors_for, mutated_numeric
 from .rules import rules_for, symbol_values
 
@@ -81,7 +81,7 @@ def _answer_rule_entries(exercise, rule, target, trials, references, values) -> 
     The instructor's expression is evaluated on each trial's arrays: the same mistake earns the
     same note whether it is written as a formula or as code.
     """
-    from ..evaluate import NotRational, evaluate
+    from ..answers.evaluate import NotRational, evaluate
 
     notation = exercise.notation[target]
     asked = set(exercise.target(target).entries)

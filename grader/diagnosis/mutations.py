@@ -21,8 +21,8 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from ..notation import Notation
-from ..spec import Exercise
+from ..spec.notation import Notation
+from ..spec.load import Exercise
 
 KINDS = ("swap-op", "upstream", "transpose", "shift", "scale", "other-target")
 

@@ -12,11 +12,11 @@ from fractions import Fraction
 
 import sympy
 
-from ..equivalence import ExpansionTooBig, to_poly
+from ..answers.equivalence import ExpansionTooBig, to_poly
 from ..i18n import tr
-from ..notation import Notation
+from ..spec.notation import Notation
 from ..report import Finding
-from ..spec import Exercise
+from ..spec.load import Exercise
 from .printing import fraction_text, output_name, poly_to_expr, show_term
 
 

@@ -5,7 +5,7 @@ from fractions import Fraction
 
 import sympy
 
-from ..notation import Notation
+from ..spec.notation import Notation
 
 
 def poly_to_expr(poly: dict) -> sympy.Expr:

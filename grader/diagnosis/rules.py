@@ -22,7 +22,7 @@ from typing import Mapping
 
 import numpy as np
 
-from ..spec import Exercise
+from ..spec.load import Exercise
 
 INDEX_NAMES = ("i", "j", "k", "l")
 # Only these placeholders are filled, so LaTeX braces in a rule's text are left alone.
@@ -60,7 +60,7 @@ class Rule:
     def parsed_answer(self, written: tuple[int, ...], notation):
         """The rule's expression for one entry (a sympy expression), or None when it cannot be
         read there (an index the template pushes outside an array is simply no match)."""
-        from ..parsing import ParseError, parse_expression
+        from ..answers.parsing import ParseError, parse_expression
 
         try:
             return parse_expression(self.answer_for(written), notation)

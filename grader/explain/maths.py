@@ -12,8 +12,8 @@ from typing import Sequence
 
 import sympy
 
-from ..notation import ArrayNotation, Notation, derivative_label
-from ..parsing.printer import NotationLatexPrinter, PlainPrinter
+from ..spec.notation import ArrayNotation, Notation, derivative_label
+from ..answers.parsing.printer import NotationLatexPrinter, PlainPrinter
 from .model import Maths
 
 _SIGMA = sympy.Function("sigma")

@@ -121,8 +121,8 @@ def _add(parts: list, kind: str, text: str) -> None:
 def markdown_maths_ok(tex: str) -> bool:
     """Whether `tex` may go to a Markdown renderer's maths engine as `$...$`: only the commands
     our grammar knows, balanced braces, no dollar, backtick or newline to break out."""
-    # Imported here: grader.parsing loads sympy and lark, which grading code must not pay for.
-    from ..parsing.limits import LATEX_COMMANDS
+    # Imported here: grader.answers.parsing loads sympy and lark, which grading code must not pay for.
+    from ..answers.parsing.limits import LATEX_COMMANDS
 
     if len(tex) > _MAX_RUN or any(c in tex for c in "$`\n\r<>&"):
         return False
@@ -144,8 +144,8 @@ def mathml(tex: str, notation) -> ET.Element | None:
 @lru_cache(maxsize=4096)
 def _mathml_markup(tex: str, notation) -> str | None:
     # Cached as text: a 28x28 report names the same few hundred entries in many sentences.
-    from ..parsing import ParseError, parse_derivative_target, parse_with_style
-    from ..parsing.printer import to_latex
+    from ..answers.parsing import ParseError, parse_derivative_target, parse_with_style
+    from ..answers.parsing.printer import to_latex
 
     # Only text our own printer would write for what it reads back is shown as MathML: sympy
     # simplifies while building (\frac{k_2}{k_2} becomes 1), and a quote must show what was

@@ -5,7 +5,7 @@ import json
 
 import numpy as np
 
-from ..spec import Exercise
+from ..spec.load import Exercise
 from .registry import solve_format
 
 FORMATS = ("text", "json", "latex")
@@ -34,7 +34,7 @@ def _symbol(symbol: sympy.Symbol, notation, style: str) -> str:
 def _factor(expr: sympy.Expr, notation, style: str) -> str:
     import sympy
 
-    from ..parsing.printer import to_latex, to_plain
+    from ..answers.parsing.printer import to_latex, to_plain
 
     # Most local derivatives are a single entry symbol: spelled directly, since a printer per
     # term is what made large solutions slow to print.

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from ..spec import Exercise
-from ..spec_data import conventions
+from ..spec.load import Exercise
+from ..spec.data import conventions
 
 # Enough LaTeX-to-text to read a statement in a terminal (the spec keeps the LaTeX).
 _REWRITES = (

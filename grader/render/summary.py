@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only: listing formats must not import the gradebook
-    from ..summary import ClassSummary
+    from ..batch.summary import ClassSummary
 from .text import points
 
 SVG_WIDTH, BAR_HEIGHT = 480, 18

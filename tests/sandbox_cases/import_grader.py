@@ -1,5 +1,5 @@
 import numpy as np
-import grader.spec
+import grader.spec.load
 
 
 def grad_X(X, K, dY):

@@ -11,7 +11,7 @@ for finder in list(sys.meta_path):
         builtins.__import__ = finder.original_import
 
 REACHED = []
-for name in ("grader.sandbox", "reference.graph", "grader.spec"):
+for name in ("grader.sandbox.runner", "reference.graph", "grader.spec.load"):
     try:
         importlib.import_module(name)
         REACHED.append(name)

@@ -1,0 +1,1 @@
+"""Grading a class: the class folder, the worker pool, the SQLite gradebook, the summary."""

@@ -1,0 +1,273 @@
+"""The gradebook: a SQLite file holding every graded submission of a class, with its history.
+
+One row per (exercise, student, content hash, set-up hash) in `submissions`; what the checks
+found is also in child tables (`checks`, `notes`) so that a class summary or an instructor's
+own SQL can ask "who made this mistake" without parsing JSON. docs/gradebook.md documents the
+schema; SCHEMA_VERSION changes whenever it does.
+
+One process writes (`grader batch`); every result is committed in its own transaction, in WAL
+mode, so a run killed at any moment leaves whole rows only, and the next run grades what is
+missing.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import GraderError
+
+SCHEMA_VERSION = 1
+ROW_STATUSES = ("full", "partial", "zero", "error")  # error: nothing could be graded
+CSV_COLUMNS = ("student", "submission", "score", "max_score", "status", "exercise", "content_hash",
+               "graded_at", "grader_version", "notes")
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS submissions (
+    id INTEGER PRIMARY KEY,
+    exercise TEXT NOT NULL,
+    student TEXT NOT NULL,
+    submission TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    setup_hash TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ({", ".join(repr(s) for s in ROW_STATUSES)})),
+    score REAL NOT NULL,
+    max_score REAL NOT NULL,
+    problem TEXT NOT NULL,
+    seed INTEGER,
+    reveal INTEGER NOT NULL,
+    grader_version TEXT NOT NULL,
+    seconds REAL NOT NULL,
+    graded_at TEXT NOT NULL,
+    worker TEXT NOT NULL,
+    report TEXT NOT NULL,
+    UNIQUE (exercise, student, content_hash, setup_hash)
+);
+CREATE TABLE IF NOT EXISTS checks (
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    target TEXT,
+    entry TEXT,
+    status TEXT NOT NULL,
+    points REAL NOT NULL,
+    max_points REAL NOT NULL,
+    PRIMARY KEY (submission_id, position)
+);
+CREATE TABLE IF NOT EXISTS notes (
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    position INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('note', 'misconception')),
+    value TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS notes_value ON notes (kind, value);
+CREATE TABLE IF NOT EXISTS latest (
+    exercise TEXT NOT NULL,
+    student TEXT NOT NULL,
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    PRIMARY KEY (exercise, student)
+);
+"""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One graded submission as the batch writes it (report is the full JSON report, or None)."""
+
+    exercise: str
+    student: str
+    submission: str  # path relative to the class folder
+    content_hash: str  # sha256 of the bytes graded (of the problem text, for a submission in error)
+    setup_hash: str  # sha256 of the spec text, the options and the grader version
+    kind: str  # "functions" | "expressions" | "" when nothing was graded
+    status: str  # one of ROW_STATUSES
+    score: float
+    max_score: float
+    problem: str  # why nothing could be graded ("" when graded)
+    seed: int | None
+    reveal: bool
+    grader_version: str
+    seconds: float
+    graded_at: str  # UTC, ISO 8601
+    worker: str  # host:pid of the process that graded it
+    report: dict  # the JSON report; for a row in error, one whose only message is the problem
+
+
+class Gradebook:
+    """An open gradebook, created when missing unless `create` is False (readers never turn
+    another application's database into a gradebook). Raises GraderError when the file is not
+    one or is of another schema version."""
+
+    def __init__(self, path: str | Path, create: bool = True):
+        self.path = str(path)
+        try:
+            where = self.path if create else f"{Path(self.path).resolve().as_uri()}?mode=rw"
+            self.db = sqlite3.connect(where, isolation_level=None, timeout=30, uri=not create)
+            version = self._version()
+            if version is None and not create:
+                self.db.close()
+                raise GraderError(f"{self.path}: not a gradebook (no schema version; see docs/gradebook.md)")
+            self.db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL is durable across a killed process in WAL mode; only a power cut may lose
+            # the last commits, which the next run regrades.
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            if version is None:
+                with self.transaction():
+                    for statement in _SCHEMA.split(";"):
+                        if statement.strip():
+                            self.db.execute(statement)
+                    self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            elif version != SCHEMA_VERSION:
+                raise GraderError(f"{self.path}: gradebook schema version {version}; this grader reads "
+                                  f"version {SCHEMA_VERSION} (see docs/gradebook.md)")
+        except sqlite3.DatabaseError as err:
+            raise GraderError(f"{self.path}: not a usable gradebook ({err})") from None
+
+    def _version(self) -> int | None:
+        found = self.db.execute("SELECT name FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+        if not found:
+            return None
+        value = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        return int(value[0]) if value else None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Gradebook":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def transaction(self):
+        return _Transaction(self.db)
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def known(self, exercise: str, student: str, content_hash: str, setup_hash: str) -> int | None:
+        """The id of the row already graded for exactly this submission and set-up, if any."""
+        row = self.db.execute("SELECT id FROM submissions WHERE exercise=? AND student=? AND content_hash=? "
+                              "AND setup_hash=?", (exercise, student, content_hash, setup_hash)).fetchone()
+        return row[0] if row else None
+
+    def current(self, exercise: str, student: str) -> int | None:
+        row = self.db.execute("SELECT submission_id FROM latest WHERE exercise=? AND student=?",
+                              (exercise, student)).fetchone()
+        return row[0] if row else None
+
+    def point_latest(self, exercise: str, student: str, submission_id: int) -> None:
+        """Make an existing row the student's latest (a file changed back to content graded before)."""
+        with self.transaction():
+            self._set_latest(exercise, student, submission_id)
+
+    def _set_latest(self, exercise: str, student: str, submission_id: int) -> None:
+        self.db.execute("INSERT INTO latest VALUES (?, ?, ?) ON CONFLICT (exercise, student) "
+                        "DO UPDATE SET submission_id=excluded.submission_id", (exercise, student, submission_id))
+
+    def record(self, row: Row) -> int:
+        """Insert a graded row, its checks and notes, and make it the student's latest: one transaction.
+
+        A row already present for the same key is kept as it is (never counted twice).
+        """
+        if row.status not in ROW_STATUSES:
+            raise ValueError(f"unknown row status {row.status!r}")
+        with self.transaction():
+            found = self.known(row.exercise, row.student, row.content_hash, row.setup_hash)
+            if found is None:
+                cursor = self.db.execute(
+                    "INSERT INTO submissions (exercise, student, submission, content_hash, setup_hash, kind, status, "
+                    "score, max_score, problem, seed, reveal, grader_version, seconds, graded_at, worker, report) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (row.exercise, row.student, row.submission, row.content_hash, row.setup_hash, row.kind,
+                     row.status, row.score, row.max_score, row.problem, row.seed, int(row.reveal),
+                     row.grader_version, row.seconds, row.graded_at, row.worker,
+                     json.dumps(row.report, ensure_ascii=False, sort_keys=True)))
+                found = cursor.lastrowid
+                self._record_checks(found, row.report.get("checks", []))
+            self._set_latest(row.exercise, row.student, found)
+        return found
+
+    def _record_checks(self, submission_id: int, checks: list[dict]) -> None:
+        for position, check in enumerate(checks):
+            index = check.get("index")
+            entry = ",".join(str(i) for i in index) if index else None
+            self.db.execute("INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            (submission_id, position, check["name"], check.get("target"), entry, check["status"],
+                             check["points"], check["max_points"]))
+            if check["status"] == "pass":
+                continue  # a passing check's note ("correct") says nothing about a mistake
+            for value in dict.fromkeys(str(n) for n in check.get("notes", ())):
+                kind, _, name = value.partition("detector:")
+                is_detector = kind == "" and bool(name)
+                self.db.execute("INSERT INTO notes VALUES (?, ?, ?, ?)",
+                                (submission_id, position, "misconception" if is_detector else "note",
+                                 name if is_detector else value))
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def exercises(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT exercise FROM latest ORDER BY exercise")]
+
+    def latest_rows(self, exercise: str | None = None) -> list[sqlite3.Row]:
+        """The latest row of every student, ordered by exercise then student (a stable order)."""
+        self.db.row_factory = sqlite3.Row
+        try:
+            query = ("SELECT s.* FROM latest l JOIN submissions s ON s.id = l.submission_id"
+                     + (" WHERE l.exercise = ?" if exercise else "") + " ORDER BY l.exercise, l.student")
+            return list(self.db.execute(query, (exercise,) if exercise else ()))
+        finally:
+            self.db.row_factory = None
+
+    def query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        return list(self.db.execute(sql, params))
+
+    def export_csv(self, exercise: str | None = None) -> str:
+        """One line per student (the latest submission), sorted by exercise and student."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180, what spreadsheets expect
+        writer.writerow(CSV_COLUMNS)
+        for row in self.latest_rows(exercise):
+            notes = self.query("SELECT DISTINCT value FROM notes WHERE submission_id=? ORDER BY value", (row["id"],))
+            writer.writerow([row["student"], row["submission"], _number(row["score"]), _number(row["max_score"]),
+                             row["status"], row["exercise"], row["content_hash"], row["graded_at"],
+                             row["grader_version"], " ".join(n[0] for n in notes)])
+        return out.getvalue()
+
+    def canonical(self) -> list[tuple]:
+        """Everything graded, without ids, times or workers: equal for equal grading, whatever the
+        order or the number of runs it took (how tests compare an interrupted run with a whole one)."""
+        rows = self.query(
+            "SELECT s.exercise, s.student, s.submission, s.content_hash, s.setup_hash, s.kind, s.status, s.score, "
+            "s.max_score, s.problem, s.seed, s.reveal, s.grader_version, s.report, "
+            "(SELECT count(*) FROM latest l WHERE l.submission_id = s.id), "
+            "(SELECT group_concat(c.name || '|' || c.status || '|' || c.points, ';') FROM checks c "
+            " WHERE c.submission_id = s.id), "
+            "(SELECT group_concat(n.position || '|' || n.kind || '|' || n.value, ';') FROM notes n "
+            " WHERE n.submission_id = s.id) FROM submissions s")
+        return sorted(rows, key=repr)
+
+
+def _number(value: float) -> str:
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception (KeyboardInterrupt included)."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self):
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type, *_):
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        return False
+

@@ -1,0 +1,179 @@
+"""Where batch jobs run: a local pool of long-lived worker processes, or a Dask cluster.
+
+Both take (key, job line) pairs, drawn lazily so that only the jobs in flight are held in
+memory, and yield result lines as they finish, in any order; the one process that iterates
+writes the gradebook, so SQLite has a single writer. A job that was
+lost (a worker died, the cluster failed it) comes back as {"key", "lost"} and is not recorded,
+so the next run grades it again.
+"""
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+from itertools import islice
+from typing import Iterable, Iterator
+
+from .worker import grade_job
+from ..errors import GraderError
+
+DASK_IN_FLIGHT = 512  # jobs handed to the scheduler at once: enough to keep a large cluster busy
+STOP_GRACE_SECONDS = 5.0  # for a worker to unwind its sandbox after SIGTERM before SIGKILL
+_POLL_SECONDS = 0.2  # how often the waiting writer looks up, so that Ctrl-C is seen at once
+
+
+def lost(key: str, why: str) -> str:
+    return json.dumps({"key": key, "lost": why})
+
+
+class LocalPool:
+    """`size` worker processes (`python -m grader.batch_worker`), started once per run."""
+
+    def __init__(self, size: int):
+        if size < 1:
+            raise GraderError("--jobs must be at least 1")
+        self.size = size
+        self.procs: list[subprocess.Popen] = []
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+
+    def run(self, jobs: Iterable[tuple[str, str]], count: int) -> Iterator[str]:
+        todo = _Shared(jobs)
+        done: queue.Queue = queue.Queue()
+        # Started from this thread: a worker's parent-death signal follows the thread that
+        # started it, and this one lives as long as the run.
+        threads = [threading.Thread(target=self._serve, args=(todo, done, self._start()), daemon=True)
+                   for _ in range(min(self.size, count))]
+        for thread in threads:
+            thread.start()
+        try:
+            for _ in range(count):
+                while True:
+                    try:
+                        yield done.get(timeout=_POLL_SECONDS)
+                        break
+                    except queue.Empty:
+                        continue
+        finally:
+            self.stop.set()
+            self._end_workers()
+            for thread in threads:
+                thread.join()
+
+    def _serve(self, todo: "_Shared", done: queue.Queue, proc: subprocess.Popen | None) -> None:
+        while not self.stop.is_set():
+            job = todo.next()
+            if job is None:
+                break
+            key, line = job
+            if proc is None:
+                proc = self._start()
+            try:
+                proc.stdin.write(line + "\n")
+                proc.stdin.flush()
+                answer = proc.stdout.readline()
+            except (OSError, ValueError):
+                answer = ""
+            if self.stop.is_set():
+                return
+            if not answer:
+                done.put(lost(key, "its grading worker ended unexpectedly"))
+                proc = None
+                continue
+            done.put(answer)
+        if proc is not None:
+            proc.stdin.close()
+
+    def _start(self) -> subprocess.Popen:
+        # One BLAS thread per worker: the pool is the parallelism, and the arrays are small.
+        env = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", **os.environ}
+        proc = subprocess.Popen([sys.executable, "-m", "grader.batch.worker", str(os.getpid())],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
+                                env=env)
+        with self.lock:
+            self.procs.append(proc)
+        return proc
+
+    def _end_workers(self) -> None:
+        with self.lock:
+            procs = list(self.procs)
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(STOP_GRACE_SECONDS)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            for stream in (proc.stdin, proc.stdout):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+
+
+class _Shared:
+    """One iterator of jobs for several threads."""
+
+    def __init__(self, jobs: Iterable[tuple[str, str]]):
+        self.jobs = iter(jobs)
+        self.lock = threading.Lock()
+
+    def next(self) -> tuple[str, str] | None:
+        with self.lock:
+            return next(self.jobs, None)
+
+
+class InlinePool:
+    """Grades in the calling process, one job after another (`--jobs 0`: tiny classes, tests)."""
+
+    def run(self, jobs: Iterable[tuple[str, str]], count: int) -> Iterator[str]:
+        for _, line in jobs:
+            yield grade_job(line)
+
+
+class DaskPool:
+    """Jobs sent to an existing Dask distributed scheduler (the `cluster` extra)."""
+
+    def __init__(self, address: str):
+        try:
+            from distributed import Client
+        except ImportError:
+            raise GraderError("--scheduler needs Dask distributed: pip install 'backprop-grader[cluster]'") from None
+        try:
+            self.client = Client(address, timeout="20s", set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as err:
+            raise GraderError(f"cannot reach the Dask scheduler at {address}: {err}") from None
+
+    def run(self, jobs: Iterable[tuple[str, str]], count: int) -> Iterator[str]:
+        from distributed import as_completed
+
+        todo = iter(jobs)
+        pending: dict = {}
+        finished = as_completed(loop=self.client.loop)
+
+        def submit(n: int) -> None:
+            for key, line in islice(todo, n):
+                future = self.client.submit(grade_job, line, key=f"grade-{key}", pure=False, retries=1)
+                pending[future] = key
+                finished.add(future)
+
+        submit(DASK_IN_FLIGHT)
+        try:
+            for future in finished:
+                key = pending.pop(future)
+                try:
+                    yield future.result()
+                except Exception as err:  # the cluster's failure, not the submission's: retried next run
+                    yield lost(key, f"the cluster could not grade it ({type(err).__name__}: {err})")
+                submit(1)
+        finally:
+            self.client.cancel(list(pending))
+
+    def close(self) -> None:
+        self.client.close()

@@ -1,0 +1,179 @@
+"""How an exercise names its array entries, in plain text and in LaTeX.
+
+Every part of the grader that turns an entry into a symbol or a symbol into words goes through
+here, so the reference solver, the parsers and the feedback agree on one spelling:
+`x[2,1]` / `x_{2,1}` for an input, `dy[1,1]` / `\\frac{\\partial C}{\\partial y_{1,1}}` for the
+upstream gradient. Notation indices are 1-based, as students write them; array indices are
+0-based, as numpy has them.
+
+The rules of notation live here once: how a derivative is labelled (`dL/dx[2,1]` for an
+exercise whose loss is L), how a run of digits such as `x_{21}` is read (`digit_index`), and how
+an expression is shown back to the student (`Notation.show`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    import sympy
+
+# How a student writes: `dy[1,1]*k[2]` or `\frac{\partial C}{\partial y_{1,1}} k_2`; feedback answers alike.
+Style = Literal["plain", "latex"]
+
+
+def derivative_label(loss: str, of: str, style: Style = "plain") -> str:
+    """The one way a derivative of the loss is written: `dL/dx[2,1]`, or in LaTeX
+    `\\frac{\\partial L}{\\partial x_{2,1}}` (`of` already in that style)."""
+    return f"\\frac{{\\partial {loss}}}{{\\partial {of}}}" if style == "latex" else f"d{loss}/d{of}"
+
+
+@dataclass(frozen=True)
+class ArrayNotation:
+    """One named array of the exercise (an input, the output or the upstream gradient).
+
+    `axes` lists which array axes appear in the written index; singleton axes that the
+    statement leaves out (a 2x1 kernel written k_1, k_2) are absent from it.
+    """
+
+    name: str  # the array's name in the spec and in function signatures: "X", "K", "dY"
+    letter: str  # plain-notation letter(s): "x", "k", "dy"
+    shape: tuple[int, ...]
+    axes: tuple[int, ...]
+    latex: str = ""  # LaTeX letter; for the upstream gradient, the output's letter ("y")
+    upstream_of: str | None = None  # for the upstream gradient: the output array's name
+
+    @property
+    def notation_shape(self) -> tuple[int, ...]:
+        return tuple(self.shape[a] for a in self.axes)
+
+    def full_index(self, index: tuple[int, ...]) -> tuple[int, ...]:
+        """0-based array index from a 1-based notation index (no range check)."""
+        full = [0] * len(self.shape)
+        for axis, i in zip(self.axes, index):
+            full[axis] = i - 1
+        return tuple(full)
+
+    def notation_index(self, full: tuple[int, ...]) -> tuple[int, ...]:
+        return tuple(full[a] + 1 for a in self.axes)
+
+    def digit_index(self, digits: str) -> tuple[int, ...] | None:
+        """`x_{21}` read as x_{2,1}, as statements write `x_{ij}`: one digit per written axis.
+
+        Only unambiguous while every axis is at most 9 long; otherwise (or when the count of
+        digits is not the count of axes) None, and the caller asks for commas.
+        """
+        if len(self.axes) > 1 and len(digits) == len(self.axes) and digits.isascii() and digits.isdigit() \
+                and max(self.notation_shape) <= 9:
+            return tuple(int(d) for d in digits)
+        return None
+
+    def in_range(self, index: tuple[int, ...]) -> bool:
+        return len(index) == len(self.axes) and all(
+            1 <= i <= n for i, n in zip(index, self.notation_shape)
+        )
+
+    def plain(self, full: tuple[int, ...]) -> str:
+        idx = ",".join(str(i) for i in self.notation_index(full))
+        return f"{self.letter}[{idx}]" if idx else self.letter
+
+    def tex(self, full: tuple[int, ...], loss: str = "C") -> str:
+        idx = ",".join(str(i) for i in self.notation_index(full))
+        base = f"{self.latex}_{{{idx}}}" if idx else self.latex
+        return derivative_label(loss, base, "latex") if self.upstream_of is not None else base
+
+    def symbol(self, full: tuple[int, ...]) -> "sympy.Symbol":
+        return _entry_symbol(self, tuple(full))
+
+
+@lru_cache(maxsize=None)
+def _entry_symbol(array: ArrayNotation, full: tuple[int, ...]) -> "sympy.Symbol":
+    return _symbol(array.plain(full))
+
+
+@lru_cache(maxsize=None)
+def _symbol(name: str) -> "sympy.Symbol":
+    # Imported here so that numeric-only grading never pays for importing sympy.
+    import sympy
+
+    return sympy.Symbol(name)
+
+
+@dataclass(frozen=True)
+class Notation:
+    """All arrays of one exercise, looked up by name, plain letter or LaTeX letter."""
+
+    arrays: tuple[ArrayNotation, ...]
+    loss: str = "C"
+    loss_aliases: tuple[str, ...] = ("C", "L", "E", "J")
+    _by_name: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_name.update({a.name: a for a in self.arrays})
+
+    def __getitem__(self, name: str) -> ArrayNotation:
+        return self._by_name[name]
+
+    def by_letter(self, letter: str) -> ArrayNotation | None:
+        """The array written with this plain letter (x, k, dy), or None."""
+        for a in self.arrays:
+            if a.letter == letter:
+                return a
+        return None
+
+    def by_latex(self, letter: str) -> ArrayNotation | None:
+        """The non-upstream array whose LaTeX letter this is (x, k, y), or None."""
+        for a in self.arrays:
+            if a.latex == letter and a.upstream_of is None:
+                return a
+        return None
+
+    @property
+    def upstream(self) -> ArrayNotation | None:
+        for a in self.arrays:
+            if a.upstream_of is not None:
+                return a
+        return None
+
+    def array_of(self, symbol_name: str) -> "tuple[ArrayNotation, tuple[int, ...]] | None":
+        """The array and 1-based written index of an entry symbol named like "x[2,1]"."""
+        letter, _, rest = symbol_name.partition("[")
+        array = self.by_letter(letter)
+        if array is None or not rest.endswith("]"):
+            return None
+        try:
+            index = tuple(int(i) for i in rest[:-1].split(",")) if rest[:-1] else ()
+        except ValueError:
+            return None
+        return array, index
+
+    def tex_of(self, symbol_name: str) -> str:
+        """LaTeX for an entry symbol: "x[2,1]" -> "x_{2,1}", "dy[1,1]" -> "\\frac{\\partial C}{\\partial y_{1,1}}"."""
+        found = self.array_of(symbol_name)
+        if found is None:
+            return symbol_name
+        array, index = found
+        return array.tex(array.full_index(index), self.loss)
+
+    def derivative(self, of: str, style: Style = "plain") -> str:
+        """The loss's derivative by `of`: `dC/dX`, `dC/dx[2,1]` (with the exercise's loss letter)."""
+        return derivative_label(self.loss, of, style)
+
+    def entry_derivative(self, name: str, full: tuple[int, ...], style: Style = "plain") -> str:
+        """The label of one entry's gradient: `dC/dx[2,1]`, or `\\frac{\\partial C}{\\partial x_{2,1}}` in LaTeX."""
+        array = self[name]
+        return self.derivative(array.tex(full, self.loss) if style == "latex" else array.plain(full), style)
+
+    def show(self, expr: "sympy.Basic", style: Style = "plain") -> str:
+        """`expr` written as the student writes: plain text or LaTeX (text they could paste back)."""
+        from ..answers.parsing.printer import to_latex, to_plain  # the printers import this module
+
+        return to_latex(expr, self) if style == "latex" else to_plain(expr)
+
+    def symbols(self, name: str) -> "list[sympy.Symbol]":
+        """Every entry symbol of an array, in C order."""
+        import numpy as np
+
+        a = self[name]
+        return [a.symbol(idx) for idx in np.ndindex(*a.shape)]

@@ -1,0 +1,179 @@
+"""Per-student variants: a spec declares ranges, a student id picks one concrete spec.
+
+    variants:
+      H: {min: 3, max: 5, default: 3}      # an integer in [min, max]
+      KH: {choices: [2, 3]}                # one of these (numbers, strings or lists)
+    inputs:
+      X: {shape: ["{{H}}", 3], symbol: x}
+    statement: "An image of size ${{H}}\\times 3$ ... Y has {{H-KH+1}} rows."
+
+A placeholder `{{NAME}}` (or a small integer expression: `{{H-KH+1}}`, `{{2*H}}`) anywhere in
+the spec is replaced by the variant's value: a string that is only a placeholder becomes the
+value itself (an integer stays an integer), a placeholder inside text becomes its digits.
+Double braces around anything that is not an expression over declared names are left alone,
+so LaTeX such as `x_{{i}}` is safe.
+
+The variant of a student is a pure function of the exercise seed (`trials.seed`) and the
+student id, through SHA-256: the same id gives the same variant on every machine and Python
+version (Python's own `hash()` is salted per process, and random-number streams may change
+between library versions). Without an id, every value is its `default` (the minimum or the
+first choice): the spec as written, which its sample answers are for.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from ..errors import SpecProblem
+
+# A variant whose spec does not build (a kernel taller than the image) is drawn again, at most
+# this often; ranges that fail this often are an authoring mistake, reported as such.
+MAX_DRAWS = 20
+
+_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_+\-*() ]+?)\s*\}\}")
+_TOKEN = re.compile(r"\s*(?:(\d+)|([A-Za-z_][A-Za-z0-9_]*)|(.))")
+
+
+@dataclass(frozen=True)
+class Variant:
+    """Which variant an exercise is: the student id it was drawn for (None: the defaults) and
+    every declared value."""
+
+    id: str | None
+    values: tuple[tuple[str, Any], ...]
+
+    def describe(self) -> str:
+        return ", ".join(f"{name}={value}" for name, value in self.values)
+
+
+def declared(data: Any) -> bool:
+    """Whether a spec mapping declares variants."""
+    return isinstance(data, dict) and isinstance(data.get("variants"), dict) and bool(data["variants"])
+
+
+def range_problems(data: dict, lines, filename: str) -> list[SpecProblem]:
+    """What is wrong with the `variants` block itself (empty when it is usable)."""
+    problems = []
+    for name, spec in data["variants"].items():
+        line = lines.get(("variants", name))
+        if not isinstance(spec, dict):
+            problems.append(SpecProblem(filename, line, f"variants.{name}: expected {{min, max}} or {{choices}}"))
+        elif "choices" in spec:
+            if not isinstance(spec["choices"], list) or not spec["choices"]:
+                problems.append(SpecProblem(filename, line, f"variants.{name}: choices must be a non-empty list"))
+            elif "default" in spec and spec["default"] not in spec["choices"]:
+                problems.append(SpecProblem(filename, line, f"variants.{name}: the default is not one of the choices"))
+        elif not all(_is_int(spec.get(k)) for k in ("min", "max")) or spec["min"] > spec["max"]:
+            problems.append(SpecProblem(filename, line, f"variants.{name}: min and max must be integers, min <= max"))
+        elif "default" in spec and not (_is_int(spec["default"]) and spec["min"] <= spec["default"] <= spec["max"]):
+            problems.append(SpecProblem(filename, line, f"variants.{name}: the default must be an integer in [min, max]"))
+    return problems
+
+
+def candidates(data: dict, variant_id: str | None) -> Iterator[tuple[dict, Variant]]:
+    """Concrete spec mappings for this student, in the order they are tried: the first that
+    builds is the student's variant. Without an id there is one candidate, the defaults."""
+    seed = (data.get("trials") or {}).get("seed", 0)
+    if variant_id is None:
+        values = {name: _default(spec) for name, spec in data["variants"].items()}
+        yield substitute(data, values), Variant(None, tuple(values.items()))
+        return
+    for attempt in range(MAX_DRAWS):
+        values = {name: _draw(spec, f"{seed}\x00{variant_id}\x00{attempt}\x00{name}")
+                  for name, spec in data["variants"].items()}
+        yield substitute(data, values), Variant(variant_id, tuple(values.items()))
+
+
+def substitute(data: Any, values: dict) -> Any:
+    """The spec with every placeholder replaced (keys are left as they are)."""
+    if isinstance(data, dict):
+        return {key: (value if key == "variants" else substitute(value, values)) for key, value in data.items()}
+    if isinstance(data, list):
+        return [substitute(item, values) for item in data]
+    if isinstance(data, str):
+        whole = _PLACEHOLDER.fullmatch(data.strip())
+        if whole is not None:
+            value = _evaluate(whole.group(1), values)
+            if value is not None:
+                return value
+        return _PLACEHOLDER.sub(lambda m: _text(m, values), data)
+    return data
+
+
+def _text(match: re.Match, values: dict) -> str:
+    value = _evaluate(match.group(1), values)
+    return match.group() if value is None else str(value)
+
+
+def _evaluate(expression: str, values: dict):
+    """The value of `NAME` or of an integer expression over declared names (+, -, *, brackets);
+    None when it is not one, so that the text stays as written. Never Python's eval."""
+    if expression in values:
+        return values[expression]
+    tokens = []
+    for number, name, other in _TOKEN.findall(expression):
+        if number:
+            tokens.append(int(number))
+        elif name:
+            if name not in values:
+                return None
+            tokens.append(values[name])
+        elif other.strip():
+            tokens.append(other)
+    if not all(_is_int(t) or t in ("+", "-", "*", "(", ")") for t in tokens):
+        return None
+    try:
+        value, rest = _sum(tokens)
+    except (IndexError, ValueError):
+        return None
+    return value if not rest else None
+
+
+def _sum(tokens: list) -> tuple[int, list]:
+    value, tokens = _product(tokens)
+    while tokens and tokens[0] in ("+", "-"):
+        sign, (right, tokens) = tokens[0], _product(tokens[1:])
+        value = value + right if sign == "+" else value - right
+    return value, tokens
+
+
+def _product(tokens: list) -> tuple[int, list]:
+    value, tokens = _atom(tokens)
+    while tokens and tokens[0] == "*":
+        right, tokens = _atom(tokens[1:])
+        value *= right
+    return value, tokens
+
+
+def _atom(tokens: list) -> tuple[int, list]:
+    head = tokens[0]
+    if head == "-":
+        value, rest = _atom(tokens[1:])
+        return -value, rest
+    if head == "(":
+        value, rest = _sum(tokens[1:])
+        if not rest or rest[0] != ")":
+            raise ValueError("unclosed bracket")
+        return value, rest[1:]
+    if _is_int(head):
+        return head, tokens[1:]
+    raise ValueError(f"unexpected {head!r}")
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _default(spec: dict):
+    if "default" in spec:
+        return spec["default"]
+    return spec["choices"][0] if "choices" in spec else spec["min"]
+
+
+def _draw(spec: dict, material: str):
+    number = int.from_bytes(hashlib.sha256(material.encode("utf-8")).digest()[:8], "big")
+    if "choices" in spec:
+        return spec["choices"][number % len(spec["choices"])]
+    return spec["min"] + number % (spec["max"] - spec["min"] + 1)
