@@ -1,59 +1,73 @@
 """Who submitted what: the students of a class folder and the one file to grade for each.
 
 Each student is a file in the folder (`alice.py`, `bob.yaml`: the id is the stem) or a
-subfolder holding one gradable file (the id is the folder's name). Anything ambiguous becomes a
-problem for that student, never a guess: a folder with no gradable file or with several, two
-files with one stem, a symbolic link that leaves the student's own folder (never followed: it
-could point at another student's work or at the grader's machine; a link at the top of the class
-folder has no folder of its own, so it is never followed either).
+subfolder (a repository, an upload: the id is the folder's name, or the roster's or platform's
+id, see `roster.py`) in which `grader.choose` picks the one file to grade. Anything ambiguous
+becomes a problem for that student, never a guess: a folder with no candidate or several, two
+files with one stem, a symbolic link (never followed: it could point at another student's work
+or at the grader's machine).
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from .worker import SUBMISSION_SUFFIXES
+from ..choose import NEVER_FOLDERS, choose, never_candidate
 from ..errors import GraderError
+
+if TYPE_CHECKING:
+    from .roster import Roster
 
 
 @dataclass(frozen=True)
 class Submission:
-    student: str
+    student: str  # the stable id (roster/platform id when known, else the file stem or folder name)
     relative: str  # the file (or the folder, for a problem) relative to the class folder
     path: Path | None = None  # the file to grade; None when there is a problem
     problem: str = ""  # why this student cannot be graded
+    name: str = ""  # from the roster or the platform's metadata
+    email: str = ""
+    key: str = ""  # the platform's name for the student (login, submission folder)
 
 
-def discover(directory: str | Path, skip: Iterable[str | Path] = ()) -> list[Submission]:
-    """The students of a class folder, sorted by id. Hidden entries and files that are not
-    submissions are ignored; so are `skip` paths (the gradebook, CSV and reports the batch
-    writes, when they sit in the folder). Raises GraderError when the folder does not exist."""
+def discover(directory: str | Path, skip: Iterable[str | Path] = (), patterns: Sequence[str] = (),
+             functions: Iterable[str] = (), roster: "Roster | None" = None) -> list[Submission]:
+    """The students of a class folder, sorted by id. Hidden entries, README/LICENSE, platform
+    files and files that are not submissions are ignored; so are `skip` paths (the gradebook,
+    CSV and reports the batch writes, when they sit in the folder). In a student's folder the
+    file is chosen by `grader.choose` (`patterns` from the spec or --submission; `functions`
+    set helper modules aside). Ids come from `roster.identify`. Raises GraderError when the
+    folder does not exist or the roster/metadata cannot be read."""
+    from .roster import identify
+
     root = Path(directory)
     if not root.is_dir():
         raise GraderError(f"no such class folder: {directory}")
     real_root = root.resolve()
     skipped = {Path(p).resolve() for p in skip}
     found: dict[str, list[Submission]] = {}
+    names = tuple(functions)
     for entry in sorted(root.iterdir(), key=lambda p: p.name):
-        if entry.name.startswith(".") or entry.resolve() in skipped:
+        if never_candidate(entry.name) or entry.name in NEVER_FOLDERS or entry.resolve() in skipped:
             continue
-        sub = _student(entry, real_root)
+        sub = _student(entry, real_root, tuple(patterns), names)
         if sub is not None:
             found.setdefault(sub.student, []).append(sub)
     students = []
     for student, subs in sorted(found.items()):
         if len(subs) > 1:
-            names = ", ".join(s.relative for s in subs)
+            listed = ", ".join(s.relative for s in subs)
             students.append(Submission(student, subs[0].relative,
-                                       problem=f"more than one submission for {student}: {names}"))
+                                       problem=f"more than one submission for {student}: {listed}"))
         else:
             students.append(subs[0])
-    return students
+    return identify(students, root, roster)
 
 
-def _student(entry: Path, root: Path) -> Submission | None:
+def _student(entry: Path, root: Path, patterns: tuple[str, ...], functions: tuple[str, ...]) -> Submission | None:
     gradable = entry.suffix.lower() in SUBMISSION_SUFFIXES
     student = entry.stem if gradable and not entry.is_dir() else entry.name
     if entry.is_symlink():
@@ -63,34 +77,15 @@ def _student(entry: Path, root: Path) -> Submission | None:
         return Submission(student, entry.name, problem=f"{entry.name} is a symbolic link leading {where}: "
                                                        f"not followed")
     if entry.is_dir():
-        return _folder(entry, root)
+        chosen = choose(entry, patterns, functions)
+        if chosen.path is None:
+            return Submission(student, student, problem=f"{student}/: {chosen.problem}")
+        return Submission(student, f"{student}/{chosen.relative}", chosen.path)
     if not gradable:
         return None
     if not entry.is_file():
         return Submission(student, entry.name, problem=f"{entry.name} cannot be read (not a regular file)")
     return Submission(student, entry.name, entry)
-
-
-def _folder(folder: Path, root: Path) -> Submission:
-    candidates, outside = [], []
-    for item in sorted(folder.iterdir(), key=lambda p: p.name):
-        if item.name.startswith(".") or item.suffix.lower() not in SUBMISSION_SUFFIXES:
-            continue
-        if item.is_symlink() and not _inside(item, folder.resolve()):
-            outside.append(item.name)
-        elif item.is_file():
-            candidates.append(item)
-    name = folder.name
-    if outside:
-        return Submission(name, name, problem=f"{name}/ holds a symbolic link leading out of its own "
-                                              f"folder ({', '.join(outside)}): not followed")
-    if not candidates:
-        return Submission(name, name, problem=f"{name}/ holds no gradable file "
-                                              f"({', '.join(SUBMISSION_SUFFIXES)})")
-    if len(candidates) > 1:
-        return Submission(name, name, problem=f"{name}/ holds {len(candidates)} candidate files "
-                                              f"({', '.join(c.name for c in candidates)}); leave exactly one")
-    return Submission(name, f"{name}/{candidates[0].name}", candidates[0])
 
 
 def _inside(path: Path, root: Path) -> bool:

@@ -23,6 +23,7 @@ from ..errors import SpecError, SpecProblem, UnknownExercise
 from .notation import ArrayNotation, Notation
 from .data import Intermediate, check_inputs, exact_value, fixed_values, intermediates
 from .feedback import check_feedback, check_rule_answers
+from .release import release_of
 from .variants import MAX_DRAWS, Variant, candidates, declared, range_problems
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -90,6 +91,9 @@ class Exercise:
     data_inputs: tuple[str, ...] = ()  # inputs declared `data: true` (never differentiated)
     intermediates: tuple[Intermediate, ...] = ()
     source: str = field(default="", repr=False, compare=False)  # the spec text, to derive other variants
+    submission: tuple[str, ...] = ()  # names or globs of the student's file, in order of preference
+    release: str | None = None  # "never", or the ISO date/time before which solve/explain need the key
+    instructor_key: str | None = None  # sha256 (hex) of the instructor's key file
 
     @property
     def max_score(self) -> float:
@@ -334,6 +338,7 @@ def _build(data: dict, lines: dict, filename: str) -> Exercise:
     functions = _functions(data.get("functions", {}), inputs, upstream, data["targets"], problem)
     statement, language = _statement(data, problem)
     check_feedback(data.get("feedback", {}), {t.name: t for t in targets}, arrays, problem)
+    release = release_of(data, problem)
     if problem.found:
         raise SpecError(problem.found)
     aliases = tuple(dict.fromkeys([loss, *data.get("loss", {}).get("aliases", ["C", "L", "E", "J"])]))
@@ -347,6 +352,9 @@ def _build(data: dict, lines: dict, filename: str) -> Exercise:
         forbidden_imports=tuple(dict.fromkeys([*DEFAULT_FORBIDDEN, *data.get("forbidden_imports", [])])),
         feedback=data.get("feedback", {}), self_test=tuple(data.get("self_test", [])),
         fixed=fixed, data_inputs=tuple(n for n, v in inputs.items() if v.get("data")), intermediates=tuple(middle),
+        submission=(data["submission"],) if isinstance(data.get("submission"), str) else tuple(data.get("submission", ())),
+        release=release,
+        instructor_key=data["instructor_key"].removeprefix("sha256:") if data.get("instructor_key") else None,
     )
 
 
