@@ -54,7 +54,7 @@ def build_gradescope_zip(target: str | Path, exercises: Sequence[str], patterns:
     specs/, a wheel of this grader, and grader.conf (which spec, which file). Yields one line per
     file written. Raises GraderError for an unknown exercise or an unwritable target."""
     from .errors import GraderError
-    from .selfwheel import _add, build_wheel
+    from .selfwheel import add_file, build_wheel
     from .spec.load import find_exercise, load_exercise
 
     specs = []
@@ -73,14 +73,14 @@ def build_gradescope_zip(target: str | Path, exercises: Sequence[str], patterns:
             wheel = build_wheel(folder)
             with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as upload:
                 for name, text in template_files("gradescope"):
-                    _add(upload, name, text.encode(), 0o755)
+                    add_file(upload, name, text.encode(), 0o755)
                     yield name
                 for spec in specs:
-                    _add(upload, f"specs/{spec.name}", spec.read_bytes())
+                    add_file(upload, f"specs/{spec.name}", spec.read_bytes())
                     yield f"specs/{spec.name}"
-                _add(upload, "grader.conf", ("\n".join(conf) + "\n").encode())
+                add_file(upload, "grader.conf", ("\n".join(conf) + "\n").encode())
                 yield "grader.conf"
-                _add(upload, wheel.name, wheel.read_bytes())
+                add_file(upload, wheel.name, wheel.read_bytes())
                 yield wheel.name
     except OSError as err:
         raise GraderError(f"cannot write {target}: {err.strerror}") from None

@@ -333,7 +333,7 @@ def key(path: str) -> None:
 
 @cli.command()
 @EXERCISE
-@click.argument("report_path", metavar="REPORT.json", type=click.Path(exists=True, dir_okay=False))
+@click.argument("report_path", metavar="REPORT.json", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(list(report_formats())), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
 def render(exercise: str, report_path: str, fmt: str, output: str | None) -> None:

@@ -39,12 +39,12 @@ def wheel_files() -> list[tuple[str, Path]]:
     import grader
     import reference
 
-    from .spec.load import _BUNDLED_DIRS
+    from .spec.load import bundled_directory
 
     package = Path(grader.__file__).resolve().parent
     files = _tree(package, "grader") + _tree(Path(reference.__file__).resolve().parent, "reference")
     if not (package / "_bundled").is_dir():  # a source checkout: the bundled folders sit beside the package
-        exercises = next((d for d in _BUNDLED_DIRS if d.is_dir()), None)
+        exercises = bundled_directory()
         if exercises is not None:
             files += _tree(exercises, "grader/_bundled/exercises")
             examples = exercises.parent / "examples"
@@ -75,15 +75,15 @@ def build_wheel(folder: str | Path) -> Path:
     record = []
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as wheel:
         for name, data in [(n, p.read_bytes()) for n, p in wheel_files()] + list(generated.items()):
-            _add(wheel, name, data)
+            add_file(wheel, name, data)
             digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
             record.append(f"{name},sha256={digest},{len(data)}")
         record.append(f"{info}/RECORD,,")
-        _add(wheel, f"{info}/RECORD", ("\n".join(record) + "\n").encode())
+        add_file(wheel, f"{info}/RECORD", ("\n".join(record) + "\n").encode())
     return target
 
 
-def _add(archive: zipfile.ZipFile, name: str, data: bytes, mode: int = 0o644) -> None:
+def add_file(archive: zipfile.ZipFile, name: str, data: bytes, mode: int = 0o644) -> None:
     entry = zipfile.ZipInfo(name, _EPOCH)
     entry.external_attr = (0o100000 | mode) << 16
     entry.compress_type = zipfile.ZIP_DEFLATED

@@ -70,8 +70,9 @@ def classroom_result(report: Report, source: str | None = None, elapsed: float =
         status = "fail"
     share = round(elapsed / len(report.checks), 3) if report.checks else 0.0
     maxima = classroom_points([c.max_points for c in report.checks], report.max_score)
-    scores = [m if c.points >= c.max_points else 0.0 if c.points <= 0 else round(m * c.points / c.max_points, 2)
+    earned = [m * min(1.0, max(0.0, c.points / c.max_points)) if c.max_points > 0 else 0.0
               for c, m in zip(report.checks, maxima)]
+    scores = [min(s, m) for s, m in zip(classroom_points(earned, round(report.score, 2)), maxima)]
     return {
         "version": 1,
         "status": status,
@@ -94,10 +95,10 @@ def classroom_points(weights: list[float], total: float) -> list[float]:
     adds them (JavaScript doubles, left to right): 9 entries of 6 points are not 9 x 0.666667
     (6.000003), but seven 0.67 and two 0.66, the last test with points taking what float
     addition leaves."""
-    if not weights:
-        return []
+    if not weights or sum(weights) <= 0:
+        return [0.0] * len(weights)
     cents = round(total * 100)
-    whole = sum(weights) or 1.0
+    whole = sum(weights)
     exact = [w * cents / whole for w in weights]
     shares = [int(x) for x in exact]
     for i in sorted(range(len(weights)), key=lambda i: (shares[i] - exact[i], i))[:cents - sum(shares)]:

@@ -144,6 +144,11 @@ class Exercise:
         return self.statement.get(lang or self.language) or next(iter(self.statement.values()))
 
 
+def bundled_directory() -> Path | None:
+    """The folder of the bundled exercise specs (inside the package, or beside it in a checkout)."""
+    return next((d for d in _BUNDLED_DIRS if d.is_dir()), None)
+
+
 def bundled_ids() -> list[str]:
     return sorted(_bundled_paths())
 
