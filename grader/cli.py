@@ -243,14 +243,19 @@ def ci_template(system: str) -> None:
 @click.option("--scheduler", metavar="ADDRESS", help="A Dask scheduler (tcp://HOST:PORT) to grade on instead.")
 @click.option("--no-reveal", is_flag=True, help="Hide expected values and missing terms, whatever the spec says.")
 def batch(exercise, directory, jobs, db, csv_path, reports, fmt, seed, timeout, scheduler, no_reveal) -> None:
-    """Grade a class folder into a gradebook: one file or one folder per student."""
+    """Grade a class folder into a gradebook: one file or one folder per student.
+
+    EXERCISE may also be an assignment file (YAML listing `exercises:` with points): each
+    exercise is graded for each student (docs/course.md)."""
+    from .batch.assignment import grade_assignment, is_assignment
     from .batch.grade_class import BatchOptions, grade_class
     from .batch.progress import ProgressPrinter
 
     options = BatchOptions(db=db, jobs=jobs, seed=seed, timeout=timeout, reveal=not no_reveal, scheduler=scheduler,
                            reports=reports, report_format=fmt, csv=csv_path)
     printer = ProgressPrinter(sys.stdout)
-    result = grade_class(exercise, directory, options, on_progress=printer)
+    grade = grade_assignment if is_assignment(exercise) else grade_class
+    result = grade(exercise, directory, options, on_progress=printer)
     printer.close()
     click.echo(printer.outcome(result))
     sys.exit(result.return_code)

@@ -241,6 +241,15 @@ class Gradebook:
                                 (submission_id, position, "misconception" if is_detector else "note",
                                  name if is_detector else value))
 
+    def record_assignment(self, name: str, items: list[tuple[str, str, float]]) -> None:
+        """The assignment's exercises as (exercise, column title, points), replacing what an
+        earlier version of the assignment file said."""
+        with self.transaction():
+            self.db.execute("DELETE FROM assignment_exercises WHERE assignment = ?", (name,))
+            for position, (exercise, title, points) in enumerate(items):
+                self.db.execute("INSERT INTO assignment_exercises VALUES (?, ?, ?, ?, ?)",
+                                (name, position, exercise, title, points))
+
     # --- reading ---------------------------------------------------------------------------
 
     def exercises(self) -> list[str]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..errors import GraderError
-from .gradebook import Gradebook
+from .gradebook import Gradebook, ReviewEntry, review_entries
 
 # full/partial/zero: graded; review: an entry waits for an instructor (0 points until then);
 # error: nothing could be graded (see `problem`); missing: no row at all for this exercise.
@@ -144,6 +144,26 @@ def student_grade(book: Gradebook, student: str, exercise: str) -> ExerciseGrade
         raise GraderError(f"{book.path} holds no grade of {student!r} for {exercise!r}")
     return _cell(Column(exercise, exercise, None), rows[0], _overrides(book, (exercise,)).get((exercise, student), []),
                  _checks(book, [rows[0]["id"]]))
+
+
+def all_overrides(book: Gradebook, exercise: str | None = None) -> tuple[Override, ...]:
+    """Every override ever made (of one exercise), each in its state against the file graded now."""
+    current = {(e, s): h for e, s, h in book.query("SELECT l.exercise, l.student, s.content_hash FROM latest l "
+                                                   "JOIN submissions s ON s.id = l.submission_id")}
+    groups: dict[tuple[str, str], list[tuple]] = {}
+    for row in book.query("SELECT id, exercise, student, entry, points, reason, by, at, content_hash FROM overrides "
+                          "ORDER BY exercise, student, id"):
+        if exercise is None or row[1] == exercise:
+            groups.setdefault((row[1], row[2]), []).append(row)
+    return tuple(o for key, group in groups.items() for o in states(group, current.get(key)))
+
+
+def open_reviews(book: Gradebook, exercise: str | None = None) -> tuple[ReviewEntry, ...]:
+    """The entries flagged for review that no active override has decided yet."""
+    decided = {(o.exercise, o.student, o.entry) for o in all_overrides(book, exercise) if o.state == "active"}
+    return tuple(r for r in review_entries(book, exercise)
+                 if (r.exercise, r.student, entry_key(r.target, r.entry, r.check)) not in decided
+                 and (r.exercise, r.student, TOTAL) not in decided)
 
 
 def _overrides(book: Gradebook, exercises: tuple[str, ...]) -> dict[tuple[str, str], list[tuple]]:

@@ -16,7 +16,7 @@ from typing import Literal
 
 from ..errors import GraderError
 from .gradebook import Gradebook
-from .grades import TOTAL, ExerciseGrade, Override, entry_key, resolve_entry, states, student_grade
+from .grades import TOTAL, Override, all_overrides, entry_key, open_reviews, resolve_entry, states, student_grade
 
 MAX_REASON = 2000  # characters: a reason is a sentence or two, not a document
 
@@ -55,32 +55,23 @@ class Event:
 
 
 def waiting(db: str | Path, exercise: str | None = None) -> tuple[Waiting, ...]:
-    """Every entry waiting for review and every stale override in the students' latest rows,
-    ordered by exercise, student and entry position. Raises GraderError for an unusable gradebook."""
-    out: list[Waiting] = []
+    """Every entry waiting for review (not decided by an override) and every stale override in
+    the students' latest rows, ordered by exercise, student and entry. Raises GraderError for an
+    unusable gradebook."""
     with Gradebook(db, create=False) as book:
-        for ex in [exercise] if exercise else book.exercises():
-            for row in book.latest_rows(ex):
-                out.extend(_waiting(book, student_grade(book, row["student"], ex), row["student"]))
-    return tuple(out)
-
-
-def _waiting(book: Gradebook, cell: ExerciseGrade, student: str) -> list[Waiting]:
-    out = []
-    whole = any(o.entry == TOTAL for o in cell.overrides)
-    for check in cell.checks:
-        if check.status == "review" and check.override is None and not whole:
-            reasons = book.query("SELECT value FROM notes WHERE submission_id = ? AND position = ? AND value LIKE "
-                                 "'review-%' ORDER BY value", (cell.submission_id, check.position))
-            out.append(Waiting("review", cell.exercise, student, cell.submission, check.entry, check.name,
-                               check.points, check.max_points,
-                               " ".join(r[0] for r in reasons) or "could not be decided automatically"))
-    for stale in cell.stale:
-        out.append(Waiting("stale-override", cell.exercise, student, cell.submission, stale.entry, stale.entry,
-                           stale.points, cell.max_score,
-                           f"override by {stale.by} at {stale.at} ({stale.reason}) was made on another version of "
-                           f"the file: not applied"))
-    return out
+        found = [Waiting("review", r.exercise, r.student, r.submission, entry_key(r.target, r.entry, r.check), r.check,
+                         0.0, r.max_points, " ".join(r.reasons) or "could not be decided automatically")
+                 for r in open_reviews(book, exercise)]
+        current = {(row["exercise"], row["student"]): row for ex in ([exercise] if exercise else book.exercises())
+                   for row in book.latest_rows(ex)}
+        for stale in all_overrides(book, exercise):
+            row = current.get((stale.exercise, stale.student))
+            if stale.state == "stale" and row is not None:
+                found.append(Waiting("stale-override", stale.exercise, stale.student, row["submission"], stale.entry,
+                                     stale.entry, stale.points, float(row["max_score"]),
+                                     f"override by {stale.by} at {stale.at} ({stale.reason}) was made on another "
+                                     f"version of the file: not applied"))
+    return tuple(sorted(found, key=lambda w: (w.exercise, w.student, w.kind, w.entry)))
 
 
 def override(db: str | Path, student: str, entry: str, points: float, reason: str, by: str | None = None,
@@ -119,18 +110,7 @@ def override(db: str | Path, student: str, entry: str, points: float, reason: st
 def overrides(db: str | Path, student: str | None = None, exercise: str | None = None) -> tuple[Override, ...]:
     """Every override ever made (of one student, one exercise), each with its state now."""
     with Gradebook(db, create=False) as book:
-        rows = book.query("SELECT id, exercise, student, entry, points, reason, by, at, content_hash FROM overrides "
-                          "ORDER BY exercise, student, id")
-        out: list[Override] = []
-        groups: dict[tuple[str, str], list[tuple]] = {}
-        for row in rows:
-            if (student is None or row[2] == student) and (exercise is None or row[1] == exercise):
-                groups.setdefault((row[1], row[2]), []).append(row)
-        for (ex, who), group in groups.items():
-            current = book.current(ex, who)
-            found = book.query("SELECT content_hash FROM submissions WHERE id = ?", (current,)) if current else []
-            out.extend(states(group, found[0][0] if found else None))
-    return tuple(out)
+        return tuple(o for o in all_overrides(book, exercise) if student is None or o.student == student)
 
 
 def history(db: str | Path, student: str, entry: str | None = None, exercise: str | None = None) -> tuple[Event, ...]:
