@@ -9,7 +9,7 @@ folder. The rule, in order:
    (`submission_metadata.yml/.yaml/.json`); files of no submission kind (a PDF) are not either;
 2. sub-folders are searched (a zip upload unpacks into one); symbolic links are never followed;
 3. with patterns (the spec's `submission:` or `--submission`), the first pattern that matches
-   decides: one match is the answer, several are a problem. A pattern without `/` matches a
+   decides: one match is the answer, several are a problem. A pattern (any case) without `/` matches a
    file's name at any depth, one with `/` its path in the folder. A pattern that names a file
    exactly (no `*?[`) may name a README;
 4. without patterns, the one candidate; among several, a `.py` or `.ipynb` that defines none of
@@ -68,7 +68,7 @@ def choose(folder: str | os.PathLike, patterns: Sequence[str] = (), functions: I
     files, seen, links = _walk(root)
     if patterns:
         for pattern in patterns:
-            matches = [f for f in files if _matches(f, pattern)]
+            matches = [f for f in files if matches(f, pattern)]
             if len(matches) == 1:
                 return Choice(root / matches[0], matches[0])
             if matches:
@@ -122,14 +122,16 @@ def _walk(root: Path) -> tuple[list[str], list[str], list[str]]:
     return files, sorted(seen), links
 
 
-def _matches(relative: str, pattern: str) -> bool:
+def matches(relative: str, pattern: str) -> bool:
+    """Whether a file (its path in the folder) matches a pattern of the rule above."""
     name = PurePosixPath(relative).name
     exact = not (_GLOB & set(pattern))
     if not exact and never_candidate(name):
         return False
+    # Case-insensitive: students write Solution.py and HW3.IPYNB.
     if "/" in pattern:
-        return fnmatch.fnmatchcase(relative, pattern.lstrip("./") if pattern.startswith("./") else pattern)
-    return fnmatch.fnmatchcase(name, pattern)
+        return fnmatch.fnmatchcase(relative.lower(), pattern.removeprefix("./").lower())
+    return fnmatch.fnmatchcase(name.lower(), pattern.lower())
 
 
 def _found(seen: list[str], links: list[str]) -> str:

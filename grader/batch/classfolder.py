@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 from .worker import SUBMISSION_SUFFIXES
-from ..choose import NEVER_FOLDERS, choose, never_candidate
+from ..choose import NEVER_FOLDERS, choose, matches, never_candidate
 from ..errors import GraderError
 
 if TYPE_CHECKING:
@@ -68,7 +68,9 @@ def discover(directory: str | Path, skip: Iterable[str | Path] = (), patterns: S
 
 
 def _student(entry: Path, root: Path, patterns: tuple[str, ...], functions: tuple[str, ...]) -> Submission | None:
-    gradable = entry.suffix.lower() in SUBMISSION_SUFFIXES
+    # With patterns (an assignment's per-exercise globs), a file at the top is a student only when one matches.
+    gradable = entry.suffix.lower() in SUBMISSION_SUFFIXES and (entry.is_dir() or not patterns
+                                                                 or any(matches(entry.name, p) for p in patterns))
     student = entry.stem if gradable and not entry.is_dir() else entry.name
     if entry.is_symlink():
         if not (gradable or entry.is_dir()):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..errors import GraderError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 ROW_STATUSES = ("full", "partial", "zero", "error")  # error: nothing could be graded
 CSV_COLUMNS = ("student", "submission", "score", "max_score", "status", "exercise", "content_hash",
                "graded_at", "grader_version", "notes")
@@ -78,6 +78,34 @@ CREATE TABLE IF NOT EXISTS latest (
 _IDENTITIES = ("CREATE TABLE IF NOT EXISTS identities (student TEXT PRIMARY KEY, name TEXT NOT NULL, "
                "email TEXT NOT NULL, platform_key TEXT NOT NULL)")
 
+# What each version adds to the one before: a gradebook of an older version is brought up to
+# date in one transaction when it is opened, so no course loses its grades to an upgrade.
+_MIGRATIONS: dict[int, str] = {
+    2: """
+CREATE TABLE IF NOT EXISTS overrides (
+    id INTEGER PRIMARY KEY,
+    exercise TEXT NOT NULL,
+    student TEXT NOT NULL,
+    entry TEXT NOT NULL,
+    points REAL NOT NULL,
+    reason TEXT NOT NULL,
+    by TEXT NOT NULL,
+    at TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    submission_id INTEGER NOT NULL REFERENCES submissions(id)
+);
+CREATE INDEX IF NOT EXISTS overrides_student ON overrides (exercise, student, entry);
+CREATE TABLE IF NOT EXISTS assignment_exercises (
+    assignment TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    exercise TEXT NOT NULL,
+    title TEXT NOT NULL,
+    points REAL NOT NULL,
+    PRIMARY KEY (assignment, exercise)
+);
+""",
+}
+
 
 @dataclass(frozen=True)
 class Row:
@@ -123,10 +151,14 @@ class Gradebook:
             self.db.execute("PRAGMA foreign_keys=ON")
             if version is None:
                 with self.transaction():
-                    for statement in _SCHEMA.split(";"):
-                        if statement.strip():
-                            self.db.execute(statement)
+                    for script in (_SCHEMA, *_MIGRATIONS.values()):
+                        _run(self.db, script)
                     self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            elif version < SCHEMA_VERSION and all(v in _MIGRATIONS for v in range(version + 1, SCHEMA_VERSION + 1)):
+                with self.transaction():
+                    for step in range(version + 1, SCHEMA_VERSION + 1):
+                        _run(self.db, _MIGRATIONS[step])
+                    self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
             elif version != SCHEMA_VERSION:
                 raise GraderError(f"{self.path}: gradebook schema version {version}; this grader reads "
                                   f"version {SCHEMA_VERSION} (see docs/gradebook.md)")
@@ -228,6 +260,15 @@ class Gradebook:
             return {}
         return {r[0]: (r[1], r[2], r[3]) for r in self.db.execute("SELECT * FROM identities ORDER BY student")}
 
+    def record_assignment(self, name: str, items: list[tuple[str, str, float]]) -> None:
+        """The assignment's exercises as (exercise, column title, points), replacing what an
+        earlier version of the assignment file said."""
+        with self.transaction():
+            self.db.execute("DELETE FROM assignment_exercises WHERE assignment = ?", (name,))
+            for position, (exercise, title, points) in enumerate(items):
+                self.db.execute("INSERT INTO assignment_exercises VALUES (?, ?, ?, ?, ?)",
+                                (name, position, exercise, title, points))
+
     # --- reading ---------------------------------------------------------------------------
 
     def exercises(self) -> list[str]:
@@ -272,6 +313,12 @@ class Gradebook:
         return sorted(rows, key=repr)
 
 
+def _run(db: sqlite3.Connection, script: str) -> None:
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
 def _number(value: float) -> str:
     return f"{value:.6f}".rstrip("0").rstrip(".")
 
@@ -290,3 +337,36 @@ class _Transaction:
         self.db.execute("ROLLBACK" if exc_type else "COMMIT")
         return False
 
+
+
+@dataclass(frozen=True)
+class ReviewEntry:
+    """One entry of a student's latest submission that the checker could not decide (status
+    `review`): 0 points until an instructor looks at it."""
+
+    exercise: str
+    student: str
+    submission: str  # path relative to the class folder
+    submission_id: int
+    position: int  # the check's position in the report
+    check: str  # the check's name ("dL/dW1[1,2]")
+    target: str | None
+    entry: str | None  # 1-based index as stored in `checks.entry` ("1,2"), None for a whole target
+    max_points: float
+    reasons: tuple[str, ...]  # the check's review notes ("review-expansion-too-large", ...)
+
+
+def review_entries(book: Gradebook, exercise: str | None = None) -> tuple[ReviewEntry, ...]:
+    """Every entry waiting for review in the students' latest submissions (of one exercise, or all),
+    ordered by exercise, student and position."""
+    rows = book.query(
+        "SELECT s.exercise, s.student, s.submission, s.id, c.position, c.name, c.target, c.entry, c.max_points, "
+        "(SELECT group_concat(n.value, ' ') FROM notes n WHERE n.submission_id = c.submission_id "
+        " AND n.position = c.position AND n.value LIKE 'review-%') "
+        "FROM latest l JOIN submissions s ON s.id = l.submission_id "
+        "JOIN checks c ON c.submission_id = s.id WHERE c.status = 'review'"
+        + (" AND l.exercise = ?" if exercise else "") + " ORDER BY s.exercise, s.student, c.position",
+        (exercise,) if exercise else ())
+    return tuple(ReviewEntry(ex, student, sub, sid, pos, name, target, entry, float(mx),
+                             tuple(sorted((reasons or "").split())))
+                 for ex, student, sub, sid, pos, name, target, entry, mx, reasons in rows)

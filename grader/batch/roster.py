@@ -27,7 +27,7 @@ from ..errors import GraderError
 
 ROSTER_COLUMNS = {  # header (lower case, spaces and dashes as _) -> field
     "id": "id", "student_id": "id", "sid": "id", "student_number": "id",
-    "name": "name", "full_name": "name", "student_name": "name",
+    "name": "name", "full_name": "name", "student_name": "name", "first_name": "first", "last_name": "last",
     "email": "email", "e_mail": "email", "email_address": "email",
     "key": "key", "login": "key", "github": "key", "github_username": "key", "username": "key",
     "platform_key": "key",
@@ -83,8 +83,8 @@ def read_roster(path: str | os.PathLike) -> Roster:
                 values[field] = value.strip()
         if not any(values.values()):
             continue
-        person = Identity(values.get("id", ""), values.get("name", ""), values.get("email", ""),
-                          values.get("key", ""))
+        name = values.get("name") or " ".join(v for v in (values.get("first"), values.get("last")) if v)
+        person = Identity(values.get("id", ""), name, values.get("email", ""), values.get("key", ""))
         if not person.id:
             raise GraderError(f"{path}:{number}: a student without an id")
         if person.id in ids or (person.key and person.key in keys):
