@@ -68,11 +68,11 @@ def choose(folder: str | os.PathLike, patterns: Sequence[str] = (), functions: I
     files, seen, links = _walk(root)
     if patterns:
         for pattern in patterns:
-            matches = [f for f in files if matches(f, pattern)]
-            if len(matches) == 1:
-                return Choice(root / matches[0], matches[0])
-            if matches:
-                return Choice(None, "", f"{len(matches)} files match {pattern!r} ({', '.join(matches)}); "
+            found = [f for f in files if matches(f, pattern)]
+            if len(found) == 1:
+                return Choice(root / found[0], found[0])
+            if found:
+                return Choice(None, "", f"{len(found)} files match {pattern!r} ({', '.join(found)}); "
                                         f"leave exactly one")
         return Choice(None, "", f"no file matches {' or '.join(repr(p) for p in patterns)}; "
                                 f"found: {_found(seen, links)}")
