@@ -273,6 +273,36 @@ def summary(db, exercise, fmt, output) -> None:
         click.echo(text, nl=False)
 
 
+@cli.command()
+@click.argument("exercises", nargs=-1, metavar="[EXERCISE|SPEC|DIR]...")
+@click.option("--db", type=click.Path(exists=True, dir_okay=False),
+              help="A gradebook (grader batch): adds the class summary, each student's reports and the review.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback lets other machines submit (a warning says who).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free port.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Gradings at once, each in its own worker (default: CPU count, at most 4); others wait.")
+def serve(exercises, db, host, port, jobs) -> None:
+    """A local web page: try answers, see how the grader read them, review a class (the `web` extra).
+
+    Serves the bundled exercises unless given exercise ids, spec files or folders of specs.
+    """
+    from .web import require_web
+
+    require_web()
+    from .web.app import ServeConfig
+    from .web.catalogue import load_catalogue
+    from .web.server import serve as run_server
+
+    served, warnings = load_catalogue(list(exercises))
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if not served:
+        raise GraderError("no exercise to serve")
+    jobs = jobs or max(1, min(4, os.cpu_count() or 1))
+    run_server(ServeConfig(served, db=db, jobs=jobs), host, port, announce=lambda line: click.echo(line))
+
+
 def _write(path: str, text: str, mode: str = "w") -> None:
     try:
         with open(path, mode, encoding="utf-8", errors="backslashreplace") as handle:

@@ -73,7 +73,7 @@ def grade_job(job_text: str) -> str:
 def _grade_options(job: dict) -> GradeOptions:
     options = job["options"]
     # Each student is graded on their own variant (a spec without variants ignores it).
-    return GradeOptions(seed=options.get("seed"), timeout=options.get("timeout"),
+    return GradeOptions(seed=options.get("seed"), timeout=options.get("timeout"), lang=options.get("lang"),
                         reveal=options.get("reveal", True), variant=job["student"])
 
 
