@@ -242,7 +242,8 @@ def message_page(title: str, text: str, lang: str = "en", back: str | None = Non
 def with_back_link(report_html: str, back: str, lang: str) -> str:
     """The HTML report with a link back to the exercise at the top of its `main`. The link is
     built as a tree and serialised like the rest; the report itself is as `grader grade` writes it."""
-    nav = ET.Element("nav")
+    # The report's own style has no rules for a navigation bar: this one carries its look.
+    nav = ET.Element("nav", style="padding: .5rem 1rem; background: #f6f8fa; border-bottom: 1px solid #d0d7de")
     ET.SubElement(nav, "a", href=back).text = tr(lang, "web.back")
     return report_html.replace("<body>", "<body>" + ET.tostring(nav, encoding="unicode", method="html"), 1)
 
