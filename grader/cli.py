@@ -10,7 +10,6 @@ import gc
 import os
 import sys
 import time
-from datetime import datetime, timezone
 
 import click
 
@@ -19,7 +18,7 @@ from .errors import GraderError
 from .i18n import LANGUAGES
 from .kinds import describe as describe_kinds
 from .render.explanation import FORMATS as EXPLAIN_FORMATS
-from .render.registry import report_formats, solve_formats
+from .render.registry import report_formats, run_settings, solve_formats
 
 # Options shared by several commands, defined once.
 EXERCISE = click.argument("exercise", metavar="EXERCISE")
@@ -167,7 +166,7 @@ def grade(exercise, submission, fmt, output, seed, timeout, lang, variant) -> No
         warning = isolation_warning(report.isolation)
         if warning:
             click.echo(warning, err=True)
-    settings = dict(exercise=spec, source=submission, **_run_time(time.perf_counter() - started))
+    settings = dict(exercise=spec, source=submission, **run_settings(time.perf_counter() - started))
     if fmt == "text":
         settings["colour"] = not output and sys.stdout.isatty()
     chosen = renderer(fmt, **settings)
@@ -204,15 +203,6 @@ def new(name: str, from_exercise: str | None, op: str | None, output: str | None
         raise GraderError(f"{target} exists already; choose another name or --output")
     _write(target, text)
     click.echo(f"wrote {target}; next: grader validate --self-test {target}")
-
-
-def _run_time(elapsed: float) -> dict:
-    # SOURCE_DATE_EPOCH (the reproducible-builds convention) pins the timestamp and zeroes the
-    # duration, so that even the formats that carry run times come out byte for byte the same.
-    pinned = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if pinned.isdigit():
-        return {"elapsed": 0.0, "timestamp": datetime.fromtimestamp(int(pinned), timezone.utc).isoformat()}
-    return {"elapsed": elapsed}  # the renderers stamp the time now
 
 
 @cli.command("ci-template")

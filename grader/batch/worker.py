@@ -37,7 +37,7 @@ _SPEC_DIR: list[str] = []  # where specs sent as text are written, once per proc
 _WARM: set[str] = set()  # specs whose answer machinery this process has warmed up
 
 
-def make_job(key: str, student: str, name: str, content: bytes, spec: dict, options: dict) -> str:
+def make_job(key: str, student: str | None, name: str, content: bytes, spec: dict, options: dict) -> str:
     """A job line. `spec` is {"ref", "text", "sha256", "filename"}; `options` the GradeOptions fields."""
     return json.dumps({"key": key, "student": student, "name": name,
                        "content": base64.b64encode(content).decode("ascii"), "spec": spec, "options": options})

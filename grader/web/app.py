@@ -29,7 +29,7 @@ from starlette.routing import Route
 
 from ..i18n import LANGUAGES, tr
 from ..report import Report
-from ..render.registry import renderer
+from ..render.registry import renderer, run_settings
 from ..spec.load import exercise_variant
 from . import pages
 from .catalogue import Served
@@ -153,6 +153,7 @@ def create_app(config: ServeConfig) -> Starlette:
             back = pages.exercise_url(item.exercise.id, variant=variant, lang=lang if lang != item.exercise.language else "")
             name, content = await _submission(form, config.max_upload)
             pinned_lang = lang if lang != item.exercise.language else None
+            started = time.perf_counter()
             try:
                 graded = await state["pool"].grade(name, content, item.spec, variant, pinned_lang)
             except Busy:
@@ -168,11 +169,12 @@ def create_app(config: ServeConfig) -> Starlette:
             if err.status == 503:
                 response.headers["Retry-After"] = "5"
             return response
+        elapsed = time.perf_counter() - started
         report = Report.from_dict(graded.report)
         shown = exercise_variant(item.exercise, variant) if variant else item.exercise
 
         def render() -> str:
-            return renderer(fmt, exercise=shown, source=name, **_run_time()).render(report)
+            return renderer(fmt, exercise=shown, source=name, **run_settings(elapsed)).render(report)
 
         text = await run_in_threadpool(render)
         if fmt == "json":
@@ -206,13 +208,6 @@ def _warm_up(config: ServeConfig) -> None:
 
 def _sign(secret: bytes, issued: str) -> str:
     return hmac.new(secret, f"csrf:{issued}".encode(), hashlib.sha256).hexdigest()
-
-
-def _run_time() -> dict:
-    # As `grader grade`: SOURCE_DATE_EPOCH pins the timestamp and zeroes the duration.
-    from ..cli import _run_time as cli_run_time
-
-    return cli_run_time(0.0)
 
 
 def _variant(value: str | None) -> str | None:

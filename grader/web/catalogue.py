@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..batch.grade_class import _spec as job_spec
+from ..batch.grade_class import job_spec
 from ..errors import GraderError
 from ..spec.load import Exercise, bundled_ids, load_exercise
 

@@ -19,7 +19,7 @@ from ..batch.gradebook import Gradebook
 from ..batch.summary import summarise
 from ..errors import GraderError
 from ..render.registry import renderer
-from ..render.summary import _headline, _sections
+from ..render.summary import headline, sections
 from ..render.text import points
 from ..report import Report
 from . import pages
@@ -46,7 +46,7 @@ def routes(config, html, refused, token, check_token) -> list[Route]:
             for exercise in exercises:
                 item = ET.SubElement(items, "li")
                 ET.SubElement(item, "a", href=_class_url(exercise)).text = exercise
-                pages._text(item, ": " + _headline(summarise(config.db, exercise)))
+                pages._text(item, ": " + headline(summarise(config.db, exercise)))
             return page.render()
 
         try:
@@ -67,7 +67,7 @@ def routes(config, html, refused, token, check_token) -> list[Route]:
             page = pages.Page(f"Class summary: {exercise}", classes=True)
             main = page.main
             ET.SubElement(main, "h1").text = f"Class summary: {exercise}"
-            ET.SubElement(main, "p", {"class": "score"}).text = _headline(summary)
+            ET.SubElement(main, "p", {"class": "score"}).text = headline(summary)
             ET.SubElement(main, "h2").text = "Students"
             table = ET.SubElement(main, "table", {"class": "list", "id": "students"})
             head = ET.SubElement(table, "tr")
@@ -80,7 +80,7 @@ def routes(config, html, refused, token, check_token) -> list[Route]:
                 ET.SubElement(tr, "td", dir="ltr").text = row["submission"]
                 ET.SubElement(tr, "td", dir="ltr").text = f"{points(row['score'])} / {points(row['max_score'])}"
                 ET.SubElement(tr, "td").text = row["status"] + (f": {row['problem']}" if row["problem"] else "")
-            for title, header, body in _sections(summary):
+            for title, header, body in sections(summary):
                 ET.SubElement(main, "h2").text = title
                 if not body:
                     ET.SubElement(main, "p").text = "(none)"

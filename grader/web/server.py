@@ -50,7 +50,9 @@ def serve(config: ServeConfig, host: str = LOOPBACK, port: int = 8000, announce=
     announce(f"serving {len(config.served)} exercise(s) on http://{shown}:{sock.getsockname()[1]}/ "
              f"({config.jobs} grading(s) at once); Ctrl-C stops")
     settings = uvicorn.Config(create_app(config), log_level="warning", access_log=False, lifespan="on",
-                              timeout_graceful_shutdown=GRACE_SECONDS, server_header=False)
+                              # uvicorn declares an int but waits with asyncio.wait_for: a fraction works
+                              timeout_graceful_shutdown=GRACE_SECONDS,  # type: ignore[arg-type]
+                              server_header=False)
     try:
         uvicorn.Server(settings).run(sockets=[sock])
     finally:
