@@ -71,5 +71,10 @@ def _check_entry(exercise: Exercise, target: str, index: tuple[int, ...], share:
     if verdict.equivalent:
         return Check(status="pass", points=share, feedback=tr(lang, "ex.pass", entry=name),
                      notes=("correct",), details=repaired, **base)
+    if verdict.review:
+        # Neither proved right nor proved wrong: no credit now, and an instructor decides.
+        return Check(status="review", points=0.0, feedback=tr(lang, "ex.review", entry=name, where=where),
+                     notes=("review", *((f"review-{verdict.reason}",) if verdict.reason else ())),
+                     details=(tr(lang, "ex.your_answer", answer=answer.source), *repaired), **base)
     return Check(status="fail", points=0.0, feedback=tr(lang, "ex.wrong", entry=name, where=where), notes=("wrong",),
                  details=(tr(lang, "ex.your_answer", answer=answer.source), *repaired), **base)
