@@ -332,13 +332,18 @@ def key(path: str) -> None:
 @click.argument("report_path", metavar="REPORT.json", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(list(report_formats())), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
-def render(exercise: str, report_path: str, fmt: str, output: str | None) -> None:
+@click.option("--source", type=click.Path(), default=None,
+              help="The graded file, or the folder it was chosen in, so annotations name its path (github).")
+@SUBMISSION_PATTERNS
+def render(exercise: str, report_path: str, fmt: str, output: str | None, source: str | None,
+           patterns: tuple[str, ...]) -> None:
     """Render a JSON report (`grade --format json`) in another format, without grading again.
     Exits like `grade`: 0 full marks, 1 below."""
     import json
 
+    from .choose import submission_file
     from .report import Report
-    from .render.registry import renderer
+    from .render.registry import renderer, run_settings
     from .spec.load import load_exercise
 
     try:
@@ -347,7 +352,10 @@ def render(exercise: str, report_path: str, fmt: str, output: str | None) -> Non
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise GraderError(f"{report_path}: not a JSON report of `grader grade --format json` ({err})") from None
     spec = load_exercise(exercise, report.variant)
-    chosen = renderer(fmt, exercise=spec, source=report.submission, **_run_time(0.0))
+    shown = report.submission
+    if source is not None:  # the same rule as `grade` finds the same file, without grading it
+        shown = str(submission_file(source, patterns or spec.submission, [f.name for f in spec.functions]))
+    chosen = renderer(fmt, exercise=spec, source=shown, **run_settings(0.0))
     text = chosen.render(report)
     for path, extra in chosen.side_files(report, dict(os.environ)):
         _write(path, extra, mode="a")

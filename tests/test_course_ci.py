@@ -151,6 +151,8 @@ def test_github_template_is_pinned_and_grades_once(tmp_path):
     assert (report["variant"], report["submission"], report["score"]) == ("ada", "solution.py", 10)
     for path in ("report.xml", "report.html"):
         assert (repo / "grader-reports" / path).is_file()
+    annotations = done[1].stdout
+    assert "file=solution.py" in annotations or "::notice" in annotations
     result = json.loads(base64.b64decode(output.read_text().split("result=", 1)[1]))
     total = 0.0
     for test in result["tests"]:
@@ -165,11 +167,12 @@ def test_github_feedback_step_fails_below_full_marks(tmp_path):
     (_, text), = template_files("github")
     workflow = yaml.safe_load(text)
     runs = [s["run"] for s in workflow["jobs"]["grade"]["steps"] if "run" in s and "pip install" not in s["run"]]
-    repo = repository(tmp_path / "hw3-bob", {"solution.py": CODE.replace("K[p, 0] * dY", "K[0, 0] * dY")})
+    repo = repository(tmp_path / "hw3-bob", {"work/solution.py": CODE.replace("K[p, 0] * dY", "K[0, 0] * dY")})
     env = {k: str(v) for k, v in workflow["env"].items()}
     env.update(VARIANT="bob", GITHUB_OUTPUT=str(tmp_path / "o"), GITHUB_STEP_SUMMARY=str(tmp_path / "s"))
     done = run_steps(runs, repo, env, ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c"])
     assert [d.returncode for d in done] == [0, 1, 0]  # graded; the check goes red; the reports exist
+    assert "::error file=work/solution.py,line=" in done[1].stdout  # on the student's own line, in its folder
 
 
 def test_gitlab_template_grades_once_and_fails_below_full_marks(tmp_path):
