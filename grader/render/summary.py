@@ -46,7 +46,7 @@ def _headline(s: ClassSummary) -> str:
 
 def render_text(s: ClassSummary) -> str:
     lines = [f"Class summary: {s.exercise}", _headline(s)]
-    for title, header, rows in _sections(s):
+    for title, _header, rows in _sections(s):
         lines += ["", f"{title}:"]
         lines += [f"  {'  '.join(row)}" for row in rows] or ["  (none)"]
     return "\n".join(lines) + "\n"
