@@ -62,6 +62,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     # expression checks
     "ex.pass": {"en": "{entry} is right", "he": "{entry} נכון"},
     "ex.wrong": {"en": "{entry} is not right{where}", "he": "{entry} אינו נכון{where}"},
+    "ex.review": {"en": "{entry}{where}: could not be decided automatically: flagged for your instructor",
+                  "he": "{entry}{where}: לא ניתן להכריע אוטומטית: סומן לבדיקת המרצה"},
+    "ex.review_why": {"en": "why: {reason}", "he": "סיבה: {reason}"},
     "ex.missing": {"en": "no answer found for {entry}", "he": "לא נמצאה תשובה עבור {entry}"},
     "ex.unreadable": {"en": "could not read your answer for {entry}{where}: {error}",
                       "he": "לא ניתן לקרוא את תשובתך עבור {entry}{where}: {error}"},

@@ -13,7 +13,9 @@ from typing import Any, Literal, get_args
 
 from .safetext import strip_controls
 
-CheckStatus = Literal["pass", "fail", "error"]
+# review: the checker could neither prove the answer right nor prove it wrong within its budget;
+# the entry gets 0 points now and waits for an instructor (docs/answer-format.md).
+CheckStatus = Literal["pass", "fail", "error", "review"]
 STATUSES: tuple[CheckStatus, ...] = get_args(CheckStatus)
 
 # How a submission was graded: numerically (code run in the sandbox) or exactly (expressions).
@@ -108,6 +110,11 @@ class Report:
     @property
     def full_marks(self) -> bool:
         return self.score >= self.max_score - 1e-9 and all(c.status == "pass" for c in self.checks)
+
+    @property
+    def reviews(self) -> tuple[Check, ...]:
+        """The checks waiting for an instructor's review."""
+        return tuple(c for c in self.checks if c.status == "review")
 
     @property
     def return_code(self) -> int:

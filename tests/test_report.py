@@ -39,7 +39,7 @@ def test_vocabularies_are_the_types_checks_use():
 
     from grader.report import STATUSES, CheckStatus, FINDING_KINDS, FindingKind
 
-    assert STATUSES == get_args(CheckStatus) == ("pass", "fail", "error")
+    assert STATUSES == get_args(CheckStatus) == ("pass", "fail", "error", "review")
     assert FINDING_KINDS == get_args(FindingKind)
     report = grade(load_exercise("conv2d-3x3-k2x1"), FIXTURES / "seed_solution.md")
     assert {c.status for c in report.checks} <= set(STATUSES)

@@ -44,13 +44,32 @@ MAX_STEP_UNITS = 8
 _WEAKEST = ("numeric", "simplification", "evaluation", "expansion")
 
 
-VerdictMethod = Literal["evaluation", "expansion", "simplification", "numeric"]
+VerdictMethod = Literal["evaluation", "expansion", "simplification", "numeric", "undecided"]
+# equal and different are proofs; review: neither could be proved within the budget.
+Decision = Literal["equal", "different", "review"]
 
 
 @dataclass(frozen=True)
 class Verdict:
-    equivalent: bool
+    decision: Decision
     method: VerdictMethod
+    reason: str = ""  # for review: why no proof was found, a kebab-case id (docs/answer-format.md)
+
+    def __init__(self, decision: "Decision | bool", method: VerdictMethod, reason: str = "") -> None:
+        if isinstance(decision, bool):
+            decision = "equal" if decision else "different"
+        object.__setattr__(self, "decision", decision)
+        object.__setattr__(self, "method", method)
+        object.__setattr__(self, "reason", reason)
+
+    @property
+    def equivalent(self) -> bool:
+        """Proved equal (the only verdict that earns credit)."""
+        return self.decision == "equal"
+
+    @property
+    def review(self) -> bool:
+        return self.decision == "review"
 
 
 def random_points(symbols: Iterable[sympy.Symbol], seed: int, count: int = POINTS) -> list[dict[Any, Fraction]]:
@@ -137,7 +156,7 @@ def equivalent(student: sympy.Expr, reference: sympy.Expr, seed: int = 0) -> Ver
         except ZeroDivisionError:
             continue  # a pole at this point says nothing; the other steps decide
     if too_big and rational:
-        return Verdict(True, "evaluation")
+        return Verdict("review", "undecided", "expansion-too-large")
     if not rational:
         verdict = _exponential_evaluation(student, reference, symbols, seed)
         if verdict is not None:
@@ -283,4 +302,5 @@ def _numeric(student: sympy.Expr, reference: sympy.Expr, symbols: Iterable[sympy
         b = sympy.N(reference.xreplace(subs), 50)
         if abs(a - b) > sympy.Float(10, 50) ** -40 * (1 + abs(b)):
             return Verdict(False, "numeric")
-    return Verdict(True, "numeric")
+    # Agreement at a few points is no proof: never credit.
+    return Verdict("review", "undecided", "no-exact-procedure")

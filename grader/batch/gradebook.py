@@ -272,3 +272,36 @@ class _Transaction:
         self.db.execute("ROLLBACK" if exc_type else "COMMIT")
         return False
 
+
+
+@dataclass(frozen=True)
+class ReviewEntry:
+    """One entry of a student's latest submission that the checker could not decide (status
+    `review`): 0 points until an instructor looks at it."""
+
+    exercise: str
+    student: str
+    submission: str  # path relative to the class folder
+    submission_id: int
+    position: int  # the check's position in the report
+    check: str  # the check's name ("dL/dW1[1,2]")
+    target: str | None
+    entry: str | None  # 1-based index as stored in `checks.entry` ("1,2"), None for a whole target
+    max_points: float
+    reasons: tuple[str, ...]  # the check's review notes ("review-expansion-too-large", ...)
+
+
+def review_entries(book: Gradebook, exercise: str | None = None) -> tuple[ReviewEntry, ...]:
+    """Every entry waiting for review in the students' latest submissions (of one exercise, or all),
+    ordered by exercise, student and position."""
+    rows = book.query(
+        "SELECT s.exercise, s.student, s.submission, s.id, c.position, c.name, c.target, c.entry, c.max_points, "
+        "(SELECT group_concat(n.value, ' ') FROM notes n WHERE n.submission_id = c.submission_id "
+        " AND n.position = c.position AND n.value LIKE 'review-%') "
+        "FROM latest l JOIN submissions s ON s.id = l.submission_id "
+        "JOIN checks c ON c.submission_id = s.id WHERE c.status = 'review'"
+        + (" AND l.exercise = ?" if exercise else "") + " ORDER BY s.exercise, s.student, c.position",
+        (exercise,) if exercise else ())
+    return tuple(ReviewEntry(ex, student, sub, sid, pos, name, target, entry, float(mx),
+                             tuple(sorted((reasons or "").split())))
+                 for ex, student, sub, sid, pos, name, target, entry, mx, reasons in rows)

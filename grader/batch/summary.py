@@ -2,7 +2,8 @@
 
 Computed from every student's latest row: the score histogram, the pass rate of each check
 (each entry of an answer file, each function of code), the misconceptions and answer notes
-found with the students concerned, and the slowest or crashing submissions.
+found with the students concerned, the slowest or crashing submissions, and every entry waiting
+for an instructor's review.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..errors import GraderError
-from .gradebook import Gradebook
+from .gradebook import Gradebook, ReviewEntry, review_entries
 
 BINS = 10  # histogram bars, each a tenth of the maximum score
 LISTED = 10  # misconceptions, notes and slow submissions shown
@@ -64,6 +65,7 @@ class ClassSummary:
     notes: tuple[Occurrence, ...]
     slowest: tuple[Slow, ...]
     crashing: tuple[Slow, ...]
+    reviews: tuple[ReviewEntry, ...] = ()  # every entry waiting for an instructor, all of them listed
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -92,6 +94,7 @@ def summarise(db: str | Path, exercise: str | None = None) -> ClassSummary:
         found = book.query("SELECT n.submission_id, n.kind, n.value FROM notes n JOIN latest l "
                            "ON l.submission_id = n.submission_id WHERE l.exercise = ?", (exercise,))
         crash_notes = {sid: value for sid, kind, value in found if value.startswith("sandbox-")}
+        reviews = review_entries(book, exercise)
     crashing = [Slow(r["student"], r["submission"], r["seconds"], r["problem"] or crash_notes[r["id"]])
                 for r in rows if r["status"] == "error" or r["id"] in crash_notes]
     slowest = sorted((Slow(r["student"], r["submission"], r["seconds"], "") for r in graded),
@@ -102,7 +105,7 @@ def summarise(db: str | Path, exercise: str | None = None) -> ClassSummary:
         round(statistics.median(scores), 6) if scores else 0.0,
         _histogram(scores, max_score), checks,
         _occurrences(found, ids, "misconception"), _occurrences(found, ids, "note"),
-        tuple(slowest), tuple(sorted(crashing, key=lambda s: s.student)))
+        tuple(slowest), tuple(sorted(crashing, key=lambda s: s.student)), reviews)
 
 
 def _histogram(scores: list[float], max_score: float) -> tuple[Bin, ...]:

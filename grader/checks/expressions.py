@@ -77,5 +77,10 @@ def _check_entry(exercise: Exercise, target: str, index: tuple[int, ...], share:
     if verdict.equivalent:
         return check(status="pass", points=share, feedback=tr(lang, "ex.pass", entry=name),
                      notes=("correct",), details=repaired)
+    if verdict.review:
+        # Neither proved right nor proved wrong: no credit now, and an instructor decides.
+        return check(status="review", points=0.0, feedback=tr(lang, "ex.review", entry=name, where=where),
+                     notes=("review", *((f"review-{verdict.reason}",) if verdict.reason else ())),
+                     details=(tr(lang, "ex.your_answer", answer=answer.source), *repaired))
     return check(status="fail", points=0.0, feedback=tr(lang, "ex.wrong", entry=name, where=where), notes=("wrong",),
                  details=(tr(lang, "ex.your_answer", answer=answer.source), *repaired))

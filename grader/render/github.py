@@ -52,7 +52,9 @@ def render_annotations(report: Report, source: str | None = None, exercise=None)
         if len(body) > MESSAGE_CHARS:
             body = body[: MESSAGE_CHARS - 1] + "…"
         title = f"{plain_name(check, exercise, TITLE_CHARS)} [{points(check.points)}/{points(check.max_points)}]"
-        lines.append(command("error", body, file=path, line=check.line, title=title))
+        # An entry waiting for review is not known to be wrong: a warning, not an error.
+        lines.append(command("warning" if check.status == "review" else "error", body, file=path,
+                             line=check.line, title=title))
     passed = sum(c.status == "pass" for c in report.checks)
     lines.append(command("notice", f"score {points(report.score)} / {points(report.max_score)} "
                                    f"({passed} of {len(report.checks)} checks passed)",
@@ -75,7 +77,7 @@ def classroom_result(report: Report, source: str | None = None, elapsed: float =
         "max_score": report.max_score,
         "tests": [{
             "name": plain_name(c, exercise, TITLE_CHARS),
-            "status": c.status,
+            "status": "fail" if c.status == "review" else c.status,  # Classroom knows pass/fail/error
             "score": round(c.points, 6),
             "max_score": round(c.max_points, 6),
             "message": inert(c.feedback) if c.status != "pass" else "",

@@ -19,11 +19,12 @@ from .markdown import MARKS, OUTPUT_SHOWN
 from .registry import Renderer, report_format
 from .text import points
 
-_STATUS_WORDS = {"pass": "right", "fail": "wrong", "error": "unreadable or crashed"}
+_STATUS_WORDS = {"pass": "right", "fail": "wrong", "error": "unreadable or crashed",
+                 "review": "flagged for your instructor"}
 
 STYLE = """
 :root { color-scheme: light; --pass: #d8f3dc; --pass-ink: #1b5e20; --fail: #ffd6d6; --fail-ink: #9b1c1c;
-  --error: #fff0c2; --error-ink: #7a4f00; --line: #d0d7de; }
+  --error: #fff0c2; --error-ink: #7a4f00; --review: #e8dcff; --review-ink: #4b2a8a; --line: #d0d7de; }
 * { box-sizing: border-box; }
 body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; margin: 0;
   color: #1f2328; background: #fff; }
@@ -41,6 +42,7 @@ table.grid td small { display: block; font-size: .7rem; opacity: .8; }
 td.pass, article.pass { background: var(--pass); color: var(--pass-ink); }
 td.fail, article.fail { background: var(--fail); color: var(--fail-ink); }
 td.error, article.error { background: var(--error); color: var(--error-ink); }
+td.review, article.review { background: var(--review); color: var(--review-ink); }
 td.none { background: #f6f8fa; color: #57606a; }
 table.checks { border-collapse: collapse; width: 100%; }
 table.checks th, table.checks td { border-bottom: 1px solid var(--line); padding: .3rem; text-align: start; }

@@ -2,7 +2,8 @@
 
 One `testsuite` per report (classname = exercise id), one `testcase` per check; a wrong answer
 is a `failure`, an unreadable or crashed one an `error` (the Ant/Surefire convention: failure =
-assertion, error = could not run). Points go in the suite's `properties`, since the Jenkins
+assertion, error = could not run), and one waiting for an instructor's review an `error` of type
+`needs-review`. Points go in the suite's `properties`, since the Jenkins
 xUnit schema (tests/schemas/junit-10.xsd) allows no properties on a test case. The tree is
 built with xml.etree and serialised once; student text only becomes escaped text and attribute
 values, with control characters made visible first, as XML 1.0 cannot hold them at all.
@@ -37,7 +38,7 @@ def check_body(check: Check) -> str:
 def render_junit(report: Report, elapsed: str = "0.000", timestamp: str = "", exercise=None) -> str:
     checks = report.checks
     failures = sum(c.status == "fail" for c in checks)
-    errors = sum(c.status == "error" for c in checks)
+    errors = sum(c.status in ("error", "review") for c in checks)
     suite = ET.Element("testsuite", {
         "name": one_line(f"{report.exercise}: {report.submission}"),
         "tests": str(len(checks)), "failures": str(failures), "errors": str(errors), "skipped": "0",
@@ -59,8 +60,8 @@ def render_junit(report: Report, elapsed: str = "0.000", timestamp: str = "", ex
         if check.status != "pass":
             tag = "failure" if check.status == "fail" else "error"
             # The type is the kind of outcome, not the answer note: notes are for instructors.
-            child = ET.SubElement(case, tag, message=one_line(check.feedback, MESSAGE_CHARS),
-                                  type="wrong-answer" if tag == "failure" else "not-graded")
+            kind = {"fail": "wrong-answer", "review": "needs-review"}.get(check.status, "not-graded")
+            child = ET.SubElement(case, tag, message=one_line(check.feedback, MESSAGE_CHARS), type=kind)
             child.text = check_body(check)
     if report.messages:
         ET.SubElement(suite, "system-err").text = inert("\n".join(report.messages))

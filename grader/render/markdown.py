@@ -17,7 +17,7 @@ from ._maths import markdown_maths_ok, split_maths
 from .registry import Renderer, report_format
 from .text import points
 
-MARKS = {"pass": "✓", "fail": "✗", "error": "!"}
+MARKS = {"pass": "✓", "fail": "✗", "error": "!", "review": "?"}
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
 OUTPUT_SHOWN = 2000  # characters of student output repeated in the report, as in the text report
 

@@ -36,12 +36,15 @@ def _sections(s: ClassSummary) -> list[tuple[str, list[str], list[list[str]]]]:
          [[x.student, x.submission, f"{x.seconds:.2f}"] for x in s.slowest]),
         ("Crashing or ungradable submissions", ["student", "submission", "why"],
          [[x.student, x.submission, x.reason] for x in s.crashing]),
+        ("Waiting for review (0 points until an instructor decides)", ["student", "submission", "entry", "why"],
+         [[r.student, r.submission, r.check, " ".join(r.reasons)] for r in s.reviews]),
     ]
 
 
 def _headline(s: ClassSummary) -> str:
+    waiting = f"; {len(s.reviews)} entries waiting for review" if s.reviews else ""
     return (f"{s.students} students, {s.graded} graded; mean {points(s.mean)} / {points(s.max_score)}, "
-            f"median {points(s.median)}")
+            f"median {points(s.median)}{waiting}")
 
 
 def render_text(s: ClassSummary) -> str:

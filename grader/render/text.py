@@ -6,8 +6,8 @@ from ..report import Report
 from ._escape import defuse_commands, inert
 from .registry import Renderer, report_format
 
-_MARKS = {"pass": "✓", "fail": "✗", "error": "!"}
-_COLOURS = {"pass": "32", "fail": "31", "error": "33"}
+_MARKS = {"pass": "✓", "fail": "✗", "error": "!", "review": "?"}
+_COLOURS = {"pass": "32", "fail": "31", "error": "33", "review": "35"}
 OUTPUT_SHOWN = 2000  # characters of student output repeated in the terminal report
 
 
