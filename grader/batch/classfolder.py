@@ -32,6 +32,13 @@ class Submission:
     email: str = ""
     key: str = ""  # the platform's name for the student (login, submission folder)
 
+    @property
+    def file(self) -> Path:
+        """The file to grade; only asked of a submission without a problem."""
+        if self.path is None:
+            raise ValueError(f"{self.relative}: there is no file to grade ({self.problem})")
+        return self.path
+
 
 def discover(directory: str | Path, skip: Iterable[str | Path] = (), patterns: Sequence[str] = (),
              functions: Iterable[str] = (), roster: "Roster | None" = None) -> list[Submission]:
