@@ -94,7 +94,9 @@ def choose(folder: str | os.PathLike, patterns: Sequence[str] = (), functions: I
 
 def _walk(root: Path) -> tuple[list[str], list[str], list[str]]:
     """(regular files not in never-folders, every file name seen for the message, links not followed)."""
-    files, seen, links = [], [], []
+    files: list[str] = []
+    seen: list[str] = []
+    links: list[str] = []
     stack = [root]
     while stack and len(seen) < MAX_ENTRIES:
         folder = stack.pop()

@@ -14,7 +14,9 @@ import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
+
+T = TypeVar("T")
 
 MAX_CELLS = 5_000  # more is not a hand-in; reading stops with a message
 
@@ -110,7 +112,7 @@ def _blank_magics(code: str) -> str:
     return "\n".join("" if r.lstrip().startswith(("%", "!")) else r for r in code.splitlines())
 
 
-def with_python_file(text: str, run):
+def with_python_file(text: str, run: Callable[[Path], T]) -> T:
     """Call run(path) with the notebook's code as a private temporary `.py` file, removed after."""
     source = python_source(text)
     with tempfile.TemporaryDirectory(prefix="backprop-notebook-") as folder:

@@ -16,7 +16,7 @@ import os
 import secrets
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..errors import GraderError
 
@@ -31,7 +31,7 @@ class Withheld(GraderError):
     """The answer key of this exercise is not released yet (exit 2)."""
 
 
-def release_of(data: dict, problem) -> str | None:
+def release_of(data: dict[str, Any], problem: Callable[[tuple[Any, ...], str], None]) -> str | None:
     """The spec's release as "never" or an ISO date/time text (UTC when no zone is given)."""
     if data.get("reveal") == NEVER:
         return NEVER
@@ -60,7 +60,7 @@ def _moment(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def key_digest(path: str | os.PathLike) -> str:
+def key_digest(path: str | os.PathLike[str]) -> str:
     """sha256 of a key file. Raises GraderError when it cannot be read."""
     try:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()
@@ -68,7 +68,7 @@ def key_digest(path: str | os.PathLike) -> str:
         raise GraderError(f"cannot read the key file {path}: {err.strerror}") from None
 
 
-def new_key(path: str | os.PathLike) -> str:
+def new_key(path: str | os.PathLike[str]) -> str:
     """Write a new random key file (mode 600) unless one exists; its digest, for the spec."""
     target = Path(path)
     if not target.exists():
@@ -78,7 +78,7 @@ def new_key(path: str | os.PathLike) -> str:
     return key_digest(target)
 
 
-def check_released(exercise: "Exercise", key: str | os.PathLike | None = None, now: datetime | None = None) -> None:
+def check_released(exercise: "Exercise", key: str | os.PathLike[str] | None = None, now: datetime | None = None) -> None:
     """Raise Withheld when the exercise's answers are not released at `now` (default: the
     clock) and `key` is not the instructor's key file."""
     if exercise.release is None:

@@ -30,7 +30,11 @@ def list_variants(exercise_ref: str, people: Iterable[Any] = (), ids: Iterable[s
     if base.variant is None:
         raise GraderError(f"{base.id} declares no variants: every student gets the same exercise")
     rows = [(p.id, p.name) for p in people] + [(i, "") for i in ids]
-    return [StudentVariant(sid, name, exercise_variant(base, sid).variant.values) for sid, name in rows]
+    out = []
+    for sid, name in rows:
+        variant = exercise_variant(base, sid).variant
+        out.append(StudentVariant(sid, name, variant.values if variant is not None else ()))
+    return out
 
 
 def render_variants(rows: list[StudentVariant], fmt: str = "text") -> str:
