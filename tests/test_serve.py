@@ -229,6 +229,19 @@ def test_at_most_n_gradings_at_once_and_a_full_waiting_line_is_told_busy(tmp_pat
             await pool.close()
         return done, seen_running
 
+    async def worker_killed():
+        pool = GradingPool(1, str(tmp_path))
+        await pool.start()
+        try:
+            pool._procs[0].kill()  # from outside: the OOM killer, an operator
+            lost = await pool.grade("a.yaml", content, served[DENSE].spec, None, None)
+            again = await pool.grade("a.yaml", content, served[DENSE].spec, None, None)
+        finally:
+            await pool.close()
+        return lost, again
+
+    lost, again = asyncio.run(worker_killed())
+    assert lost.report is None and "ended unexpectedly" in lost.problem and again.report["score"] == 10.0
     done, running = asyncio.run(scenario())
     assert sum(isinstance(d, Busy) for d in done) == 1  # one grading, one waiting, the third told
     assert [d.report["score"] for d in done if not isinstance(d, Busy)] == [10.0, 10.0]
