@@ -1,0 +1,274 @@
+"""Smooth answers as exact quotients of polynomials over independent unknowns.
+
+An expression built from symbols, rationals, + - * /, integer and rational powers, exp, the
+hyperbolic functions and sigmoid becomes N/D, two polynomials (`polynomials.Poly`) over the
+symbols and a few unknowns:
+
+- exp(f), f a polynomial over Q in the symbols (and in lower unknowns): f is split into its
+  monomials, f = c0 + sum q_m m, and exp(f) = e^c0 * prod exp(m/d_m)^(q_m d_m), each
+  exp(m/d_m) one unknown E (d_m the common denominator of m's coefficients in the answer). The
+  exponentials of polynomials that are Q-linearly independent modulo constants are
+  algebraically independent over the rational functions (Ax 1971; Rosenlicht's structure
+  theorem for towers without logarithms), and distinct monomials are such, so the E are
+  independent unknowns, and e (transcendental) is one more;
+- tanh, sech, cosh, sinh, coth are rewritten with exp first; sigmoid already is 1/(1 + exp(-z));
+- v^(p/q): v^floor(p/q) * R^(p mod q), one unknown R per (v, q), with its defining relation
+  R^q = v kept aside;
+- anything else (log, a kink left unresolved, exp of a non-polynomial): an opaque unknown.
+
+Treating related quantities as independent can only lose identities, never invent one, so a
+zero difference is always a proof of equality. A non-zero difference proves the answer wrong
+only when every unknown is certified independent (no roots, no opaque parts); with roots the
+difference is first reduced modulo their relations, and what remains is a refusal (`review`),
+never a verdict. All work is counted against a `Budget` of polynomial term operations, so the
+same answer always gets the same verdict, whatever the machine's load.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from math import lcm
+
+import sympy
+
+from .polynomials import Poly, _number, accumulate
+
+ONE: Poly = {(): 1}
+
+
+class Undecided(Exception):
+    """No exact decision within the procedures (or the budget): the entry goes to review."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason  # a kebab-case id, see docs/answer-format.md
+
+
+@dataclass
+class Budget:
+    """Polynomial term operations an entry may spend (a deterministic measure of work)."""
+
+    steps: int
+    used: int = 0
+
+    def spend(self, n: int) -> None:
+        self.used += n
+        if self.used > self.steps:
+            raise Undecided("budget")
+
+
+def _mul(a: Poly, b: Poly, budget: Budget) -> Poly:
+    budget.spend(len(a) * len(b) + 1)
+    out: Poly = {}
+    for ma, ca in a.items():
+        for mb, cb in b.items():
+            if not mb:
+                mono = ma
+            elif not ma:
+                mono = mb
+            else:
+                powers = dict(ma)
+                for name, p in mb:
+                    powers[name] = powers.get(name, 0) + p
+                mono = tuple(sorted(powers.items()))
+            accumulate(out, mono, ca * cb)
+    return out
+
+
+def _add(a: Poly, b: Poly, budget: Budget, sign: int = 1) -> Poly:
+    budget.spend(len(a) + len(b) + 1)
+    out = dict(a)
+    for mono, c in b.items():
+        accumulate(out, mono, sign * c)
+    return out
+
+
+def _constant(poly: Poly):
+    """The value of a constant polynomial, or None."""
+    if not poly:
+        return 0
+    if len(poly) == 1 and () in poly:
+        return poly[()]
+    return None
+
+
+Quotient = tuple  # (numerator Poly, denominator Poly)
+
+
+@dataclass
+class ExactField:
+    """Converts expressions into quotients over the symbols and the unknowns it creates."""
+
+    budget: Budget
+    unknowns: dict = field(default_factory=dict)  # key -> name
+    relations: dict = field(default_factory=dict)  # root name -> (q, radicand numerator, denominator)
+    opaque: bool = False  # some unknown stands for a part with no exact procedure
+    exp_denominators: dict = field(default_factory=dict)  # monomial -> d (exp(m/d) is the unknown)
+
+    def _unknown(self, key, prefix: str) -> str:
+        if key not in self.unknowns:
+            # \x01 cannot start a symbol name the parsers build, so no unknown meets a symbol.
+            self.unknowns[key] = f"\x01{prefix}{len(self.unknowns)}"
+        return self.unknowns[key]
+
+    def _opaque(self, expr) -> Quotient:
+        self.opaque = True
+        return {((self._unknown(("opaque", expr), "O"), 1),): 1}, ONE
+
+    def prepare(self, *exprs) -> None:
+        """Fix each exponent monomial's denominator d before conversion: exp(x/2) and exp(x)
+        then share the unknown exp(x/2)."""
+        for expr in exprs:
+            for e in expr.atoms(sympy.exp):
+                try:
+                    quotient = self.convert(e.args[0])
+                except Undecided:
+                    continue
+                if _constant(quotient[1]) is None:
+                    continue
+                scale = Fraction(_constant(quotient[1]))
+                for mono, c in quotient[0].items():
+                    d = (Fraction(c) / scale).denominator
+                    self.exp_denominators[mono] = lcm(self.exp_denominators.get(mono, 1), d)
+
+    def convert(self, expr) -> Quotient:
+        """(N, D) with expr = N/D. Raises Undecided when the budget runs out."""
+        budget = self.budget
+        budget.spend(1)
+        if isinstance(expr, sympy.Symbol):
+            return {((expr.name, 1),): 1}, ONE
+        if isinstance(expr, sympy.Rational):
+            return ({(): _number(expr)} if expr != 0 else {}), ONE
+        if isinstance(expr, sympy.Float):
+            return {(): Fraction(str(expr))} if expr != 0 else {}, ONE
+        if isinstance(expr, sympy.Add):
+            num, den = {}, ONE
+            for arg in expr.args:
+                n, d = self.convert(arg)
+                if d == den:
+                    num = _add(num, n, budget)
+                else:
+                    num = _add(_mul(num, d, budget), _mul(n, den, budget), budget)
+                    den = _mul(den, d, budget)
+            return num, den
+        if isinstance(expr, sympy.Mul):
+            num, den = ONE, ONE
+            for arg in expr.args:
+                n, d = self.convert(arg)
+                num = _mul(num, n, budget)
+                if d is not ONE and d != ONE:
+                    den = _mul(den, d, budget)
+            return num, den
+        if isinstance(expr, sympy.Pow):
+            return self._power(expr)
+        if isinstance(expr, sympy.exp):
+            return self._exp(expr.args[0])
+        if expr is sympy.E:
+            return self._exp(sympy.Integer(1))
+        if isinstance(expr, (sympy.tanh, sympy.sech, sympy.cosh, sympy.sinh, sympy.coth, sympy.csch)):
+            return self.convert(expr.rewrite(sympy.exp))
+        return self._opaque(expr)
+
+    def _power(self, expr) -> Quotient:
+        exponent = expr.exp
+        if exponent.is_Integer:
+            n = int(exponent)
+            if abs(n) > 256:
+                raise Undecided("budget")
+            num, den = self.convert(expr.base)
+            if n < 0:
+                num, den, n = den, num, -n
+                if not den:
+                    return self._opaque(sympy.zoo)
+            return self._int_power(num, n), self._int_power(den, n)
+        if exponent.is_Rational:
+            p, q = int(exponent.p), int(exponent.q)
+            num, den = self.convert(expr.base)
+            name = self._unknown(("root", expr.base, q), "R")
+            self.relations[name] = (q, num, den)
+            whole, part = divmod(p, q)  # v^(p/q) = v^whole * R^part
+            if whole < 0:
+                num, den, whole = den, num, -whole
+            return (_mul(self._int_power(num, whole), {((name, part),): 1} if part else ONE, self.budget),
+                    self._int_power(den, whole))
+        return self._opaque(expr)
+
+    def _int_power(self, poly: Poly, n: int) -> Poly:
+        result, base = ONE, poly
+        while n:
+            if n & 1:
+                result = _mul(result, base, self.budget)
+            n >>= 1
+            if n:
+                base = _mul(base, base, self.budget)
+        return result
+
+    def _exp(self, argument) -> Quotient:
+        num, den = self.convert(argument)
+        scale = _constant(den)
+        if scale is None:
+            return self._opaque(sympy.exp(argument))  # exp of a quotient: no independence known
+        scale = Fraction(scale)
+        out_num, out_den = dict(ONE), dict(ONE)
+        for mono, c in num.items():
+            if any(name.startswith(("\x01R", "\x01O")) for name, _ in mono):
+                self.opaque = True  # exp of a root or opaque part: independence not certified
+            coefficient = Fraction(c) / scale
+            d = self.exp_denominators.get(mono, 1)
+            power = coefficient * d
+            if power.denominator != 1:
+                return self._opaque(sympy.exp(argument))
+            name = self._unknown(("exp", mono, d), "E")
+            k = int(power)
+            if abs(k) > 256:
+                raise Undecided("budget")
+            target = out_num if k > 0 else out_den
+            factor = {((name, abs(k)),): 1}
+            new = _mul(target, factor, self.budget)
+            target.clear()
+            target.update(new)
+        return out_num, out_den
+
+    def reduce(self, poly: Poly) -> Poly:
+        """`poly` times a non-zero factor, reduced modulo the roots' relations R^q D = N (a
+        pseudo-remainder in each root): zero exactly when the relations prove poly = 0."""
+        for _ in range(4 * len(self.relations) + 1):
+            changed = False
+            for name, (q, rad_num, rad_den) in self.relations.items():
+                while True:
+                    high = {m: c for m, c in poly.items() if dict(m).get(name, 0) >= q}
+                    if not high:
+                        break
+                    changed = True
+                    low = {m: c for m, c in poly.items() if m not in high}
+                    lowered = {tuple((n, p - q) if n == name else (n, p) for n, p in m if not (n == name and p == q)): c
+                               for m, c in high.items()}
+                    poly = _add(_mul(low, rad_den, self.budget), _mul(lowered, rad_num, self.budget), self.budget)
+            if not changed:
+                break
+        return poly
+
+
+Decision = tuple  # ("equal" | "different" | "review", reason)
+
+
+def decide_smooth(difference, budget: Budget, fields: ExactField | None = None) -> tuple[str, str]:
+    """Whether an expression free of kinks is identically zero: ("equal", ""), ("different", "")
+    or ("review", reason). Raises nothing: the budget running out is a review."""
+    try:
+        exact = fields or ExactField(budget)
+        exact.prepare(difference)
+        num, den = exact.convert(difference)
+        if not den:
+            return "different", ""  # undefined everywhere (a division by zero)
+        if not num:
+            return "equal", ""
+        if exact.relations:
+            if not exact.reduce(num):
+                return "equal", ""
+            return "review", "algebraic"
+        if exact.opaque:
+            return "review", "no-exact-procedure"
+        return "different", ""
+    except Undecided as stop:
+        return "review", stop.reason
