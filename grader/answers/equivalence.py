@@ -30,9 +30,9 @@ from .polynomials import ExpansionTooBig, Poly, add_into, to_poly
 __all__ = ["Budget", "DEFAULT_STEPS", "Verdict", "ExpansionTooBig", "equivalent", "equivalent_to_entry",
            "poly_matches_entry", "reference_poly", "to_poly"]
 
-# Polynomial term operations one entry may spend (docs/answer-format.md#budgets); the spec's
-# `limits: {decision_steps: N}` overrides it.
-DEFAULT_STEPS = 2_000_000
+# Polynomial term operations one decision may spend when the caller gives no budget (the
+# spec's `limits: {decision_steps: N}` sets the graded entries', docs/answer-format.md#budgets).
+DEFAULT_STEPS = 200_000
 
 # expansion: polynomials compared; exact: the exact field; cases: a case split over kinks.
 VerdictMethod = Literal["expansion", "exact", "cases", "undecided"]

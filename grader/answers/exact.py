@@ -31,7 +31,7 @@ from math import lcm
 
 import sympy
 
-from .polynomials import Poly, _number, accumulate
+from .polynomials import Poly, poly_coefficient, accumulate
 
 ONE: Poly = {(): 1}
 
@@ -104,6 +104,10 @@ class ExactField:
     relations: dict = field(default_factory=dict)  # root name -> (q, radicand numerator, denominator)
     opaque: bool = False  # some unknown stands for a part with no exact procedure
     exp_denominators: dict = field(default_factory=dict)  # monomial -> d (exp(m/d) is the unknown)
+    # tanh(u) as an unknown of its own (the field C(x)(tanh u) is C(x)(exp 2u)), for exponents
+    # that hold tanh: exp(v tanh(u)) is then exp of a polynomial (a tanh layer before softmax)
+    tanh_unknowns: bool = False
+    level_one: list = field(default_factory=list)  # exponents over the symbols alone, as polynomials
 
     def _unknown(self, key, prefix: str) -> str:
         if key not in self.unknowns:
@@ -138,7 +142,7 @@ class ExactField:
         if isinstance(expr, sympy.Symbol):
             return {((expr.name, 1),): 1}, ONE
         if isinstance(expr, sympy.Rational):
-            return ({(): _number(expr)} if expr != 0 else {}), ONE
+            return ({(): poly_coefficient(expr)} if expr != 0 else {}), ONE
         if isinstance(expr, sympy.Float):
             return {(): Fraction(str(expr))} if expr != 0 else {}, ONE
         if isinstance(expr, sympy.Add):
@@ -165,6 +169,13 @@ class ExactField:
             return self._exp(expr.args[0])
         if expr is sympy.E:
             return self._exp(sympy.Integer(1))
+        if isinstance(expr, sympy.tanh) and self.tanh_unknowns:
+            num, den = self.convert(expr.args[0])
+            if _constant(den) is None or _has_unknowns(num):
+                return self._opaque(expr)
+            name = self._unknown(("tanh", expr.args[0]), "T")
+            self.level_one.append({m: Fraction(c) / Fraction(_constant(den)) for m, c in num.items()})
+            return {((name, 1),): 1}, ONE
         if isinstance(expr, (sympy.tanh, sympy.sech, sympy.cosh, sympy.sinh, sympy.coth, sympy.csch)):
             return self.convert(expr.rewrite(sympy.exp))
         return self._opaque(expr)
@@ -219,6 +230,8 @@ class ExactField:
             if power.denominator != 1:
                 return self._opaque(sympy.exp(argument))
             name = self._unknown(("exp", mono, d), "E")
+            if not _has_unknowns({mono: 1}):
+                self.level_one.append({mono: 1})
             k = int(power)
             if abs(k) > 256:
                 raise Undecided("budget")
@@ -249,14 +262,50 @@ class ExactField:
         return poly
 
 
-Decision = tuple  # ("equal" | "different" | "review", reason)
+def _has_unknowns(poly: Poly) -> bool:
+    return any(name.startswith("\x01") for mono in poly for name, _ in mono)
 
 
-def decide_smooth(difference, budget: Budget, fields: ExactField | None = None) -> tuple[str, str]:
+def _independent(vectors: list) -> bool:
+    """Whether the polynomials are Q-linearly independent modulo constants (exact elimination)."""
+    rows = []
+    for vector in vectors:
+        row = {m: Fraction(c) for m, c in vector.items() if m}
+        for pivot, pivot_row in rows:
+            if pivot in row:
+                factor = row[pivot] / pivot_row[pivot]
+                for m, c in pivot_row.items():
+                    v = row.get(m, 0) - factor * c
+                    if v:
+                        row[m] = v
+                    else:
+                        row.pop(m, None)
+        if not row:
+            return False
+        rows.append((min(row), row))
+    return True
+
+
+
+
+def _key(poly: Poly) -> tuple:
+    return tuple(sorted(poly.items()))
+
+
+def decide_smooth(difference, budget: Budget) -> tuple[str, str]:
     """Whether an expression free of kinks is identically zero: ("equal", ""), ("different", "")
     or ("review", reason). Raises nothing: the budget running out is a review."""
+    decision = _decide(difference, ExactField(budget))
+    if decision == ("review", "no-exact-procedure") and difference.has(sympy.tanh):
+        # exp of an expression with tanh (a tanh layer under softmax): tanh as the unknown
+        second = _decide(difference, ExactField(budget, tanh_unknowns=True))
+        if second[0] != "review":
+            return second
+    return decision
+
+
+def _decide(difference, exact: ExactField) -> tuple[str, str]:
     try:
-        exact = fields or ExactField(budget)
         exact.prepare(difference)
         num, den = exact.convert(difference)
         if not den:
@@ -269,6 +318,8 @@ def decide_smooth(difference, budget: Budget, fields: ExactField | None = None) 
             return "review", "algebraic"
         if exact.opaque:
             return "review", "no-exact-procedure"
+        if exact.tanh_unknowns and not _independent(list({_key(v): v for v in exact.level_one}.values())):
+            return "review", "no-exact-procedure"  # tanh(u) and exp(m) of dependent arguments
         return "different", ""
     except Undecided as stop:
         return "review", stop.reason
