@@ -1,4 +1,5 @@
-"""Answers with kinks (relu, max, min, abs, the step, leaky relu, max-pool routing), decided by
+"""Answers with kinks (relu, max, min, abs, the step, leaky relu and other Piecewise of one
+comparison, max-pool routing), decided by
 a case split on the signs of the kinks' arguments.
 
 Each kink depends on the sign of one linear form u of the symbols (its argument, or the
@@ -27,7 +28,7 @@ import sympy
 from .exact import Budget, Undecided, decide_smooth
 from .polynomials import ExpansionTooBig, to_poly
 
-KINKS = (sympy.Heaviside, sympy.Max, sympy.Min, sympy.Abs, sympy.sign)
+KINKS = (sympy.Heaviside, sympy.Max, sympy.Min, sympy.Abs, sympy.sign, sympy.Piecewise)
 MAX_CASES = 1024  # leaves of one split (10 relu units); beyond them the entry goes to review
 MAX_CONSTRAINTS = 400  # Fourier-Motzkin rows; beyond them a region is not pruned
 
@@ -53,11 +54,26 @@ def _linear(expr) -> Linear | None:
     return out
 
 
+def _condition(atom) -> tuple:
+    """(form, strict) for a Piecewise's first condition: its first piece holds where form > 0
+    (strict) or form >= 0. Raises Undecided for a condition that is not one comparison."""
+    cond = atom.args[0].cond
+    if cond is sympy.true or len(atom.args) == 1:
+        return sympy.S.One, True
+    if isinstance(cond, (sympy.StrictGreaterThan, sympy.GreaterThan)):
+        return cond.lhs - cond.rhs, isinstance(cond, sympy.StrictGreaterThan)
+    if isinstance(cond, (sympy.StrictLessThan, sympy.LessThan)):
+        return cond.rhs - cond.lhs, isinstance(cond, sympy.StrictLessThan)
+    raise Undecided("no-exact-procedure")
+
+
 def _decision_forms(atom) -> list:
     """The expressions whose signs decide the kink."""
     if isinstance(atom, (sympy.Max, sympy.Min)):
         args = atom.args
         return [args[0] - args[1]]
+    if isinstance(atom, sympy.Piecewise):
+        return [_condition(atom)[0]]
     return [atom.args[0]]
 
 
@@ -79,6 +95,12 @@ def _resolve(atom, k: Fraction, sign: int):
         return atom.args[0] * sign if sign else sympy.S.Zero
     if isinstance(atom, sympy.sign):
         return sympy.Integer(sign)
+    if isinstance(atom, sympy.Piecewise):
+        _, strict = _condition(atom)
+        if sign > 0 or (sign == 0 and not strict):
+            return atom.args[0].expr
+        rest = atom.args[1:]
+        return rest[0].expr if len(rest) == 1 or rest[0].cond is sympy.true else sympy.Piecewise(*rest)
     args = list(atom.args)
     keep_first = sign >= 0 if isinstance(atom, sympy.Max) else sign <= 0
     rest = [args[0]] + args[2:] if keep_first else args[1:]
@@ -100,9 +122,13 @@ def _closed_side(atoms: list) -> int | None:
     for atom, k in atoms:
         if isinstance(atom, (sympy.Max, sympy.Min, sympy.Abs)):
             continue
-        if not isinstance(atom, sympy.Heaviside) or len(atom.args) < 2 or atom.args[1] != 0:
+        if isinstance(atom, sympy.Piecewise):
+            # value at 0: the first piece for >=, the rest for > (as the step)
+            wanted = (1 if k > 0 else -1) * (-1 if _condition(atom)[1] else 1)
+        elif not isinstance(atom, sympy.Heaviside) or len(atom.args) < 2 or atom.args[1] != 0:
             return None
-        wanted = -1 if k > 0 else 1
+        else:
+            wanted = -1 if k > 0 else 1
         if side and side != wanted:
             return None
         side = wanted
