@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 
 import click
 
+from .batch.export import EXPORT_FORMATS
 from .citemplates import TEMPLATES
 from .errors import GraderError
 from .i18n import LANGUAGES
@@ -242,14 +243,19 @@ def ci_template(system: str) -> None:
 @click.option("--scheduler", metavar="ADDRESS", help="A Dask scheduler (tcp://HOST:PORT) to grade on instead.")
 @click.option("--no-reveal", is_flag=True, help="Hide expected values and missing terms, whatever the spec says.")
 def batch(exercise, directory, jobs, db, csv_path, reports, fmt, seed, timeout, scheduler, no_reveal) -> None:
-    """Grade a class folder into a gradebook: one file or one folder per student."""
+    """Grade a class folder into a gradebook: one file or one folder per student.
+
+    EXERCISE may also be an assignment file (YAML listing `exercises:` with points): each
+    exercise is graded for each student (docs/course.md)."""
+    from .batch.assignment import grade_assignment, is_assignment
     from .batch.grade_class import BatchOptions, grade_class
     from .batch.progress import ProgressPrinter
 
     options = BatchOptions(db=db, jobs=jobs, seed=seed, timeout=timeout, reveal=not no_reveal, scheduler=scheduler,
                            reports=reports, report_format=fmt, csv=csv_path)
     printer = ProgressPrinter(sys.stdout)
-    result = grade_class(exercise, directory, options, on_progress=printer)
+    grade = grade_assignment if is_assignment(exercise) else grade_class
+    result = grade(exercise, directory, options, on_progress=printer)
     printer.close()
     click.echo(printer.outcome(result))
     sys.exit(result.return_code)
@@ -273,9 +279,94 @@ def summary(db, exercise, fmt, output) -> None:
         click.echo(text, nl=False)
 
 
-def _write(path: str, text: str, mode: str = "w") -> None:
+GRADEBOOK = click.argument("db", metavar="DB", type=click.Path(exists=True, dir_okay=False))
+ON_EXERCISE = click.option("--exercise", default=None, help="Which exercise (needed when the gradebook holds several).")
+
+
+@cli.command("export")
+@GRADEBOOK
+@click.option("--format", "fmt", required=True, metavar="FORMAT",
+              type=click.Choice(list(EXPORT_FORMATS)),
+              help="The platform's import layout (see docs/gradebook.md).")
+@click.option("--assignment", default=None, help="Which assignment (needed when the gradebook holds several).")
+@ON_EXERCISE
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False),
+              help="CSV of id, name, email, sid, login, section: who each student is on the platform.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the CSV here.")
+def export_cmd(db, fmt, assignment, exercise, roster, output) -> None:
+    """Export each student's grade (overrides applied) as a platform's gradebook CSV."""
+    from .batch.export import export
+
+    text = export(db, fmt, assignment, roster, exercise)
+    if output:
+        _write(output, text, newline="")
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@GRADEBOOK
+@ON_EXERCISE
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def review(db, exercise, fmt) -> None:
+    """List what waits for an instructor: entries flagged for review, stale overrides."""
+    import json
+    from dataclasses import asdict
+
+    from .batch.review import waiting
+
+    found = waiting(db, exercise)
+    if fmt == "json":
+        click.echo(json.dumps([asdict(w) for w in found], indent=2, ensure_ascii=False))
+        return
+    for w in found:
+        click.echo(f"{w.student}  {w.exercise}  {w.entry}  {w.kind}  {w.points:g}/{w.max_points:g}  {w.why}")
+    click.echo(f"{len(found)} waiting" + ("; decide each with: grader override DB STUDENT ENTRY POINTS --reason TEXT"
+                                         if found else ""))
+
+
+@cli.command()
+@GRADEBOOK
+@click.argument("student")
+@click.argument("entry")
+@click.argument("points", type=float)
+@click.option("--reason", required=True, help="Why (kept in the gradebook with who and when).")
+@click.option("--by", default=None, help="Who decides (default: the OS user).")
+@ON_EXERCISE
+def override(db, student, entry, points, reason, by, exercise) -> None:
+    """Give STUDENT's ENTRY (X[2,1], grad_X, or total) POINTS, for the file graded now."""
+    from .batch.review import override as make_override
+
+    made = make_override(db, student, entry, points, reason, by, exercise)
+    click.echo(f"{made.student} {made.exercise} {made.entry}: {made.points:g} points ({made.by}, {made.at})")
+
+
+@cli.command()
+@GRADEBOOK
+@click.argument("student")
+@click.option("--entry", default=None, help="Follow one entry (X[2,1], grad_X); default: the exercise's score.")
+@ON_EXERCISE
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def history(db, student, entry, exercise, fmt) -> None:
+    """A student's regrade trail: each grading of their files and each override, oldest first."""
+    import json
+    from dataclasses import asdict
+
+    from .batch.review import history as trail
+
+    events = trail(db, student, entry, exercise)
+    if fmt == "json":
+        click.echo(json.dumps([asdict(e) for e in events], indent=2, ensure_ascii=False))
+        return
+    for e in events:
+        points = "-" if e.points is None else f"{e.points:g}" + (f"/{e.max_points:g}" if e.max_points is not None else "")
+        extra = f"  by {e.by}: {e.reason}" if e.kind == "override" else ""
+        click.echo(f"{e.at}  {e.kind:8}  {e.entry}  {points}  {e.status}  {e.submission} ({e.content_hash[:12]}){extra}")
+
+
+def _write(path: str, text: str, mode: str = "w", newline: str | None = None) -> None:
     try:
-        with open(path, mode, encoding="utf-8", errors="backslashreplace") as handle:
+        with open(path, mode, encoding="utf-8", errors="backslashreplace", newline=newline) as handle:
             handle.write(text)
     except OSError as err:
         raise GraderError(f"cannot write {path}: {err.strerror}") from None

@@ -7,13 +7,14 @@ otherwise it is written with a Heaviside step.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Callable
 
 import numpy as np
 
-from .ops import Domain, Op, exact, rational, register
+from .ops import Domain, Op, OpError, constant, exact, rational, register
 
 POSITIVE = Domain("positive")
 
@@ -60,6 +61,31 @@ def _sign(z, slope, value):
     return sympy.sign(z)
 
 
+def _erf(z):
+    return np.vectorize(math.erf, otypes=[float])(z)
+
+
+def _gelu(z):
+    """x Phi(x), Phi the standard normal CDF, written with erf (PyTorch's exact GELU)."""
+    return 0.5 * z * (1.0 + _erf(z / math.sqrt(2.0)))
+
+
+def _gelu_grad(z):
+    return 0.5 * (1.0 + _erf(z / math.sqrt(2.0))) + z * np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
+
+
+def _sym_cdf(z):
+    """Phi(z) = (1 + erf(z/sqrt 2))/2: erf stays an atom (a transcendental function of its own)."""
+    sympy = _sympy()
+    return (1 + sympy.erf(z / sympy.sqrt(2))) / 2
+
+
+def _sym_pdf(z):
+    """phi(z) = exp(-z^2/2)/sqrt(2 pi)."""
+    sympy = _sympy()
+    return sympy.exp(-z**2 / 2) / sympy.sqrt(2 * sympy.pi)
+
+
 FUNCTIONS: dict[str, Function] = {
     "relu": Function(lambda z, s: np.maximum(z, 0.0), lambda z, s: (z > 0).astype(float),
                      lambda z, s: _sympy().Max(0, z), _step, piecewise=True),
@@ -76,6 +102,11 @@ FUNCTIONS: dict[str, Function] = {
                     lambda z, s: _sympy().exp(z), lambda z, s, v: _sympy().exp(z)),
     "log": Function(lambda z, s: np.log(z), lambda z, s: 1.0 / z,
                     lambda z, s: _sympy().log(z), lambda z, s, v: 1 / z, domain=POSITIVE),
+    # gelu'(z) = Phi(z) + z phi(z); softplus'(z) = sigmoid(z).
+    "gelu": Function(lambda z, s: _gelu(z), lambda z, s: _gelu_grad(z),
+                     lambda z, s: z * _sym_cdf(z), lambda z, s, v: _sym_cdf(z) + z * _sym_pdf(z)),
+    "softplus": Function(lambda z, s: np.logaddexp(0.0, z), lambda z, s: _sigmoid(z),
+                         lambda z, s: _sympy().log(1 + _sympy().exp(z)), lambda z, s, v: _sym_sigmoid(z)),
 }
 
 _CONVENTIONS = {
@@ -158,4 +189,35 @@ def _register(name: str, doc: str, params=None):
 
 for _name in ("relu", "abs", "sigmoid", "tanh", "square", "exp", "log"):
     _register(_name, f"element-wise {_name}")
+_register("gelu", "element-wise exact GELU, z Phi(z) = z (1 + erf(z/sqrt 2))/2")
+_register("softplus", "element-wise log(1 + exp(z))")
 _register("leaky_relu", "element-wise max(z, slope*z); slope defaults to 0.01", {"slope": 0.01})
+
+
+@dataclass(frozen=True, eq=False)
+class Scale(Op):
+    """y = c x for a constant c (attention's 1/sqrt(d)): exact, so sqrt stays a surd."""
+
+    out_shape: tuple[int, ...]
+    factor: object  # a sympy number
+
+    def forward(self, args):
+        return float(self.factor) * args[0]
+
+    def backward(self, args, g):
+        return [float(self.factor) * g]
+
+    def symbolic(self, inputs):
+        return [self.factor * z for z in inputs.symbolic(0)]
+
+    def local(self, position, inputs):
+        for i in range(int(np.prod(self.out_shape))):
+            yield i, i, self.factor
+
+
+@register("scale", (1,), {"factor": None},
+          'a constant times the input; factor: a number or a text such as "1/sqrt(8)"')
+def _scale(shapes, params):
+    if params["factor"] is None:
+        raise OpError('scale needs `factor`: a number, or a text such as "1/sqrt(8)"')
+    return Scale(tuple(shapes[0]), constant(params["factor"], "factor"))

@@ -1,5 +1,5 @@
 """Linear and bilinear ops described by index structure: convolutions, dense, matmul, pooling
-by sum or mean, sums, add/sub/mul of two nodes, reshape.
+by sum or mean, sums, add/sub/mul of two nodes (numpy broadcasting), reshape, transpose, concat.
 
 Each is a list of parts, and a part is a list of index triples saying which input entries
 multiply into which output entry. The same triples drive the numpy forward and backward passes
@@ -282,33 +282,73 @@ def _matmul(shapes, params):
     return IndexedSum(out_shape, (Bilinear((i * p + j).ravel(), (i * n + k).ravel(), (k * p + j).ravel()),))
 
 
-def _same_shapes(op: str, shapes) -> tuple[int, ...]:
-    if tuple(shapes[0]) != tuple(shapes[1]):
-        raise OpError(f"{op} needs two inputs of the same shape, got {tuple(shapes[0])} and {tuple(shapes[1])}")
-    return tuple(shapes[0])
+def _broadcast(op: str, shapes) -> tuple[tuple[int, ...], list[np.ndarray]]:
+    """numpy's broadcast of the inputs' shapes, and for each input the flat index of the entry
+    that every output entry reads (a bias of shape (m,) is read by every row of an (n, m) input)."""
+    try:
+        out_shape = tuple(int(n) for n in np.broadcast_shapes(*(tuple(s) for s in shapes)))
+    except ValueError:
+        raise OpError(f"{op} needs shapes that broadcast as numpy's do (equal, or 1, axis by axis from the "
+                      f"right); got {' and '.join(str(tuple(s)) for s in shapes)}") from None
+    reads = [np.broadcast_to(np.arange(int(np.prod(s))).reshape(s), out_shape).ravel() for s in shapes]
+    return out_shape, reads
 
 
 def _combine(op: str, shapes, sign: int) -> IndexedSum:
-    shape = _same_shapes(op, shapes)
+    shape, (a, b) = _broadcast(op, shapes)
     every = np.arange(int(np.prod(shape)))
-    return IndexedSum(shape, (Linear(every, every), Linear(every, every, Fraction(sign), args=(1,))))
+    return IndexedSum(shape, (Linear(every, a), Linear(every, b, Fraction(sign), args=(1,))))
 
 
-@register("add", (2,), {}, "element-wise A + B (a residual connection)")
+@register("add", (2,), {}, "element-wise A + B with numpy broadcasting (a bias, a residual connection)")
 def _add(shapes, params):
     return _combine("add", shapes, 1)
 
 
-@register("sub", (2,), {}, "element-wise A - B")
+@register("sub", (2,), {}, "element-wise A - B with numpy broadcasting")
 def _sub(shapes, params):
     return _combine("sub", shapes, -1)
 
 
-@register("mul", (2,), {}, "element-wise A * B")
+@register("mul", (2,), {}, "element-wise A * B with numpy broadcasting")
 def _mul(shapes, params):
-    shape = _same_shapes("mul", shapes)
-    every = np.arange(int(np.prod(shape)))
-    return IndexedSum(shape, (Bilinear(every, every, every),))
+    shape, (a, b) = _broadcast("mul", shapes)
+    return IndexedSum(shape, (Bilinear(np.arange(int(np.prod(shape))), a, b),))
+
+
+@register("transpose", (1,), {"axes": None}, "the axes permuted (default: reversed; a matrix's transpose)")
+def _transpose(shapes, params):
+    shape = tuple(shapes[0])
+    axes = params["axes"]
+    if axes is None:
+        axes = list(range(len(shape)))[::-1]
+    if not isinstance(axes, (list, tuple)) or sorted(a for a in axes if isinstance(a, int)) != list(range(len(shape))):
+        raise OpError(f"axes must be a permutation of 0..{len(shape) - 1}, got {axes!r}")
+    moved = np.arange(int(np.prod(shape))).reshape(shape).transpose(axes)
+    return IndexedSum(tuple(int(n) for n in moved.shape), (Linear(np.arange(moved.size), moved.ravel()),))
+
+
+@register("concat", (2, 3, 4, 5, 6, 7, 8), {"axis": 0}, "the inputs joined along `axis` (numpy's concatenate)")
+def _concat(shapes, params):
+    axis = params["axis"]
+    if isinstance(axis, bool) or not isinstance(axis, int):
+        raise OpError(f"axis must be an integer, got {axis!r}")
+    first = tuple(shapes[0])
+    if not first or not -len(first) <= axis < len(first):
+        raise OpError(f"axis {axis} is outside an array of shape {first}")
+    axis %= len(first)
+    for s in shapes[1:]:
+        if len(s) != len(first) or any(a != b for k, (a, b) in enumerate(zip(s, first)) if k != axis):
+            raise OpError(f"concat needs shapes that agree except along axis {axis}; got "
+                          f"{' and '.join(str(tuple(t)) for t in shapes)}")
+    # Tag every entry with (input, flat index), concatenate the tags as numpy would the values.
+    tags = [np.stack([np.full(int(np.prod(s)), k), np.arange(int(np.prod(s)))], axis=-1).reshape(*s, 2)
+            for k, s in enumerate(shapes)]
+    joined = np.concatenate(tags, axis=axis)
+    out_shape = tuple(int(n) for n in joined.shape[:-1])
+    which, flat = joined.reshape(-1, 2).T
+    parts = tuple(Linear(np.flatnonzero(which == k), flat[which == k], args=(k,)) for k in range(len(shapes)))
+    return IndexedSum(out_shape, parts)
 
 
 def _identity(in_shape, out_shape) -> IndexedSum:

@@ -1,4 +1,5 @@
-"""Non-linear ops whose outputs mix their inputs: max pooling, softmax, losses, batch norm.
+"""Non-linear ops whose outputs mix their inputs: max pooling, softmax, losses, batch and layer
+norm, embedding lookups.
 
 Each class gives the local derivatives the textbooks give (softmax: p_i (delta_ij - p_j);
 softmax with cross-entropy: p_i - t_i; batch norm: gamma/sigma (delta - 1/N - xhat xhat'/N)),
@@ -398,3 +399,165 @@ def _batch_norm(shapes, params):
     if eps < 0:
         raise OpError("eps must be >= 0")
     return BatchNorm(x_shape, eps)
+
+
+@dataclass(frozen=True, eq=False)
+class LayerNorm(Op):
+    """Layer norm over the last axis of X ((D,) or (N, D)): y = gamma xhat + beta with
+    xhat = (x - mean) / sqrt(var + eps), mean and biased var over each row's D entries (PyTorch's
+    F.layer_norm over the last axis); gamma and beta (D,) are optional (both or neither)."""
+
+    out_shape: tuple[int, ...]
+    eps: Fraction
+    affine: bool
+
+    @property
+    def _rows(self) -> tuple[int, int]:
+        return (1, self.out_shape[0]) if len(self.out_shape) == 1 else self.out_shape  # type: ignore[return-value]
+
+    def _normalise(self, x):
+        x2 = x.reshape(self._rows)
+        mean = x2.mean(axis=1, keepdims=True)
+        var = ((x2 - mean) ** 2).mean(axis=1, keepdims=True)
+        std = np.sqrt(var + float(self.eps))
+        return (x2 - mean) / std, std
+
+    def forward(self, args):
+        xhat, _ = self._normalise(args[0])
+        y = xhat * args[1] + args[2] if self.affine else xhat
+        return y.reshape(self.out_shape)
+
+    def backward(self, args, g):
+        xhat, std = self._normalise(args[0])
+        g2 = g.reshape(self._rows)
+        dxhat = g2 * args[1] if self.affine else g2
+        d = xhat.shape[1]
+        dx = (d * dxhat - dxhat.sum(axis=1, keepdims=True) - xhat * (dxhat * xhat).sum(axis=1, keepdims=True)) / (d * std)
+        grads: list[np.ndarray | None] = [dx.reshape(self.out_shape)]
+        if self.affine:
+            grads += [(g2 * xhat).sum(axis=0), g2.sum(axis=0)]
+        return grads
+
+    def internal_shapes(self):
+        n, d = self._rows
+        rows = () if len(self.out_shape) == 1 else (n,)
+        return {"mean": rows, "var": rows, "std": rows, "xhat": self.out_shape}
+
+    def internals(self, inputs):
+        import sympy
+
+        n, d = self._rows
+        x = inputs.symbolic(0)
+        mean = [sympy.Add(*(x[r * d + c] for c in range(d))) / d for r in range(n)]
+        var = [sympy.Add(*((x[r * d + c] - mean[r]) ** 2 for c in range(d))) / d for r in range(n)]
+        std = [sympy.sqrt(v + rational(self.eps)) for v in var]
+        xhat = [(x[r * d + c] - mean[r]) / std[r] for r in range(n) for c in range(d)]
+        return {"mean": mean, "var": var, "std": std, "xhat": xhat}
+
+    def symbolic(self, inputs):
+        xhat = self.internals(inputs)["xhat"]
+        if not self.affine:
+            return xhat
+        d = self._rows[1]
+        gamma, beta = inputs.symbolic(1), inputs.symbolic(2)
+        return [gamma[i % d] * xhat[i] + beta[i % d] for i in range(len(xhat))]
+
+    def local(self, position, inputs):
+        import sympy
+
+        n, d = self._rows
+        if position == 2:
+            for i in range(n * d):
+                yield i, i % d, sympy.S.One
+            return
+        parts = self.internals(inputs)
+        xhat = parts["xhat"]
+        if position == 1:
+            for i in range(n * d):
+                yield i, i % d, xhat[i]
+            return
+        # dy_i/dx_j = gamma_i / std (delta_ij - 1/D - xhat_i xhat_j / D), within one row.
+        gamma = inputs.symbolic(1) if self.affine else None
+        for r in range(n):
+            std = parts["std"][r]
+            for c in range(d):
+                i = r * d + c
+                factor = gamma[c] / std if gamma is not None else 1 / std
+                for m in range(d):
+                    j = r * d + m
+                    delta = 1 if c == m else 0
+                    yield i, j, factor * (delta - rational(Fraction(1, d)) - xhat[i] * xhat[j] / d)
+
+
+@register("layer_norm", (1, 3), {"eps": 1e-5},
+          "layer norm over the last axis of X ((D,) or (N, D)), with optional gamma, beta (D,)")
+def _layer_norm(shapes, params):
+    x_shape = tuple(shapes[0])
+    if len(x_shape) not in (1, 2) or x_shape[-1] < 2:
+        raise OpError(f"layer_norm needs X of shape (D,) or (N, D) with D >= 2, got {x_shape}")
+    if len(shapes) == 3 and (tuple(shapes[1]) != x_shape[-1:] or tuple(shapes[2]) != x_shape[-1:]):
+        raise OpError(f"gamma and beta must have shape {x_shape[-1:]}, got {tuple(shapes[1])} and {tuple(shapes[2])}")
+    eps = exact(params["eps"], "eps")
+    if eps < 0:
+        raise OpError("eps must be >= 0")
+    return LayerNorm(x_shape, eps, len(shapes) == 3)
+
+
+@dataclass(frozen=True, eq=False)
+class Embedding(Op):
+    """y[n, :] = W[I[n], :]: rows of a table W (V, D) picked by fixed indices I (0-based, as numpy
+    and PyTorch's F.embedding count); a row picked twice gets both rows' gradients."""
+
+    out_shape: tuple[int, ...]
+    vocabulary: int
+    width: int
+
+    def _indices(self, i: np.ndarray) -> np.ndarray:
+        return i.ravel().astype(int)
+
+    def forward(self, args):
+        return args[0][self._indices(args[1])].reshape(self.out_shape)
+
+    def backward(self, args, g):
+        dw = np.zeros(args[0].shape)
+        np.add.at(dw, self._indices(args[1]), g.reshape(-1, self.width))
+        return [dw, None]
+
+    def _picked(self, inputs) -> list[int]:
+        values = inputs.numeric(1)
+        if values is None:
+            raise OpError("embedding needs its indices fixed by the exercise (`values`)")
+        return self._indices(values).tolist()
+
+    def symbolic(self, inputs):
+        w = inputs.symbolic(0)
+        return [w[row * self.width + d] for row in self._picked(inputs) for d in range(self.width)]
+
+    def local(self, position, inputs):
+        import sympy
+
+        if position == 1:
+            return  # indices are not differentiated
+        for n, row in enumerate(self._picked(inputs)):
+            for d in range(self.width):
+                yield n * self.width + d, row * self.width + d, sympy.S.One
+
+    def domain(self, position):
+        return Domain("index", classes=self.vocabulary) if position == 1 else Domain()
+
+    def needs_values(self, position):
+        return position == 1
+
+    def valid(self, args):
+        i = args[1].ravel()
+        return bool(np.all((i >= 0) & (i < self.vocabulary) & (i == np.round(i))))
+
+
+@register("embedding", (2,), {}, "rows of a table W (V, D) picked by fixed 0-based indices I: y[n] = W[I[n]]")
+def _embedding(shapes, params):
+    w_shape, i_shape = tuple(shapes[0]), tuple(shapes[1])
+    if len(w_shape) != 2:
+        raise OpError(f"embedding needs a table W of shape (V, D), got {w_shape}")
+    if len(i_shape) > 1:
+        raise OpError(f"embedding needs indices of shape (N,) or (), got {i_shape}")
+    return Embedding((*i_shape, w_shape[1]), w_shape[0], w_shape[1])

@@ -188,3 +188,83 @@ def rational(value: Fraction):
     import sympy
 
     return sympy.Rational(value.numerator, value.denominator)
+
+
+def constant(value, name: str):
+    """A constant factor as an exact sympy number: a number (0.125 means 1/8, as written) or a
+    short text over numbers with * / brackets and sqrt(...), such as "1/sqrt(8)" (attention's
+    1/sqrt(d)). Read by a small grammar of its own: nothing is evaluated as code."""
+    if isinstance(value, str):
+        return _Constant(value, name).read()
+    return rational(exact(value, name))
+
+
+class _Constant:
+    """term := factor (('*' | '/') factor)*; factor := '-' factor | NUMBER | sqrt '(' term ')' | '(' term ')'."""
+
+    MAX_LENGTH = 60
+
+    def __init__(self, text: str, name: str):
+        import re
+
+        if len(text) > self.MAX_LENGTH:
+            raise OpError(f"{name} is longer than {self.MAX_LENGTH} characters")
+        self.name, self.text = name, text
+        self.tokens = re.findall(r"\d+(?:\.\d+)?|sqrt|\S", text)
+        if "".join(self.tokens) != re.sub(r"\s+", "", text):
+            raise OpError(f"{name}: cannot read {text!r} (numbers, * / ( ) and sqrt(...) only)")
+        self.at = 0
+
+    def fail(self):
+        return OpError(f"{self.name}: cannot read {self.text!r} (numbers, * / ( ) and sqrt(...) only)")
+
+    def read(self):
+        value = self.term(0)
+        if self.at != len(self.tokens) or value == 0:
+            raise self.fail()
+        return value
+
+    def peek(self):
+        return self.tokens[self.at] if self.at < len(self.tokens) else None
+
+    def take(self, token):
+        if self.peek() != token:
+            raise self.fail()
+        self.at += 1
+
+    def term(self, depth: int):
+        value = self.factor(depth)
+        while self.peek() in ("*", "/"):
+            op = self.tokens[self.at]
+            self.at += 1
+            other = self.factor(depth)
+            if op == "/" and other == 0:
+                raise self.fail()
+            value = value * other if op == "*" else value / other
+        return value
+
+    def factor(self, depth: int):
+        import sympy
+
+        if depth > 8:
+            raise self.fail()
+        token = self.peek()
+        if token is None:
+            raise self.fail()
+        self.at += 1
+        if token == "-":
+            return -self.factor(depth + 1)
+        if token[0].isdigit():
+            return rational(Fraction(token))
+        if token == "sqrt":
+            self.take("(")
+            inner = self.term(depth + 1)
+            self.take(")")
+            if inner < 0:
+                raise self.fail()
+            return sympy.sqrt(inner)
+        if token == "(":
+            inner = self.term(depth + 1)
+            self.take(")")
+            return inner
+        raise self.fail()

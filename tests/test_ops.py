@@ -8,7 +8,7 @@ from grader.spec.notation import ArrayNotation
 from grader.spec.load import bundled_ids, load_exercise
 from grader.trials import make_trials
 from reference.graph import Graph, GraphError, Node, finite_differences
-from reference.ops import OPS, build
+from reference.ops import OPS, build, constant as _constant
 from reference.symbolic import solve
 
 
@@ -49,7 +49,37 @@ CASES = {
     "exp-log": ({"A": (3,)}, [Node("exp", ("A",), "E"), Node("log", ("E",), "L"), Node("mul", ("L", "E"), "Y")], ("A",), {}),
     "log": ({"A": (3,)}, [Node("log", ("A",), "Y")], ("A",), {"A": "positive"}),
     "abs": ({"A": (4,)}, [Node("abs", ("A",), "Y")], ("A",), {}),
+    "add-bias-broadcast": ({"A": (3, 2), "B": (2,)}, [Node("add", ("A", "B"), "Y")], ("A", "B"), {}),
+    "sub-mul-broadcast": ({"A": (2, 3), "B": (2, 1), "C": (3,)}, [Node("sub", ("A", "B"), "D"),
+                                                                 Node("mul", ("D", "C"), "Y")], ("A", "B", "C"), {}),
+    "transpose": ({"A": (2, 3)}, [Node("transpose", ("A",), "T"), Node("square", ("T",), "Y")], ("A",), {}),
+    "transpose-axes": ({"A": (2, 3, 2)}, [Node("transpose", ("A",), "Y", {"axes": [1, 0, 2]})], ("A",), {}),
+    "scale-surd": ({"A": (2, 2)}, [Node("scale", ("A",), "S", {"factor": "1/sqrt(8)"}), Node("square", ("S",), "Y")],
+                   ("A",), {}),
+    "scale-number": ({"A": (3,)}, [Node("scale", ("A",), "Y", {"factor": 0.25})], ("A",), {}),
+    "concat": ({"A": (2, 2), "B": (1, 2), "C": (3, 2)}, [Node("concat", ("A", "B", "C"), "J"),
+                                                        Node("square", ("J",), "Y")], ("A", "B", "C"), {}),
+    "concat-axis1": ({"A": (2, 1), "B": (2, 2)}, [Node("concat", ("A", "B"), "Y", {"axis": -1})], ("A", "B"), {}),
+    "layer_norm": ({"X": (2, 3), "G": (3,), "B": (3,)}, [Node("layer_norm", ("X", "G", "B"), "Y")], ("X", "G", "B"), {}),
+    "layer_norm-plain-vector": ({"X": (4,)}, [Node("layer_norm", ("X",), "Y", {"eps": 0})], ("X",), {}),
+    "gelu": ({"A": (5,)}, [Node("gelu", ("A",), "Y")], ("A",), {}),
+    "softplus": ({"A": (2, 2)}, [Node("softplus", ("A",), "Y")], ("A",), {}),
+    "embedding": ({"W": (4, 3), "I": (3,)}, [Node("embedding", ("W", "I"), "Y")], ("W",), {"I": "index"}),
+    "shared-weight-rnn": ({"W": (2, 2), "U": (2, 3), "H0": (2,), "X1": (3,), "X2": (3,)}, [
+        Node("matmul", ("W", "H0"), "A1"), Node("matmul", ("U", "X1"), "B1"), Node("add", ("A1", "B1"), "Z1"),
+        Node("tanh", ("Z1",), "H1"), Node("matmul", ("W", "H1"), "A2"), Node("matmul", ("U", "X2"), "B2"),
+        Node("add", ("A2", "B2"), "Z2"), Node("tanh", ("Z2",), "Y")], ("W", "U", "H0", "X1"), {}),
 }
+
+
+def torch_gradients(graph, values, upstream, targets, exercise=None):
+    """dC/d(target) by PyTorch's autograd for a graph of our ops (None when torch is missing)."""
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return None
+    holder = type("Exercise", (), {"graph": graph})
+    return _torch_loss(exercise or holder, values, upstream)
 
 
 def _draw(shapes, special, rng):
@@ -84,11 +114,14 @@ def test_backward_symbolic_and_finite_differences_agree(case):
     point = {symbol(n, i): float(v[i]) for n, v in values.items() for i in np.ndindex(*v.shape)}
     if upstream is not None:
         point.update({symbol("DY", i): float(upstream[i]) for i in np.ndindex(*out_shape)})
+    autograd = torch_gradients(graph, values, upstream, targets)
     for target in targets:
         exact = np.array([evaluate(e.expr, point, exact=False) for e in solution[target].ravel()],
                          dtype=float).reshape(shapes[target])
         np.testing.assert_allclose(numeric[target], fd[target], rtol=1e-5, atol=1e-6)
         np.testing.assert_allclose(exact, numeric[target], rtol=1e-9, atol=1e-9)
+        if autograd is not None and target in autograd:  # one-hot labels are data to PyTorch
+            np.testing.assert_allclose(numeric[target], autograd[target], rtol=1e-9, atol=1e-12)
 
 
 def test_max_pool_ties_go_to_the_first_entry_as_numpy_argmax():
@@ -117,7 +150,14 @@ def test_relu_derivative_at_zero_is_zero_numerically_and_exactly():
     ("batch_norm", [(1, 2), (2,), (2,)], {}, "batch of N >= 2"),
     ("batch_norm", [(3, 2), (3,), (2,)], {}, "gamma and beta must have shape"),
     ("matmul", [(2, 3), (2, 3)], {}, "matmul needs"),
-    ("add", [(2,), (3,)], {}, "same shape"),
+    ("add", [(2,), (3,)], {}, "broadcast"),
+    ("transpose", [(2, 3)], {"axes": [0, 0]}, "permutation"),
+    ("scale", [(2,)], {}, "scale needs `factor`"),
+    ("scale", [(2,)], {"factor": "__import__('os')"}, "cannot read"),
+    ("scale", [(2,)], {"factor": "1/0"}, "cannot read"),
+    ("concat", [(2, 3), (2, 2)], {}, "agree except along axis 0"),
+    ("layer_norm", [(2, 3), (2,), (3,)], {}, "gamma and beta must have shape"),
+    ("embedding", [(4,), (2,)], {}, "table W of shape"),
     ("reshape", [(2, 3)], {"shape": [4, 2]}, "cannot reshape"),
     ("leaky_relu", [(2,)], {"slope": "steep"}, "slope must be a number"),
 ])
@@ -176,6 +216,13 @@ def _torch_loss(exercise, values, upstream):
         "matmul": lambda a, p: a[0] @ a[1], "add": lambda a, p: a[0] + a[1], "sub": lambda a, p: a[0] - a[1],
         "mul": lambda a, p: a[0] * a[1], "reshape": lambda a, p: a[0].reshape(p["shape"]),
         "flatten": lambda a, p: a[0].reshape(-1),
+        "transpose": lambda a, p: a[0].permute(*(p.get("axes") or range(a[0].dim() - 1, -1, -1))),
+        "scale": lambda a, p: a[0] * float(_constant(p["factor"], "factor")),
+        "concat": lambda a, p: torch.cat(a, dim=p.get("axis", 0)),
+        "layer_norm": lambda a, p: F.layer_norm(a[0], a[0].shape[-1:], *(a[1:] or (None, None)),
+                                                eps=float(p.get("eps", 1e-5))),
+        "gelu": lambda a, p: F.gelu(a[0]), "softplus": lambda a, p: F.softplus(a[0]),
+        "embedding": lambda a, p: F.embedding(a[1].detach().long(), a[0]),
     }
 
     def exercise_shape(x, p):

@@ -43,6 +43,7 @@ class BatchOptions:
     reports: str | Path | None = None  # folder for one report per student
     report_format: str = "json"
     csv: str | Path | None = None
+    submission: tuple[str, ...] = ()  # file-name globs choosing each student's file, in order of preference
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,8 @@ def grade_class(exercise_ref: str, directory: str | Path, options: BatchOptions 
     grade_options = {"seed": options.seed, "timeout": options.timeout, "reveal": options.reveal}
     setup = hashlib.sha256(json.dumps({"spec": spec["sha256"], "options": grade_options,
                                        "grader": grader_version()}, sort_keys=True).encode()).hexdigest()
-    submissions = discover(directory, skip=[p for p in (options.db, options.csv, options.reports) if p])
+    submissions = discover(directory, skip=[p for p in (options.db, options.csv, options.reports) if p],
+                           patterns=options.submission)
     progress = on_progress or (lambda p: None)
     pool = _pool(options)  # first: an unreachable scheduler is an error before anything is written
     try:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..errors import GraderError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 ROW_STATUSES = ("full", "partial", "zero", "error")  # error: nothing could be graded
 CSV_COLUMNS = ("student", "submission", "score", "max_score", "status", "exercise", "content_hash",
                "graded_at", "grader_version", "notes")
@@ -74,6 +74,34 @@ CREATE TABLE IF NOT EXISTS latest (
 );
 """
 
+# What each version adds to the one before: a gradebook of an older version is brought up to
+# date in one transaction when it is opened, so no course loses its grades to an upgrade.
+_MIGRATIONS: dict[int, str] = {
+    2: """
+CREATE TABLE IF NOT EXISTS overrides (
+    id INTEGER PRIMARY KEY,
+    exercise TEXT NOT NULL,
+    student TEXT NOT NULL,
+    entry TEXT NOT NULL,
+    points REAL NOT NULL,
+    reason TEXT NOT NULL,
+    by TEXT NOT NULL,
+    at TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    submission_id INTEGER NOT NULL REFERENCES submissions(id)
+);
+CREATE INDEX IF NOT EXISTS overrides_student ON overrides (exercise, student, entry);
+CREATE TABLE IF NOT EXISTS assignment_exercises (
+    assignment TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    exercise TEXT NOT NULL,
+    title TEXT NOT NULL,
+    points REAL NOT NULL,
+    PRIMARY KEY (assignment, exercise)
+);
+""",
+}
+
 
 @dataclass(frozen=True)
 class Row:
@@ -119,10 +147,14 @@ class Gradebook:
             self.db.execute("PRAGMA foreign_keys=ON")
             if version is None:
                 with self.transaction():
-                    for statement in _SCHEMA.split(";"):
-                        if statement.strip():
-                            self.db.execute(statement)
+                    for script in (_SCHEMA, *_MIGRATIONS.values()):
+                        _run(self.db, script)
                     self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            elif version < SCHEMA_VERSION and all(v in _MIGRATIONS for v in range(version + 1, SCHEMA_VERSION + 1)):
+                with self.transaction():
+                    for step in range(version + 1, SCHEMA_VERSION + 1):
+                        _run(self.db, _MIGRATIONS[step])
+                    self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
             elif version != SCHEMA_VERSION:
                 raise GraderError(f"{self.path}: gradebook schema version {version}; this grader reads "
                                   f"version {SCHEMA_VERSION} (see docs/gradebook.md)")
@@ -209,6 +241,15 @@ class Gradebook:
                                 (submission_id, position, "misconception" if is_detector else "note",
                                  name if is_detector else value))
 
+    def record_assignment(self, name: str, items: list[tuple[str, str, float]]) -> None:
+        """The assignment's exercises as (exercise, column title, points), replacing what an
+        earlier version of the assignment file said."""
+        with self.transaction():
+            self.db.execute("DELETE FROM assignment_exercises WHERE assignment = ?", (name,))
+            for position, (exercise, title, points) in enumerate(items):
+                self.db.execute("INSERT INTO assignment_exercises VALUES (?, ?, ?, ?, ?)",
+                                (name, position, exercise, title, points))
+
     # --- reading ---------------------------------------------------------------------------
 
     def exercises(self) -> list[str]:
@@ -251,6 +292,12 @@ class Gradebook:
             "(SELECT group_concat(n.position || '|' || n.kind || '|' || n.value, ';') FROM notes n "
             " WHERE n.submission_id = s.id) FROM submissions s")
         return sorted(rows, key=repr)
+
+
+def _run(db: sqlite3.Connection, script: str) -> None:
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
 
 
 def _number(value: float) -> str:

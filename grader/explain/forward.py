@@ -30,7 +30,9 @@ def node_values(exercise, notation) -> dict[str, np.ndarray]:
         node = built.node
         shapes = {name: exercise.graph.shape(name) for name in dict.fromkeys(node.inputs)}
         single = Graph.build(shapes, [node], node.output)
-        values[node.output] = forward(single, lambda name, index: notation[name].symbol(index), node.output)
+        # Fixed indices (an embedding's rows, index labels) say which entries a node reads.
+        fixed = {name: exercise.fixed[name] for name in shapes if name in exercise.data_inputs and name in exercise.fixed}
+        values[node.output] = forward(single, lambda name, index: notation[name].symbol(index), node.output, fixed)
     return values
 
 

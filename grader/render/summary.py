@@ -38,11 +38,16 @@ def _sections(s: ClassSummary) -> list[tuple[str, list[str], list[list[str]]]]:
          [[x.student, x.submission, x.reason] for x in s.crashing]),
         ("Waiting for review (0 points until an instructor decides)", ["student", "submission", "entry", "why"],
          [[r.student, r.submission, r.check, " ".join(r.reasons)] for r in s.reviews]),
+        ("Overrides (stale ones were made on a file the student has changed since: not applied)",
+         ["student", "entry", "points", "state", "by", "when", "reason"],
+         [[o.student, o.entry, points(o.points), o.state, o.by, o.at, o.reason] for o in s.overrides]),
     ]
 
 
 def _headline(s: ClassSummary) -> str:
     waiting = f"; {len(s.reviews)} entries waiting for review" if s.reviews else ""
+    active = sum(o.state == "active" for o in s.overrides)
+    waiting += f"; {active} override(s) applied" if active else ""
     return (f"{s.students} students, {s.graded} graded; mean {points(s.mean)} / {points(s.max_score)}, "
             f"median {points(s.median)}{waiting}")
 

@@ -24,7 +24,7 @@ INPUT_NAMES = ("X", "K", "B", "D")
 # is the skeleton's. Small, so that the sample answers stay readable.
 CANDIDATE_SHAPES = ((3, 3), (2, 2), (3,), (2, 3), (2,), (2, 1), (1, 3, 3), (1, 2, 2), (1, 1, 2, 2), (4, 4))
 # Values tried for a parameter that has no default.
-PARAM_CANDIDATES = ([-1], 2, 1)
+PARAM_CANDIDATES = (None, [-1], 2, 1)  # None: the default, when the op has one (transpose)
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 

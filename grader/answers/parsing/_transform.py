@@ -65,9 +65,33 @@ def step(z):
     return sympy.Heaviside(z, sympy.Integer(0))
 
 
+def _softplus(z):
+    return sympy.log(sympy.Add(sympy.Integer(1), sympy.exp(z)))
+
+
+def _gauss_cdf(z):
+    """Phi(z) = (1 + erf(z/sqrt 2))/2, erf kept as an atom of its own (the GELU op's form)."""
+    return sympy.Mul(sympy.Rational(1, 2), sympy.Add(sympy.Integer(1), sympy.erf(sympy.Mul(z, sympy.sqrt(2) / 2))))
+
+
+def _gelu(z):
+    return sympy.Mul(z, _gauss_cdf(z))
+
+
+def _gelu_prime(z):
+    """gelu'(z) = Phi(z) + z phi(z), phi(z) = exp(-z^2/2)/sqrt(2 pi)."""
+    pdf = sympy.Mul(sympy.exp(sympy.Mul(sympy.Rational(-1, 2), sympy.Pow(z, 2))), sympy.Pow(2 * sympy.pi, sympy.Rational(-1, 2)))
+    return sympy.Add(_gauss_cdf(z), sympy.Mul(z, pdf))
+
+
 # name -> (arity or None for "two or more", constructor)
 FUNCTIONS = {
     "exp": (1, sympy.exp),
+    "log": (1, sympy.log),
+    "ln": (1, sympy.log),
+    "erf": (1, sympy.erf),
+    "softplus": (1, _softplus),
+    "gelu": (1, _gelu),
     "tanh": (1, sympy.tanh),
     "sigma": (1, _sigmoid),
     "sigmoid": (1, _sigmoid),
@@ -81,6 +105,8 @@ FUNCTIONS = {
 # f'(z) for the activations whose derivative students write by name.
 DERIVATIVES = {
     "relu": step,
+    "softplus": _sigmoid,
+    "gelu": _gelu_prime,
     "sigma": lambda z: sympy.Mul(_sigmoid(z), sympy.Add(sympy.Integer(1), _neg(_sigmoid(z)))),
     "sigmoid": lambda z: sympy.Mul(_sigmoid(z), sympy.Add(sympy.Integer(1), _neg(_sigmoid(z)))),
 }
@@ -485,6 +511,8 @@ class Builder(Transformer_NonRecursive):
             raise self.fail(f"{text} needs an index: {self._placeholder(array, False)}", tok)
         if text == "e":
             return sympy.E
+        if text == "pi" and self._plain_array("pi") is None:
+            return sympy.pi
         if self.text[tok.end_pos:].lstrip().startswith("("):
             raise self.fail(f"unknown function {text!r} (known: {', '.join(sorted(FUNCTIONS))})", tok)
         return self.index_var(tok)
@@ -625,6 +653,9 @@ class Builder(Transformer_NonRecursive):
         return list(items)
 
     # ---- LaTeX ----------------------------------------------------------------------------
+    def pi(self, tok):
+        return sympy.pi
+
     def letter(self, tok):
         text = str(tok)
         array = self.notation.by_latex(text)
@@ -634,6 +665,8 @@ class Builder(Transformer_NonRecursive):
             raise self.fail(f"{text} needs a subscript: {self._placeholder(array, True)}", tok)
         if text == "e":
             return sympy.E
+        if text == "pi" and self._plain_array("pi") is None:
+            return sympy.pi
         return self.index_var(tok)
 
     @v_args(inline=True, meta=True)

@@ -40,7 +40,7 @@ LATEX_COMMANDS = frozenset("""
     frac dfrac tfrac cdot times div left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr
     Biggl Biggr sum partial delta mathcal mathrm operatorname text textrm exp tanh sigma max sqrt
     begin end displaystyle textstyle limits nolimits quad qquad hline
-""".split()) | frozenset("mathbb mathds mathbbm theta Theta gt prime".split())  # ReLU's step: \mathbb{1}[z > 0]
+""".split()) | frozenset("mathbb mathds mathbbm theta Theta gt prime".split()) | frozenset("pi log ln".split())  # the step \mathbb{1}[z > 0]; GELU's \pi
 _COMMAND = re.compile(r"\\([A-Za-z]+|.?)", re.S)
 
 

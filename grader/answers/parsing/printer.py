@@ -45,6 +45,10 @@ class NotationLatexPrinter(LatexPrinter):
             return self.notation.tex_of(expr.name)
         return super()._print_Symbol(expr, style)
 
+    def _print_Pi(self, expr, exp=None):
+        # sympy's own \pi comes from Pi._latex, which this printer's printmethod bypasses.
+        return "\\pi"
+
     def _print_Heaviside(self, expr, exp=None):
         text = f"\\mathbb{{1}}\\left[{self._print(expr.args[0])} > 0\\right]"
         return f"{text}^{{{exp}}}" if exp else text
