@@ -63,3 +63,13 @@ def test_comparisons_of_exponentials_are_not_evaluated_with_stand_in_values():
 def test_roots_that_the_relations_do_not_settle_go_to_review():
     # |ab| = |a||b| holds, but u^2 = a^2 b^2, v^2 = a^2, w^2 = b^2 do not give u = vw: a refusal.
     assert equivalent(sympy.sqrt(a ** 2 * b ** 2), sympy.sqrt(a ** 2) * sympy.sqrt(b ** 2)).review
+
+
+def test_a_witness_point_proves_what_the_exact_classes_leave_open():
+    # sqrt(a^2) is |a|: the relation u^2 = a^2 does not give u = a, but a = -11/3 + 1/5 does
+    verdict = equivalent(sympy.sqrt(a ** 2), a)
+    assert verdict.decision == "different" and verdict.method == "witness"
+    assert equivalent(sympy.Max(0, sigma(z)) + 1, sigma(z)).decision == "different"
+    assert equivalent(sympy.log(1 + exp(z)), z).decision == "different"
+    # ... and never credits: an identity it cannot prove stays a review
+    assert equivalent(sympy.Max(0, sigma(z)), sigma(z)).review

@@ -6,14 +6,18 @@ import pytest
 import sympy
 from hypothesis import HealthCheck, given, settings
 
+from pathlib import Path
+
 from _wrong_terms import CLASSES, wrong_terms
 from grader.answers.equivalence import equivalent, equivalent_to_entry
+from grader.pipeline import grade
 from grader.spec.load import load_exercise
+from test_reading_fixtures import expectations
 
 # (exercise, target, 0-based index): a polynomial, a step, an exponential and a root entry
 ENTRIES = [("conv2d-3x3-k2x1", "X", (1, 0)), ("relu-4", "x", (1,)), ("softmax-cross-entropy-2x3", "Z", (0, 1)),
            ("sigmoid-4", "x", (2,)), ("batchnorm-3x2", "X", (0, 1)), ("tanh-4", "x", (0,))]
-EXAMPLES = 40  # per (entry, class) here; benchmarks/never_credited.py runs 10,000 per class
+EXAMPLES = 20  # per (entry, class) here; benchmarks/never_credited.py runs 10,000 per class
 
 
 def _entry(name, target, index):
@@ -58,3 +62,20 @@ TRUE_REWRITINGS = [
 @pytest.mark.parametrize("student,reference", TRUE_REWRITINGS, ids=[str(r[1])[:40] for r in TRUE_REWRITINGS])
 def test_true_rewritings_are_credited(student, reference):
     assert equivalent(student, reference).equivalent
+
+
+VERDICTS = Path(__file__).resolve().parent / "fixtures" / "verdicts"
+FIXTURES = sorted(p for p in VERDICTS.iterdir() if p.is_file())
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=[p.name for p in FIXTURES])
+def test_false_credit_fixtures_through_the_whole_pipeline(path):
+    """Each fixture of a false-credit pattern (in several exercises) graded as users grade it,
+    with intermediates and data substituted: what it must not credit is not credited, the true
+    rewritings beside them are, and nothing is left to review."""
+    name, credit, no_credit = expectations(path)
+    report = grade(load_exercise(name), path)
+    got = {f"{c.target}[{','.join(map(str, c.index))}]": c for c in report.checks}
+    assert {e for e in credit if got[e].status != "pass"} == set(), "not credited"
+    assert {e for e in no_credit if got[e].status == "pass"} == set(), "false credit"
+    assert report.reviews == ()

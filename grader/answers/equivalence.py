@@ -12,6 +12,8 @@ procedure of each class):
 3. kinks (relu, max, min, abs, the step, leaky relu, max-pool routing): a case split on the
    signs of their linear arguments with infeasible cases pruned exactly (`piecewise.py`), each
    case decided by 1-2.
+4. what 2-3 leave undecided can still be proved wrong by a witness: a fixed rational point where
+   interval arithmetic separates the two values (`witness.py`; it can only refuse).
 What none of these proves within the entry's budget (`Budget`, counted in polynomial term
 operations, so the verdict does not depend on the machine's load) is `review`: 0 points, and
 an instructor decides.
@@ -26,6 +28,7 @@ import sympy
 from .exact import Budget, decide_smooth
 from .piecewise import decide_kinks, has_kinks
 from .polynomials import ExpansionTooBig, Poly, add_into, to_poly
+from .witness import differ
 
 __all__ = ["Budget", "DEFAULT_STEPS", "Verdict", "ExpansionTooBig", "equivalent", "equivalent_to_entry",
            "poly_matches_entry", "reference_poly", "to_poly"]
@@ -34,8 +37,9 @@ __all__ = ["Budget", "DEFAULT_STEPS", "Verdict", "ExpansionTooBig", "equivalent"
 # spec's `limits: {decision_steps: N}` sets the graded entries', docs/answer-format.md#budgets).
 DEFAULT_STEPS = 200_000
 
-# expansion: polynomials compared; exact: the exact field; cases: a case split over kinks.
-VerdictMethod = Literal["expansion", "exact", "cases", "undecided"]
+# expansion: polynomials compared; exact: the exact field; cases: a case split over kinks;
+# witness: a point where interval arithmetic proves the two different (witness.py).
+VerdictMethod = Literal["expansion", "exact", "cases", "witness", "undecided"]
 # equal and different are proofs; review: neither could be proved within the budget.
 Decision = Literal["equal", "different", "review"]
 
@@ -134,4 +138,6 @@ def equivalent(student: sympy.Expr, reference: sympy.Expr, seed: int = 0, budget
     else:
         decision, reason = decide_smooth(student - reference, budget)
         method = "exact"
+    if decision == "review" and differ(student, reference, budget):
+        return Verdict("different", "witness")  # a point where the two certainly differ
     return Verdict(decision, method if decision != "review" else "undecided", reason)

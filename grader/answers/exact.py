@@ -83,16 +83,7 @@ def _add(a: Poly, b: Poly, budget: Budget, sign: int = 1) -> Poly:
     return out
 
 
-def _constant(poly: Poly):
-    """The value of a constant polynomial, or None."""
-    if not poly:
-        return 0
-    if len(poly) == 1 and () in poly:
-        return poly[()]
-    return None
-
-
-Quotient = tuple  # (numerator Poly, denominator Poly)
+Quotient = tuple  # (numerator Poly, denominator {factor key: (factor Poly, power)})
 
 
 @dataclass
@@ -117,7 +108,7 @@ class ExactField:
 
     def _opaque(self, expr) -> Quotient:
         self.opaque = True
-        return {((self._unknown(("opaque", expr), "O"), 1),): 1}, ONE
+        return {((self._unknown(("opaque", expr), "O"), 1),): 1}, {}
 
     def prepare(self, *exprs) -> None:
         """Fix each exponent monomial's denominator d before conversion: exp(x/2) and exp(x)
@@ -128,40 +119,46 @@ class ExactField:
                     quotient = self.convert(e.args[0])
                 except Undecided:
                     continue
-                if _constant(quotient[1]) is None:
+                if quotient[1]:
                     continue
-                scale = Fraction(_constant(quotient[1]))
                 for mono, c in quotient[0].items():
-                    d = (Fraction(c) / scale).denominator
+                    d = Fraction(c).denominator
                     self.exp_denominators[mono] = lcm(self.exp_denominators.get(mono, 1), d)
 
     def convert(self, expr) -> Quotient:
-        """(N, D) with expr = N/D. Raises Undecided when the budget runs out."""
+        """(N, D) with expr = N/D: D a product of factors kept apart ({key: (factor, power)}), so
+        that sums over a common denominator (softmax's, batch norm's s) do not multiply it out.
+        Raises Undecided when the budget runs out."""
         budget = self.budget
         budget.spend(1)
         if isinstance(expr, sympy.Symbol):
-            return {((expr.name, 1),): 1}, ONE
+            return {((expr.name, 1),): 1}, {}
         if isinstance(expr, sympy.Rational):
-            return ({(): poly_coefficient(expr)} if expr != 0 else {}), ONE
+            return ({(): poly_coefficient(expr)} if expr != 0 else {}), {}
         if isinstance(expr, sympy.Float):
-            return {(): Fraction(str(expr))} if expr != 0 else {}, ONE
+            return {(): Fraction(str(expr))} if expr != 0 else {}, {}
         if isinstance(expr, sympy.Add):
-            num, den = {}, ONE
+            num, den = {}, {}
             for arg in expr.args:
                 n, d = self.convert(arg)
                 if d == den:
                     num = _add(num, n, budget)
-                else:
-                    num = _add(_mul(num, d, budget), _mul(n, den, budget), budget)
-                    den = _mul(den, d, budget)
+                    continue
+                common = dict(den)
+                for key, (factor, power) in d.items():
+                    if common.get(key, (None, 0))[1] < power:
+                        common[key] = (factor, power)
+                num = _add(_mul(num, self._cofactor(common, den), budget),
+                           _mul(n, self._cofactor(common, d), budget), budget)
+                den = common
             return num, den
         if isinstance(expr, sympy.Mul):
-            num, den = ONE, ONE
+            num, den = ONE, {}
             for arg in expr.args:
                 n, d = self.convert(arg)
                 num = _mul(num, n, budget)
-                if d is not ONE and d != ONE:
-                    den = _mul(den, d, budget)
+                for key, (factor, power) in d.items():
+                    den[key] = (factor, den.get(key, (None, 0))[1] + power)
             return num, den
         if isinstance(expr, sympy.Pow):
             return self._power(expr)
@@ -171,14 +168,38 @@ class ExactField:
             return self._exp(sympy.Integer(1))
         if isinstance(expr, sympy.tanh) and self.tanh_unknowns:
             num, den = self.convert(expr.args[0])
-            if _constant(den) is None or _has_unknowns(num):
+            if den or _has_unknowns(num):
                 return self._opaque(expr)
             name = self._unknown(("tanh", expr.args[0]), "T")
-            self.level_one.append({m: Fraction(c) / Fraction(_constant(den)) for m, c in num.items()})
-            return {((name, 1),): 1}, ONE
+            self.level_one.append(num)
+            return {((name, 1),): 1}, {}
         if isinstance(expr, (sympy.tanh, sympy.sech, sympy.cosh, sympy.sinh, sympy.coth, sympy.csch)):
             return self.convert(expr.rewrite(sympy.exp))
         return self._opaque(expr)
+
+    def _cofactor(self, common: dict, part: dict) -> Poly:
+        """The product of the factors `common` has beyond `part` (so part * cofactor = common)."""
+        out = ONE
+        for key, (factor, power) in common.items():
+            extra = power - part.get(key, (None, 0))[1]
+            if extra:
+                out = _mul(out, self._int_power(factor, extra), self.budget)
+        return out
+
+    def expand_denominator(self, den: dict) -> Poly:
+        return self._cofactor(den, {})
+
+    def _invert(self, num: Poly, den: dict, n: int) -> Quotient:
+        """(N/D)^-n: the numerator becomes one factor of the denominator, made monic (its leading
+        coefficient goes to the numerator), so equal factors meet as one key."""
+        if not num:
+            return self._opaque(sympy.zoo)
+        lead = Fraction(num[min(num)])
+        factor = {m: Fraction(c) / lead for m, c in num.items()}
+        key = tuple(sorted(factor.items()))
+        top = self._int_power(self.expand_denominator(den), n)
+        top = {m: c / lead ** n for m, c in top.items()}
+        return top, {key: (factor, n)} if factor != ONE else {}
 
     def _power(self, expr) -> Quotient:
         exponent = expr.exp
@@ -188,20 +209,20 @@ class ExactField:
                 raise Undecided("budget")
             num, den = self.convert(expr.base)
             if n < 0:
-                num, den, n = den, num, -n
-                if not den:
-                    return self._opaque(sympy.zoo)
-            return self._int_power(num, n), self._int_power(den, n)
+                return self._invert(num, den, -n)
+            return self._int_power(num, n), {k: (f, p * n) for k, (f, p) in den.items()}
         if exponent.is_Rational:
             p, q = int(exponent.p), int(exponent.q)
             num, den = self.convert(expr.base)
             name = self._unknown(("root", expr.base, q), "R")
-            self.relations[name] = (q, num, den)
+            self.relations[name] = (q, num, self.expand_denominator(den))
             whole, part = divmod(p, q)  # v^(p/q) = v^whole * R^part
+            root = {((name, part),): 1} if part else ONE
             if whole < 0:
-                num, den, whole = den, num, -whole
-            return (_mul(self._int_power(num, whole), {((name, part),): 1} if part else ONE, self.budget),
-                    self._int_power(den, whole))
+                top, bottom = self._invert(num, den, -whole)
+                return _mul(top, root, self.budget), bottom
+            return (_mul(self._int_power(num, whole), root, self.budget),
+                    {k: (f, pw * whole) for k, (f, pw) in den.items()} if whole else {})
         return self._opaque(expr)
 
     def _int_power(self, poly: Poly, n: int) -> Poly:
@@ -216,17 +237,15 @@ class ExactField:
 
     def _exp(self, argument) -> Quotient:
         num, den = self.convert(argument)
-        scale = _constant(den)
-        if scale is None:
+        if den:
             return self._opaque(sympy.exp(argument))  # exp of a quotient: no independence known
-        scale = Fraction(scale)
-        out_num, out_den = dict(ONE), dict(ONE)
+        out_num: Poly = dict(ONE)
+        out_den: dict = {}
         for mono, c in num.items():
             if any(name.startswith(("\x01R", "\x01O")) for name, _ in mono):
                 self.opaque = True  # exp of a root or opaque part: independence not certified
-            coefficient = Fraction(c) / scale
             d = self.exp_denominators.get(mono, 1)
-            power = coefficient * d
+            power = Fraction(c) * d
             if power.denominator != 1:
                 return self._opaque(sympy.exp(argument))
             name = self._unknown(("exp", mono, d), "E")
@@ -235,11 +254,11 @@ class ExactField:
             k = int(power)
             if abs(k) > 256:
                 raise Undecided("budget")
-            target = out_num if k > 0 else out_den
-            factor = {((name, abs(k)),): 1}
-            new = _mul(target, factor, self.budget)
-            target.clear()
-            target.update(new)
+            if k > 0:
+                out_num = _mul(out_num, {((name, k),): 1}, self.budget)
+            else:
+                key = ((((name, 1),), Fraction(1)),)
+                out_den[key] = ({((name, 1),): Fraction(1)}, -k)
         return out_num, out_den
 
     def reduce(self, poly: Poly) -> Poly:
@@ -308,8 +327,6 @@ def _decide(difference, exact: ExactField) -> tuple[str, str]:
     try:
         exact.prepare(difference)
         num, den = exact.convert(difference)
-        if not den:
-            return "different", ""  # undefined everywhere (a division by zero)
         if not num:
             return "equal", ""
         if exact.relations:

@@ -26,10 +26,12 @@ from fractions import Fraction
 import sympy
 
 from .exact import Budget, Undecided, decide_smooth
+from .witness import base_value, differ_at
 from .polynomials import ExpansionTooBig, to_poly
 
 KINKS = (sympy.Heaviside, sympy.Max, sympy.Min, sympy.Abs, sympy.sign, sympy.Piecewise)
 MAX_CASES = 1024  # leaves of one split (10 relu units); beyond them the entry goes to review
+MAX_WITNESS_REGIONS = 8  # undecided cases in which a witness point is looked for
 MAX_CONSTRAINTS = 400  # Fourier-Motzkin rows; beyond them a region is not pruned
 
 Linear = dict  # symbol name (or "" for the constant) -> Fraction
@@ -140,14 +142,15 @@ class _Split:
         self.budget = budget
         self.leaves = 0
         self.review = ""  # the first reason a branch could not be decided
+        self.undecided: list = []  # regions (rows over the symbols) whose case ended in review
 
-    def run(self, student, reference, region: list, exact: bool) -> str:
+    def run(self, student, reference, region: list, exact: bool, plain: bool = True) -> str:
         """'equal' or 'different' (proved) or 'review'."""
         self.budget.spend(1)
         # Kinks of terms the two sides share cancel in the difference: no split on them.
         atoms = _innermost(student - reference)
         if not atoms:
-            return self.leaf(student, reference, region, exact)
+            return self.leaf(student, reference, region, exact, plain)
         linear = _linear(_decision_forms(atoms[0])[0])
         if linear is None:
             return self.split_opaque(student, reference, region, atoms[0])
@@ -155,7 +158,8 @@ class _Split:
             constant = linear.get("", Fraction(0))
             sign = (constant > 0) - (constant < 0)
             value = _resolve(atoms[0], Fraction(1), sign)
-            return self.run(student.xreplace({atoms[0]: value}), reference.xreplace({atoms[0]: value}), region, exact)
+            return self.run(student.xreplace({atoms[0]: value}), reference.xreplace({atoms[0]: value}), region, exact,
+                            plain)
         key, _ = _unit(linear)
         unit = dict(key)
         same = []  # every kink decided by this unit, with its factor
@@ -172,20 +176,20 @@ class _Split:
         outcome = "equal"
         for sign in signs:
             result = self.branch(student, reference, region, exact, same, unit, sign,
-                                 strict=closed is None or sign != closed)
+                                 strict=closed is None or sign != closed, plain=plain)
             if result == "different":
                 return result
             if result == "review":
                 outcome = "review"
         return outcome
 
-    def branch(self, student, reference, region, exact, same, unit, sign, strict) -> str:
+    def branch(self, student, reference, region, exact, same, unit, sign, strict, plain) -> str:
         if sign != 0:
             region = region + [({k: sign * v for k, v in unit.items()}, strict)]
             if not _feasible(region, self.budget):
                 return "equal"  # no point has these signs
             values = {atom: _resolve(atom, k, sign) for atom, k in same}
-            return self.run(student.xreplace(values), reference.xreplace(values), region, exact)
+            return self.run(student.xreplace(values), reference.xreplace(values), region, exact, plain)
         # On u = 0 one symbol is eliminated first, so the kinks of u evaluate themselves at 0 and
         # an answer undefined there (max(0, z)/z) shows it.
         name = min(k for k, v in unit.items() if k)
@@ -200,7 +204,7 @@ class _Split:
             return "equal"
         if _undefined(student) and not _undefined(reference):
             return "different" if exact else self.refuse("no-exact-procedure")
-        return self.run(student, reference, region, exact)
+        return self.run(student, reference, region, exact, False)
 
     def split_opaque(self, student, reference, region, atom) -> str:
         """A kink of a non-linear argument: each sign in turn, no pruning; equal on all is a proof,
@@ -213,7 +217,7 @@ class _Split:
                 outcome = "review"
         return outcome
 
-    def leaf(self, student, reference, region, exact) -> str:
+    def leaf(self, student, reference, region, exact, plain) -> str:
         self.leaves += 1
         if self.leaves > MAX_CASES:
             raise Undecided("too-many-cases")
@@ -225,6 +229,8 @@ class _Split:
         if decision == "different" and not _feasible([(row, True) for row, _ in region], self.budget):
             return self.refuse("too-many-cases")  # a region of no interior: no witness of the difference
         if decision == "review":
+            if plain and len(self.undecided) < MAX_WITNESS_REGIONS:
+                self.undecided.append(region)
             return self.refuse(reason)
         return decision
 
@@ -311,4 +317,34 @@ def decide_kinks(student, reference, budget: Budget) -> tuple[str, str]:
         outcome = split.run(student, reference, [], True)
     except Undecided as stop:
         return "review", stop.reason
+    if outcome == "review":
+        # A case the exact classes left open (roots, log) may still hold a point where the two
+        # differ: one point inside each such region is offered to the witness (it only refuses).
+        names = sorted({s.name for s in student.free_symbols | reference.free_symbols})
+        for region in split.undecided:
+            point = _interior_point(region, names)
+            if point is not None and differ_at(student, reference, point, budget):
+                return "different", ""
     return outcome, split.review if outcome == "review" else ""
+
+
+def _interior_point(region: list, names: list) -> dict | None:
+    """A rational point strictly inside the region (rows > 0), or None: a few passes that move one
+    variable of each violated row just past its boundary, from the witness's base point. Not
+    finding one proves nothing; a point found is checked exactly."""
+    point = {name: base_value(j, 0) for j, name in enumerate(names)}
+
+    def value(row):
+        return row.get("", 0) + sum(c * point.get(k, 0) for k, c in row.items() if k)
+
+    for _ in range(3):
+        for row, _strict in region:
+            if value(row) > 0:
+                continue
+            name = max((k for k in row if k), key=lambda k: abs(row[k]), default=None)
+            if name is None:
+                return None
+            point[name] += (1 - value(row)) / row[name]
+        if all(value(row) > 0 for row, _ in region):
+            return point
+    return None
