@@ -18,6 +18,8 @@ from typing import Iterable
 from .worker import SUBMISSION_SUFFIXES
 from ..errors import GraderError
 
+FOUND_LISTED = 10  # names of what a folder holds, in the problem of a student with no matching file
+
 
 @dataclass(frozen=True)
 class Submission:
@@ -90,9 +92,11 @@ def _folder(folder: Path, root: Path, patterns: tuple[str, ...] = ()) -> Submiss
             break
     else:
         if patterns:
+            present = sorted(i.name for i in folder.iterdir() if not i.name.startswith("."))
+            shown = ", ".join(present[:FOUND_LISTED]) + (", ..." if len(present) > FOUND_LISTED else "")
             return Submission(folder.name, folder.name,
                               problem=f"{folder.name}/ holds no file matching {' or '.join(patterns)} "
-                                      f"(found: {', '.join(i.name for i in items) or 'no gradable file'})")
+                                      f"(found: {shown or 'nothing'})")
     for item in items:
         if item.is_symlink() and not _inside(item, folder.resolve()):
             outside.append(item.name)

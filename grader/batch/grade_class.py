@@ -97,7 +97,7 @@ def grade_class(exercise_ref: str, directory: str | Path, options: BatchOptions 
     if options.report_format not in extensions:
         raise GraderError(f"unknown report format {options.report_format!r}; known: {', '.join(extensions)}")
     exercise = load_exercise(exercise_ref)
-    spec = _spec(exercise_ref)
+    spec = job_spec(exercise_ref)
     grade_options = {"seed": options.seed, "timeout": options.timeout, "reveal": options.reveal}
     setup = hashlib.sha256(json.dumps({"spec": spec["sha256"], "options": grade_options,
                                        "grader": grader_version()}, sort_keys=True).encode()).hexdigest()
@@ -135,8 +135,9 @@ def grade_class(exercise_ref: str, directory: str | Path, options: BatchOptions 
             pool.close()
 
 
-def _spec(exercise_ref: str) -> dict:
-    """What a worker needs to load the exercise: its path here, and its text for other hosts."""
+def job_spec(exercise_ref: str) -> dict:
+    """What a worker needs to load the exercise: its path here, and its text for other hosts
+    (`grader batch` and `grader serve` send the same jobs)."""
     path = find_exercise(exercise_ref)
     data = path.read_bytes()
     return {"ref": str(path.resolve()), "text": data.decode("utf-8"), "sha256": hashlib.sha256(data).hexdigest(),

@@ -37,7 +37,7 @@ _SPEC_DIR: list[str] = []  # where specs sent as text are written, once per proc
 _WARM: set[str] = set()  # specs whose answer machinery this process has warmed up
 
 
-def make_job(key: str, student: str, name: str, content: bytes, spec: dict, options: dict) -> str:
+def make_job(key: str, student: str | None, name: str, content: bytes, spec: dict, options: dict) -> str:
     """A job line. `spec` is {"ref", "text", "sha256", "filename"}; `options` the GradeOptions fields."""
     return json.dumps({"key": key, "student": student, "name": name,
                        "content": base64.b64encode(content).decode("ascii"), "spec": spec, "options": options})
@@ -73,7 +73,7 @@ def grade_job(job_text: str) -> str:
 def _grade_options(job: dict) -> GradeOptions:
     options = job["options"]
     # Each student is graded on their own variant (a spec without variants ignores it).
-    return GradeOptions(seed=options.get("seed"), timeout=options.get("timeout"),
+    return GradeOptions(seed=options.get("seed"), timeout=options.get("timeout"), lang=options.get("lang"),
                         reveal=options.get("reveal", True), variant=job["student"])
 
 
