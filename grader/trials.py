@@ -17,8 +17,8 @@ right only in part of its domain cannot pass:
   active is caught; and, where the op states a convention at its kink (relu'(0) = 0), one
   trial exactly at the kink;
 - for a piecewise op deeper in the graph: draws at every scale of SCALES;
-- magnitudes well beyond the usual range (|x| up to LARGE) for real-valued inputs, so a sigmoid
-  clipped at +-6 or an overflow shortcut is caught.
+- magnitudes well beyond the usual range (|x| up to LARGE) for real-valued inputs of exercises
+  with a smooth non-linear op, so a sigmoid clipped at +-6 or an overflow shortcut is caught.
 """
 from __future__ import annotations
 
@@ -78,6 +78,7 @@ SCALES = (1e-3, 1e-2, 0.1, 1.0, 10.0)  # distances from a kink, both sides
 MAX_PATTERN_UNITS = 10  # up to this many units, every activation pattern is a trial
 MAX_PAIRS = 100  # beyond MAX_PATTERN_UNITS, pairs of units on together, while there are at most this many
 LARGE = 30.0  # |x| for the large-magnitude trials of smooth ops (sigmoid saturates long before)
+_NONLINEAR_MODULES = ("reference.elementwise", "reference.nonlinear")
 
 
 def _patterns(units: int) -> list[np.ndarray]:
@@ -123,7 +124,10 @@ def _coverage(exercise: Exercise, design: "_Design", seed: int) -> list[Trial]:
             trials.append(Trial(f"scale {scale:g}", {n: (v * scale if design.domains.get(n, REAL) == REAL and
                                                          n in free else v) for n, v in values.items()}, upstream()))
     real = [n for n in free if design.domains.get(n, REAL) == REAL]
-    if real:
+    # Large magnitudes are for smooth non-linear ops (sigmoid, tanh, softmax, ...): a linear map
+    # is the same function at every scale, and its trials stay as few as they were.
+    smooth = any(not b.op.piecewise and type(b.op).__module__ in _NONLINEAR_MODULES for b in graph.nodes)
+    if real and smooth:
         for label, low, high in (("large", -LARGE, LARGE), ("large positive", LARGE / 2, LARGE),
                                  ("large negative", -LARGE, -LARGE / 2)):
             values = dict(base)
