@@ -21,7 +21,7 @@ an instructor decides.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import sympy
 
@@ -29,6 +29,9 @@ from .exact import Budget, decide_smooth
 from .piecewise import decide_kinks, has_kinks
 from .polynomials import ExpansionTooBig, Poly, add_into, to_poly
 from .witness import differ
+
+if TYPE_CHECKING:
+    from reference.symbolic import EntryGradient
 
 __all__ = ["Budget", "DEFAULT_STEPS", "Verdict", "ExpansionTooBig", "equivalent", "equivalent_to_entry",
            "poly_matches_entry", "reference_poly", "to_poly"]
@@ -67,7 +70,7 @@ class Verdict:
         return self.decision == "review"
 
 
-def reference_poly(entry) -> Poly | None:
+def reference_poly(entry: EntryGradient) -> Poly | None:
     """The expanded polynomial of a reference EntryGradient, built from its paths (no sympy Add)."""
     total: Poly = {}
     try:
@@ -90,21 +93,22 @@ def reference_poly(entry) -> Poly | None:
     return total
 
 
-def _product(a: str, b: str) -> tuple:
+def _product(a: str, b: str) -> tuple[tuple[str, int], ...]:
     """The monomial a*b, sorted as `to_poly` sorts it."""
     if a == b:
         return ((a, 2),)
     return ((a, 1), (b, 1)) if a < b else ((b, 1), (a, 1))
 
 
-def poly_matches_entry(poly: Poly, entry) -> bool:
+def poly_matches_entry(poly: Poly, entry: EntryGradient) -> bool:
     """Whether an answer read straight into a polynomial equals the reference entry (False when the
     reference is no polynomial: then only `equivalent_to_entry` decides)."""
     expected = reference_poly(entry)
     return expected is not None and poly == expected
 
 
-def equivalent_to_entry(student: sympy.Expr, entry, seed: int = 0, budget: Budget | None = None) -> Verdict:
+def equivalent_to_entry(student: sympy.Expr, entry: EntryGradient, seed: int = 0,
+                        budget: Budget | None = None) -> Verdict:
     """`equivalent` against a reference EntryGradient, expanding it from its paths; the entry's
     sympy expression is only built when the answer is not a polynomial."""
     expected = reference_poly(entry)
