@@ -21,24 +21,26 @@ ENTRIES = [("conv2d-3x3-k2x1", "X", (1, 0)), ("relu-4", "x", (1,)), ("softmax-cr
            ("sigmoid-4", "x", (2,)), ("batchnorm-3x2", "X", (0, 1)), ("tanh-4", "x", (0,))]
 
 
+def _property(entry, label: str, kind: str, examples: int, outcomes: Counter):
+    symbols = sorted(entry.expr.free_symbols, key=lambda s: s.name)
+
+    @settings(max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(wrong_terms(symbols, kind))
+    def check(term):
+        verdict = equivalent_to_entry(entry.expr + term, entry)
+        outcomes[getattr(verdict, "decision", "equal" if verdict.equivalent else "different")] += 1
+        if verdict.equivalent:
+            print(f"  CREDITED: {label} + {term}")
+
+    return check
+
+
 def run(kind: str, examples: int) -> Counter:
     outcomes: Counter = Counter()
     per_entry = max(1, examples // len(ENTRIES))
     for name, target, index in ENTRIES:
         entry = load_exercise(name).solution[target][index]
-        symbols = sorted(entry.expr.free_symbols, key=lambda s: s.name)
-
-        @settings(max_examples=per_entry, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
-        @given(wrong_terms(symbols, kind))
-        def check(term):
-            verdict = equivalent_to_entry(entry.expr + term, entry)
-            decision = getattr(verdict, "decision", "equal" if verdict.equivalent else "different")
-            outcomes[decision] += 1
-            if verdict.equivalent:
-                print(f"  CREDITED: {name} {target}{index} + {term}")
-
-        check()
+        _property(entry, f"{name} {target}{index}", kind, per_entry, outcomes)()
     return outcomes
 
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Literal
 
 import sympy
 
-from .exact import Budget, decide_smooth
+from .exact import Budget, Decision, decide_smooth
 from .piecewise import decide_kinks, has_kinks
 from .polynomials import ExpansionTooBig, Poly, add_into, to_poly
 from .witness import differ
@@ -33,7 +33,7 @@ from .witness import differ
 if TYPE_CHECKING:
     from reference.symbolic import EntryGradient
 
-__all__ = ["Budget", "DEFAULT_STEPS", "Verdict", "ExpansionTooBig", "equivalent", "equivalent_to_entry",
+__all__ = ["Budget", "DEFAULT_STEPS", "Decision", "Verdict", "ExpansionTooBig", "equivalent", "equivalent_to_entry",
            "poly_matches_entry", "reference_poly", "to_poly"]
 
 # Polynomial term operations one decision may spend when the caller gives no budget (the
@@ -43,8 +43,6 @@ DEFAULT_STEPS = 200_000
 # expansion: polynomials compared; exact: the exact field; cases: a case split over kinks;
 # witness: a point where interval arithmetic proves the two different (witness.py).
 VerdictMethod = Literal["expansion", "exact", "cases", "witness", "undecided"]
-# equal and different are proofs; review: neither could be proved within the budget.
-Decision = Literal["equal", "different", "review"]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from typing import Mapping
 
 import sympy
 
-from .polynomials import to_poly
 
 
 class NotRational(ValueError):

@@ -28,12 +28,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 from math import lcm
+from typing import Literal
 
 import sympy
 
-from .polynomials import Poly, poly_coefficient, accumulate
+from .polynomials import Monomial, Poly, accumulate, poly_coefficient
 
 ONE: Poly = {(): 1}
+# equal and different are proofs; review: neither could be proved within the budget.
+Decision = Literal["equal", "different", "review"]
 
 
 class Undecided(Exception):
@@ -138,7 +141,8 @@ class ExactField:
         if isinstance(expr, sympy.Float):
             return {(): Fraction(str(expr))} if expr != 0 else {}, {}
         if isinstance(expr, sympy.Add):
-            num, den = {}, {}
+            num: Poly = {}
+            den: dict = {}
             for arg in expr.args:
                 n, d = self.convert(arg)
                 if d == den:
@@ -217,7 +221,7 @@ class ExactField:
             name = self._unknown(("root", expr.base, q), "R")
             self.relations[name] = (q, num, self.expand_denominator(den))
             whole, part = divmod(p, q)  # v^(p/q) = v^whole * R^part
-            root = {((name, part),): 1} if part else ONE
+            root: Poly = {((name, part),): 1} if part else ONE
             if whole < 0:
                 top, bottom = self._invert(num, den, -whole)
                 return _mul(top, root, self.budget), bottom
@@ -287,7 +291,7 @@ def _has_unknowns(poly: Poly) -> bool:
 
 def _independent(vectors: list) -> bool:
     """Whether the polynomials are Q-linearly independent modulo constants (exact elimination)."""
-    rows = []
+    rows: list[tuple[Monomial, dict]] = []
     for vector in vectors:
         row = {m: Fraction(c) for m, c in vector.items() if m}
         for pivot, pivot_row in rows:
@@ -311,7 +315,7 @@ def _key(poly: Poly) -> tuple:
     return tuple(sorted(poly.items()))
 
 
-def decide_smooth(difference, budget: Budget) -> tuple[str, str]:
+def decide_smooth(difference, budget: Budget) -> tuple[Decision, str]:
     """Whether an expression free of kinks is identically zero: ("equal", ""), ("different", "")
     or ("review", reason). Raises nothing: the budget running out is a review."""
     decision = _decide(difference, ExactField(budget))
@@ -323,7 +327,7 @@ def decide_smooth(difference, budget: Budget) -> tuple[str, str]:
     return decision
 
 
-def _decide(difference, exact: ExactField) -> tuple[str, str]:
+def _decide(difference, exact: ExactField) -> tuple[Decision, str]:
     try:
         exact.prepare(difference)
         num, den = exact.convert(difference)

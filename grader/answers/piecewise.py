@@ -25,7 +25,7 @@ from fractions import Fraction
 
 import sympy
 
-from .exact import Budget, Undecided, decide_smooth
+from .exact import Budget, Decision, Undecided, decide_smooth
 from .witness import base_value, differ_at
 from .polynomials import ExpansionTooBig, to_poly
 
@@ -144,7 +144,7 @@ class _Split:
         self.review = ""  # the first reason a branch could not be decided
         self.undecided: list = []  # regions (rows over the symbols) whose case ended in review
 
-    def run(self, student, reference, region: list, exact: bool, plain: bool = True) -> str:
+    def run(self, student, reference, region: list, exact: bool, plain: bool = True) -> Decision:
         """'equal' or 'different' (proved) or 'review'."""
         self.budget.spend(1)
         # Kinks of terms the two sides share cancel in the difference: no split on them.
@@ -173,7 +173,7 @@ class _Split:
         if closed is not None and _in_denominator(student, unit):
             closed = None  # max(0, z)/z: the answer at z = 0 must be looked at on its own
         signs = (1, -1) if closed is not None else (1, 0, -1)
-        outcome = "equal"
+        outcome: Decision = "equal"
         for sign in signs:
             result = self.branch(student, reference, region, exact, same, unit, sign,
                                  strict=closed is None or sign != closed, plain=plain)
@@ -183,7 +183,7 @@ class _Split:
                 outcome = "review"
         return outcome
 
-    def branch(self, student, reference, region, exact, same, unit, sign, strict, plain) -> str:
+    def branch(self, student, reference, region, exact, same, unit, sign, strict, plain) -> Decision:
         if sign != 0:
             region = region + [({k: sign * v for k, v in unit.items()}, strict)]
             if not _feasible(region, self.budget):
@@ -206,10 +206,10 @@ class _Split:
             return "different" if exact else self.refuse("no-exact-procedure")
         return self.run(student, reference, region, exact, False)
 
-    def split_opaque(self, student, reference, region, atom) -> str:
+    def split_opaque(self, student, reference, region, atom) -> Decision:
         """A kink of a non-linear argument: each sign in turn, no pruning; equal on all is a proof,
         a difference is not (the branch may hold no point)."""
-        outcome = "equal"
+        outcome: Decision = "equal"
         for sign in (1, 0, -1):
             value = _resolve(atom, Fraction(1), sign)
             result = self.run(student.xreplace({atom: value}), reference.xreplace({atom: value}), region, False)
@@ -217,7 +217,7 @@ class _Split:
                 outcome = "review"
         return outcome
 
-    def leaf(self, student, reference, region, exact, plain) -> str:
+    def leaf(self, student, reference, region, exact, plain) -> Decision:
         self.leaves += 1
         if self.leaves > MAX_CASES:
             raise Undecided("too-many-cases")
@@ -234,7 +234,7 @@ class _Split:
             return self.refuse(reason)
         return decision
 
-    def refuse(self, reason: str) -> str:
+    def refuse(self, reason: str) -> Decision:
         self.review = self.review or reason
         return "review"
 
@@ -310,7 +310,7 @@ def _key(row: Linear, strict: bool) -> tuple:
     return tuple(sorted(row.items())), strict
 
 
-def decide_kinks(student, reference, budget: Budget) -> tuple[str, str]:
+def decide_kinks(student, reference, budget: Budget) -> tuple[Decision, str]:
     """("equal" | "different" | "review", reason) for answers with kinks."""
     split = _Split(budget)
     try:

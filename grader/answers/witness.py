@@ -15,7 +15,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import sympy
-from mpmath import iv
+from mpmath import iv  # type: ignore[import-untyped]
 
 from .exact import Budget, Undecided
 
