@@ -126,13 +126,15 @@ def history(db: str | Path, student: str, entry: str | None = None, exercise: st
         for sid, at, submission, digest, status, score, max_score in book.query(
                 "SELECT id, graded_at, submission, content_hash, status, score, max_score FROM submissions "
                 "WHERE exercise = ? AND student = ? ORDER BY id", (exercise, student)):
-            points, most, state = float(score), float(max_score), status
+            points: float | None = float(score)
+            most: float | None = float(max_score)
+            state = status
             if key != TOTAL:
                 found = [c for c in book.query("SELECT target, entry, name, status, points, max_points FROM checks "
                                                "WHERE submission_id = ?", (sid,))
                          if _key(c) == key]
                 points, most, state = ((float(found[0][4]), float(found[0][5]), found[0][3]) if found
-                                       else (None, None, status))  # type: ignore[assignment]
+                                       else (None, None, status))
             events.append((at, 0, Event("graded", at, exercise, key, points, most, state, submission, digest)))
         current = book.current(exercise, student)
         now = book.query("SELECT content_hash, submission FROM submissions WHERE id = ?", (current,))[0]
