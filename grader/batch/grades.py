@@ -207,12 +207,12 @@ def _cell(col: Column, row, overrides: list[tuple], checks: dict[int, list[tuple
     stale = tuple(o for o in every if o.state == "stale")
     cells = []
     score = float(row["score"])
-    for position, name, target, entry, verdict, points, max_points in checks.get(row["id"], []):
+    for position, name, target, entry, graded, points, max_points in checks.get(row["id"], []):
         key = entry_key(target, entry, name)
         chosen = active.get(key)
         if chosen is not None:
             score += chosen.points - float(points)
-        cells.append(Check(position, name, key, verdict, float(points), float(max_points), chosen))
+        cells.append(Check(position, name, key, graded, float(points), float(max_points), chosen))
     max_score = float(row["max_score"])
     whole = active.get(TOTAL)
     if whole is not None:
@@ -248,7 +248,7 @@ def _student(student: str, cells: tuple[ExerciseGrade, ...]) -> StudentGrade:
     problems = [f"{c.exercise}: {c.problem}" if len(cells) > 1 else c.problem for c in cells if c.problem]
     for status in ("error", "missing"):
         if any(c.status == status for c in cells):
-            return StudentGrade(student, cells, status, None, max_total, "; ".join(problems))  # type: ignore[arg-type]
+            return StudentGrade(student, cells, status, None, max_total, "; ".join(problems))
     total = _round(sum(c.points or 0.0 for c in cells)) or 0.0
     status_: GradeStatus = "review" if any(c.status == "review" for c in cells) else _graded_status(total, max_total)
     return StudentGrade(student, cells, status_, total, max_total, "; ".join(problems))
@@ -261,23 +261,17 @@ def _round(value: float | None) -> float | None:
 _DERIVATIVE = re.compile(r"^d\w*/d(?P<rest>.+)$")
 
 
-def _spellings(check: Check) -> set[str]:
-    return {re.sub(r"\s+", "", name) for name in (check.entry, check.name, check.name.split(" (")[0])}
-
-
 def resolve_entry(text: str, checks: tuple[Check, ...]) -> Check | None:
-    """The check an instructor names: `X[2,1]`, `x[2,1]`, `dC/dX[2,1]`, the check's name as the
-    report shows it, or a function's (`grad_X`); None for `total`. Raises GraderError when nothing
-    (or more than one check) matches."""
+    """The check an instructor names: `X[2,1]`, `dC/dX[2,1]`, `x_{21}`-free plain forms, a function's
+    check name (`grad_X`) or its target; None for `total`. Raises GraderError when nothing (or more
+    than one check) matches."""
     wanted = re.sub(r"\s+", "", text)
     if wanted.lower() == TOTAL:
         return None
     match = _DERIVATIVE.match(wanted)
     forms = {wanted, match.group("rest")} if match else {wanted}
-    hits = [c for c in checks if forms & _spellings(c)]
-    if not hits:  # `x[2,1]` for X[2,1]: reports write entries in the lower case of their notation
-        lowered = {f.lower() for f in forms}
-        hits = [c for c in checks if lowered & {n.lower() for n in _spellings(c)}]
+    hits = [c for c in checks if forms & {re.sub(r"\s+", "", c.entry), re.sub(r"\s+", "", c.name),
+                                          re.sub(r"\s+", "", c.name.split(" (")[0])}]
     if len(hits) == 1:
         return hits[0]
     known = ", ".join(dict.fromkeys(c.entry for c in checks)) or "(no checks: only `total`)"

@@ -123,6 +123,8 @@ def history(db: str | Path, student: str, entry: str | None = None, exercise: st
             check = resolve_entry(entry, student_grade(book, student, exercise).checks)
             key = TOTAL if check is None else check.entry
         events: list[tuple[str, int, Event]] = []
+        points: float | None
+        most: float | None
         for sid, at, submission, digest, status, score, max_score in book.query(
                 "SELECT id, graded_at, submission, content_hash, status, score, max_score FROM submissions "
                 "WHERE exercise = ? AND student = ? ORDER BY id", (exercise, student)):
