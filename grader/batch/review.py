@@ -128,9 +128,7 @@ def history(db: str | Path, student: str, entry: str | None = None, exercise: st
         for sid, at, submission, digest, status, score, max_score in book.query(
                 "SELECT id, graded_at, submission, content_hash, status, score, max_score FROM submissions "
                 "WHERE exercise = ? AND student = ? ORDER BY id", (exercise, student)):
-            points: float | None = float(score)
-            most: float | None = float(max_score)
-            state = status
+            points, most, state = float(score), float(max_score), status
             if key != TOTAL:
                 found = [c for c in book.query("SELECT target, entry, name, status, points, max_points FROM checks "
                                                "WHERE submission_id = ?", (sid,))
