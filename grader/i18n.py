@@ -49,6 +49,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "fn.more": {"en": " and {count} more", "he": " ועוד {count}"},
     "fn.shape": {"en": "{fn} must return an array shaped like {target}: expected shape {expected}, got {got}",
                  "he": "{fn} צריכה להחזיר מערך בצורה של {target}: ציפינו לצורה {expected}, התקבלה {got}"},
+    "fn.with_hint": {"en": "{sentence}{hint}", "he": "{sentence}{hint}"},
+    "fn.indented": {"en": "  {line}", "he": "  {line}"},
     "fn.shape.reshape": {"en": " (the right number of entries: reshape it)", "he": " (מספר האיברים נכון: שנו את הצורה)"},
     "fn.error": {"en": "{fn} failed on trial {trial}: {error}", "he": "{fn} נכשלה בניסוי {trial}: {error}"},
     "fn.nothing": {"en": "{fn} returned nothing on trial {trial}", "he": "{fn} לא החזירה ערך בניסוי {trial}"},
