@@ -19,7 +19,7 @@ import numpy as np
 from ..execution import FunctionRun, FunctionsSubmission
 from ..files import RefusedFile, read_regular
 from ..options import GradeOptions
-from ..report import Check, Maths, Message, MessageParam
+from ..report import Check, Message, MessageParam
 from ..spec.load import Exercise, Target
 from ..trials import Trial
 
@@ -130,8 +130,10 @@ def _explain_differences(exercise: Exercise, target: Target, comparison: _Compar
     """Which entries differ, and expected against got on the clearest failing trial."""
     notation = exercise.notation
 
-    def label(index: tuple[int, ...]) -> Maths:
-        return Maths(notation.entry_derivative(target.name, index), notation.entry_derivative(target.name, index, "latex"))
+    def label(index: tuple[int, ...]) -> str:
+        # Text, not Maths: showing MathML needs our grammar and sympy, which rendering a report of
+        # code must not load (a class of code reports renders in the time numpy takes to import).
+        return notation.entry_derivative(target.name, index)
 
     entries = target.entries
     wrong = [entries[i] for i in np.flatnonzero(~comparison.ok)]
