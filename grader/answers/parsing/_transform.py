@@ -22,6 +22,7 @@ from sympy.matrices import MatrixBase
 
 from ...spec.notation import ArrayNotation, Notation
 from .limits import ParseLimits
+from reference import functions
 
 
 class SemanticError(Exception):
@@ -55,61 +56,16 @@ class _Sub:
     at: tuple[int, int]
 
 
-def _sigmoid(z):
-    return sympy.Pow(sympy.Add(sympy.Integer(1), sympy.exp(sympy.Mul(sympy.Integer(-1), z))), sympy.Integer(-1))
-
-
 def step(z):
     """ReLU's derivative as the reference writes it: 1 for z > 0, 0 for z <= 0 (relu'(0) = 0, as
     PyTorch); every spelling of the step (relu', 1[z > 0], H, step, theta) is this one object."""
-    return sympy.Heaviside(z, sympy.Integer(0))
+    return functions.sym_step(z)
 
 
-def _softplus(z):
-    return sympy.log(sympy.Add(sympy.Integer(1), sympy.exp(z)))
+def _known() -> str:
+    return ", ".join(functions.known_names())
 
 
-def _gauss_cdf(z):
-    """Phi(z) = (1 + erf(z/sqrt 2))/2, erf kept as an atom of its own (the GELU op's form)."""
-    return sympy.Mul(sympy.Rational(1, 2), sympy.Add(sympy.Integer(1), sympy.erf(sympy.Mul(z, sympy.sqrt(2) / 2))))
-
-
-def _gelu(z):
-    return sympy.Mul(z, _gauss_cdf(z))
-
-
-def _gelu_prime(z):
-    """gelu'(z) = Phi(z) + z phi(z), phi(z) = exp(-z^2/2)/sqrt(2 pi)."""
-    pdf = sympy.Mul(sympy.exp(sympy.Mul(sympy.Rational(-1, 2), sympy.Pow(z, 2))), sympy.Pow(2 * sympy.pi, sympy.Rational(-1, 2)))
-    return sympy.Add(_gauss_cdf(z), sympy.Mul(z, pdf))
-
-
-# name -> (arity or None for "two or more", constructor)
-FUNCTIONS = {
-    "exp": (1, sympy.exp),
-    "log": (1, sympy.log),
-    "ln": (1, sympy.log),
-    "erf": (1, sympy.erf),
-    "softplus": (1, _softplus),
-    "gelu": (1, _gelu),
-    "tanh": (1, sympy.tanh),
-    "sigma": (1, _sigmoid),
-    "sigmoid": (1, _sigmoid),
-    "relu": (1, lambda z: sympy.Max(sympy.Integer(0), z)),
-    "max": (None, lambda *a: sympy.Max(*a)),
-    "sqrt": (1, sympy.sqrt),
-    "step": (1, step),
-    "heaviside": (1, step),
-    "theta": (1, step),
-}
-# f'(z) for the activations whose derivative students write by name.
-DERIVATIVES = {
-    "relu": step,
-    "softplus": _sigmoid,
-    "gelu": _gelu_prime,
-    "sigma": lambda z: sympy.Mul(_sigmoid(z), sympy.Add(sympy.Integer(1), _neg(_sigmoid(z)))),
-    "sigmoid": lambda z: sympy.Mul(_sigmoid(z), sympy.Add(sympy.Integer(1), _neg(_sigmoid(z)))),
-}
 _DIGITS = re.compile(r"[0-9]+")
 # The parts of an UPSTREAM_ENTRY token: loss letter, output letter, subscript.
 _UPSTREAM_PARTS = re.compile(r"\\[dt]?frac\s*\{\s*\\(?:partial|delta)\s*([A-Za-z])\s*\}\s*"
@@ -453,19 +409,21 @@ class Builder(Transformer_NonRecursive):
         if raw == "H":
             self._step_letter(tok)
             raw = "heaviside"
-        name = raw.lstrip("\\")
-        if "{" in name:
-            name = name[name.index("{") + 1: name.rindex("}")].strip()
-        name = name.lower()
-        if name not in FUNCTIONS:
-            raise self.fail(f"unknown function {name!r} (known: {', '.join(sorted(FUNCTIONS))})", tok)
-        arity, build = FUNCTIONS[name]
+        fn = functions.lookup(raw)
+        name = fn.name if fn is not None else raw.lstrip("\\")
+        if fn is None:
+            if "{" in name:
+                name = name[name.index("{") + 1: name.rindex("}")].strip()
+            raise self.fail(f"unknown function {name.lower()!r} (known: {_known()})", tok)
+        arity = fn.arity
+        if fn.param is not None and len(args) == 2:
+            arity = 2  # leaky_relu(z, slope)
         if (arity is not None and len(args) != arity) or (arity is None and len(args) < 2):
             want = f"{arity} argument{'s' if arity != 1 else ''}" if arity else "two or more arguments"
             raise self.fail(f"{name} takes {want}, got {len(args)}", tok)
         if any(_is_matrix(a) for a in args):
             raise self.fail(f"{name} of a matrix is not supported", tok)
-        return build(*args)
+        return fn.symbolic(*args)
 
     def _step_letter(self, tok):
         """H(...) is the step function unless the exercise has an array called H."""
@@ -480,16 +438,16 @@ class Builder(Transformer_NonRecursive):
         if len(args) == 1 and isinstance(args[0], list):
             args = tuple(args[0])
         raw = str(tok)
+        fn = functions.lookup(raw)
         name = raw[raw.index("{") + 1: raw.rindex("}")].strip() if "{" in raw else raw.lstrip("\\")
-        name = name.lower()
-        if name not in DERIVATIVES:
-            raise self.fail(f"{name}' is not read (known: "
-                            f"{', '.join(n + chr(39) for n in sorted(DERIVATIVES))})", tok)
+        if fn is None or fn.derivative is None:
+            raise self.fail(f"{name.lower()}' is not read (known: "
+                            f"{', '.join(n + chr(39) for n in functions.derivative_names())})", tok)
         if len(args) != 1:
             raise self.fail(f"{name}' takes 1 argument, got {len(args)}", tok)
         if _is_matrix(args[0]):
             raise self.fail(f"{name}' of a matrix is not supported", tok)
-        return DERIVATIVES[name](args[0])
+        return fn.derivative(args[0])
 
     def indicator(self, tok, left, gt, right):
         """1[a > b]: 1 when a > b, else 0 (so 1[z > 0] is relu'(z), 0 at z = 0)."""
@@ -514,7 +472,7 @@ class Builder(Transformer_NonRecursive):
         if text == "pi" and self._plain_array("pi") is None:
             return sympy.pi
         if self.text[tok.end_pos:].lstrip().startswith("("):
-            raise self.fail(f"unknown function {text!r} (known: {', '.join(sorted(FUNCTIONS))})", tok)
+            raise self.fail(f"unknown function {text!r} (known: {_known()})", tok)
         return self.index_var(tok)
 
     def entry_literal(self, tok):

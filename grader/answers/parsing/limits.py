@@ -10,6 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from reference import functions
+
 from .errors import ParseError, position
 
 
@@ -36,11 +38,13 @@ _DIGITS = re.compile(r"[0-9]+")
 
 # LaTeX commands the grammar knows; anything else (\input, \def, \write18, ...) is refused by
 # name here, which is a better message than "unexpected character".
+# The functions' commands (\sigma, \tanh, ...) come from the catalogue of maths functions.
 LATEX_COMMANDS = frozenset("""
     frac dfrac tfrac cdot times div left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr
-    Biggl Biggr sum partial delta mathcal mathrm operatorname text textrm exp tanh sigma max sqrt
+    Biggl Biggr sum partial delta mathcal mathrm operatorname text textrm
     begin end displaystyle textstyle limits nolimits quad qquad hline
-""".split()) | frozenset("mathbb mathds mathbbm theta Theta gt prime".split()) | frozenset("pi log ln".split())  # the step \mathbb{1}[z > 0]; GELU's \pi
+""".split()) | frozenset("mathbb mathds mathbbm gt prime".split()) | frozenset(["pi"]) \
+    | functions.latex_commands()  # the step \mathbb{1}[z > 0]; GELU's \pi
 _COMMAND = re.compile(r"\\([A-Za-z]+|.?)", re.S)
 
 
