@@ -201,6 +201,16 @@ entry(MathFunction(
     print_plain="softplus", print_latex="\\operatorname{softplus}", print_mathml="softplus",
     worked="softplus'(z) = sigma(z)"))
 
+entry(MathFunction(
+    "elu", "the ELU: z for z > 0, alpha (e^z - 1) for z <= 0",
+    lambda z, p=1: z * sym_step(z) + _rat(p) * (_sympy().exp(z) - 1) * (1 - sym_step(z)),
+    lambda z, p=1: sym_step(z) + _rat(p) * _sympy().exp(z) * (1 - sym_step(z)),
+    plain=("elu",), operatorname=("elu",), op=True, param=("alpha", 1.0),
+    numeric=lambda z, p: np.where(z > 0, z, float(p) * np.expm1(np.minimum(z, 0.0))),
+    numeric_grad=lambda z, p: np.where(z > 0, 1.0, float(p) * np.exp(np.minimum(z, 0.0))),
+    branch=_kink(lambda z, p: _rat(p) * (_sympy().exp(z) - 1), lambda z, p: _rat(p) * _sympy().exp(z)),
+    print_plain="elu", print_latex="\\operatorname{ELU}", print_mathml="ELU",
+    worked="elu'(z) = 1 for z > 0, alpha e^z for z <= 0"))
 
 # ---- what the readers derive from the catalogue -------------------------------------------
 def _index() -> dict[str, dict[str, MathFunction]]:
