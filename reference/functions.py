@@ -211,6 +211,13 @@ entry(MathFunction(
     branch=_kink(lambda z, p: _rat(p) * (_sympy().exp(z) - 1), lambda z, p: _rat(p) * _sympy().exp(z)),
     print_plain="elu", print_latex="\\operatorname{ELU}", print_mathml="ELU",
     worked="elu'(z) = 1 for z > 0, alpha e^z for z <= 0"))
+entry(MathFunction(
+    "silu", "the SiLU (swish) z sigma(z)", lambda z, p=None: z * sym_sigmoid(z),
+    lambda z, p=None: sym_sigmoid(z) * (1 + z * (1 - sym_sigmoid(z))),
+    plain=("silu", "swish"), operatorname=("silu", "swish"), op=True,
+    numeric=lambda z, p: z * _np_sigmoid(z), numeric_grad=lambda z, p: _np_sigmoid(z) * (1 + z * (1 - _np_sigmoid(z))),
+    print_plain="silu", print_latex="\\operatorname{SiLU}", print_mathml="SiLU",
+    worked="silu'(z) = sigma(z)(1 + z (1 - sigma(z)))"))
 
 # ---- what the readers derive from the catalogue -------------------------------------------
 def _index() -> dict[str, dict[str, MathFunction]]:

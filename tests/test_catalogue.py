@@ -105,7 +105,8 @@ def test_an_exercise_of_each_op_entry_grades_its_reference_answer_full(name, tmp
              "sigmoid": "dy[{i}]*sigma'(x[{i}])", "relu": "dy[{i}]*1[x[{i}] > 0]",
              "leaky_relu": "dy[{i}]*leaky_relu'(x[{i}])", "square": "2*dy[{i}]*x[{i}]",
              "gelu": "dy[{i}]*gelu'(x[{i}])", "softplus": "dy[{i}]*sigma(x[{i}])",
-             "elu": "dy[{i}]*(1[x[{i}] > 0] + exp(x[{i}])*(1 - 1[x[{i}] > 0]))"}[name]
+             "elu": "dy[{i}]*(1[x[{i}] > 0] + exp(x[{i}])*(1 - 1[x[{i}] > 0]))",
+             "silu": "dy[{i}]*sigma(x[{i}])*(1 + x[{i}]*(1 - sigma(x[{i}])))"}[name]
     answers.write_text("".join(f"x[{i}]: {right.format(i=i)!r}\n" for i in (1, 2, 3)))
     report = grade(exercise, answers, GradeOptions(seed=0, timeout=None, lang="en", diagnose=False))
     assert report.score == 3, [(c.status, c.feedback) for c in report.checks]
@@ -115,6 +116,8 @@ def test_an_exercise_of_each_op_entry_grades_its_reference_answer_full(name, tmp
     ("softplus", "dy[1]*softplus(x[1])"),
     ("elu", "dy[1]*exp(x[1])"),
     ("elu", "dy[1]*1[x[1] > 0]"),
+    ("silu", "dy[1]*sigma(x[1])"),
+    ("silu", "dy[1]*silu(x[1])"),
 ])
 def test_wrong_derivatives_of_the_new_entries_are_not_credited(name, wrong, tmp_path):
     exercise = parse_exercise(SPEC.format(name=name, ident=name.replace("_", "-")), "cat.yaml")
