@@ -68,6 +68,7 @@ def test_index_lists_the_bundled_exercises_with_titles_and_ops(client):
     assert DENSE in rows and "conv2d-3x3-k2x1" in rows and len(rows) >= 20
     cells = ["".join(td.itertext()) for td in rows[DENSE].iter("td")]
     assert cells[1].startswith("Backpropagation through a dense layer") and cells[2] == "dense"
+    assert len(list(rows[DENSE].iter("{http://www.w3.org/1998/Math/MathML}math"))) == 3  # dC/dW, dC/db, dC/dx
     assert response.headers["content-security-policy"].startswith("default-src 'none'")
 
 
@@ -307,3 +308,68 @@ def test_ctrl_c_stops_the_server_too(tmp_path):
         server.stop(signal.SIGINT)
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
     assert list(tmp_path.iterdir()) == []
+
+
+def _reviewed_gradebook(tmp_path) -> Path:
+    """A gradebook where alice has one entry flagged review and bob one entry wrong."""
+    from grader.batch.gradebook import Gradebook, Row
+    from grader.report import Check, Report
+
+    def report(flagged: str) -> Report:
+        return Report("mlp", "answers.md", "expressions", 2.0, (
+            Check("dL/dW1[1,1]", "pass", 1.0, 1.0, "right", "W1", (1, 1), ("correct",), line=3),
+            Check("dL/dW1[1,2]", flagged, 0.0, 1.0, "could not be decided automatically: flagged for your instructor"
+                  if flagged == "review" else "not right", "W1", (1, 2),
+                  ("review", "review-nonlinear-kink") if flagged == "review" else ("wrong",), line=4)))
+
+    db = tmp_path / "reviewed.sqlite"
+    with Gradebook(db) as book:
+        for student, flagged in (("alice", "review"), ("bob", "fail")):
+            graded = report(flagged)
+            book.record(Row("mlp", student, f"{student}/answers.md", student * 8, "setup", "expressions", "partial",
+                            graded.score, graded.max_score, "", 0, False, "test", 0.1, "2026-01-01T00:00:00+00:00",
+                            "test:1", graded.to_dict()))
+    return db
+
+
+def _form_fields(html: str, form_class: str) -> dict:
+    form = re.search(rf'<form[^>]*class="decide {form_class}"[^>]*>(.*?)</form>', html, re.S).group(1)
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+
+
+def test_review_queue_accept_override_and_history(tmp_path):
+    from grader.batch.review import overrides
+
+    db = _reviewed_gradebook(tmp_path)
+    with TestClient(create_app(ServeConfig(load_catalogue([DENSE])[0], db=str(db), jobs=1))) as client:
+        assert "review (1 waiting)" in client.get("/class").text
+        queue = client.get("/class/mlp/review")
+        doc = valid_html5(queue.text)
+        items = [a for a in doc.iter("article") if a.get("data-kind") == "review"]
+        assert [(a.get("data-student"), a.get("data-entry")) for a in items] == [("alice", "W1[1,2]")]
+        accept = _form_fields(queue.text, "accept")
+        assert accept["points"] == "1.0" and accept["student"] == "alice"
+        # Without the page's token nothing is written.
+        assert client.post("/class/mlp/override", data={**accept, "csrf": ""}).status_code == 403
+        assert overrides(db) == ()
+        decided = client.post("/class/mlp/override", data=accept, follow_redirects=False)
+        assert decided.status_code == 303 and decided.headers["location"].startswith("/class/mlp/review?done=")
+        after = client.get(decided.headers["location"]).text
+        assert "0 waiting" in after and "alice W1[1,2]: 1 points" in after
+        # An override with points and a reason, then the trail that shows it.
+        fields = {**_form_fields(queue.text, "override"), "student": "bob", "points": "0.5",
+                  "reason": "index slip only", "by": "prof"}
+        assert client.post("/class/mlp/override", data=fields, follow_redirects=False).status_code == 303
+        too_many = client.post("/class/mlp/override", data={**fields, "points": "7"})
+        assert too_many.status_code == 400 and "worth 0 to 1" in too_many.text
+        no_reason = client.post("/class/mlp/override", data={**fields, "reason": " "})
+        assert no_reason.status_code == 400 and "needs a reason" in no_reason.text
+        trail = client.get("/class/mlp/student/bob/history")
+        doc = valid_html5(trail.text)
+        kinds = [row.get("data-kind") for row in doc.iter("tr") if row.get("data-kind")]
+        assert kinds == ["graded", "override"] and "index slip only" in trail.text and "prof" in trail.text
+        assert client.get("/class/mlp/student/bob/history?entry=W1[1,2]").status_code == 200
+        assert client.get("/class/mlp/student/nobody/history").status_code == 404
+        assert "flagged for your instructor" in client.get("/class/mlp/student/alice").text
+    assert [(o.student, o.entry, o.points, o.reason) for o in overrides(db)] == [
+        ("alice", "W1[1,2]", 1.0, "accepted on review"), ("bob", "W1[1,2]", 0.5, "index slip only")]

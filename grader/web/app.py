@@ -144,7 +144,7 @@ def create_app(config: ServeConfig) -> Starlette:
             back = pages.exercise_url(item.exercise.id)
             if fmt not in ("html", "json"):
                 raise RequestRefused(400, "Unknown format", f"format must be html or json, not {fmt!r}")
-            form = await _read_form(request, config.max_upload)
+            form = await read_form(request, config.max_upload)
             lang = _lang(_field(form, "lang") or request.query_params.get("lang"), item)
             if not check_token(_field(form, "csrf") or request.headers.get("x-csrf-token", "")):
                 raise RequestRefused(403, "Form expired", "this form's security token is missing or expired "
@@ -226,7 +226,7 @@ def _field(form, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-async def _read_form(request: Request, cap: int):
+async def read_form(request: Request, cap: int):
     """The form of a POST, read only up to `cap` bytes (413 beyond it, whatever Content-Length says)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > cap + 64 * 1024:

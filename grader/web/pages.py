@@ -95,8 +95,11 @@ def index_page(served: dict[str, Served], classes: bool) -> str:
         ET.SubElement(ET.SubElement(row, "td"), "a", href=exercise_url(ex_id)).text = ex_id
         ET.SubElement(row, "td").text = exercise.title
         ET.SubElement(row, "td", dir="ltr").text = ", ".join(item.ops)
-        ET.SubElement(row, "td", dir="ltr").text = ", ".join(
-            f"{exercise.notation.derivative(t.name)} ({points(t.points)})" for t in exercise.targets)
+        asked = ET.SubElement(row, "td")
+        for n, target in enumerate(exercise.targets):
+            _text(asked, ", " if n else "")
+            _maths(asked, exercise.notation.derivative(target.name, "latex"), exercise)
+            _text(asked, f" ({points(target.points)})")
     return page.render()
 
 
