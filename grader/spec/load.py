@@ -103,8 +103,9 @@ class Exercise:
         return solve(self.graph, tuple(t.name for t in self.targets), self.symbol_for, self.upstream, self.fixed)
 
     def symbol_for(self, name: str, index: tuple[int, ...]):
-        """The reference's value of one entry: its symbol, or the number a fixed data input holds."""
-        if name in self.data_inputs and name in self.fixed:
+        """The reference's value of one entry: its symbol, or the number the spec gives it (data or
+        fixed `values`: the reference, and answers through `definitions`, use the given numbers)."""
+        if name in self.fixed:
             return exact_value(self.fixed[name][index])
         return self.notation[name].symbol(index)
 
@@ -115,10 +116,13 @@ class Exercise:
         from reference.symbolic import forward, internal
 
         out = {}
-        for name in self.data_inputs:
-            if name in self.fixed:
-                for index in np.ndindex(*self.graph.inputs[name]):
-                    out[self.notation[name].symbol(index)] = self.symbol_for(name, index)
+        for name in self.fixed:
+            for index in np.ndindex(*self.graph.inputs[name]):
+                out[self.notation[name].symbol(index)] = self.symbol_for(name, index)
+        for name in self.notation.defined_outputs:
+            values = forward(self.graph, self.symbol_for, name, self.fixed)
+            for index in np.ndindex(*self.graph.shape(name)):
+                out[self.notation[name].symbol(index)] = values[index]
         for mid in self.intermediates:
             values = (forward(self.graph, self.symbol_for, mid.of, self.fixed) if mid.part is None
                       else internal(self.graph, self.symbol_for, mid.of, mid.part, self.fixed))
@@ -138,6 +142,19 @@ class Exercise:
 
     def text(self, lang: str | None = None) -> str:
         return self.statement.get(lang or self.language) or next(iter(self.statement.values()))
+
+
+def _defined_outputs(graph: Graph | None, upstream) -> frozenset[str]:
+    """The output when an answer may write it as a symbol: the output of an element-wise op or a
+    softmax with a given upstream gradient (y_i(1 - y_i) for the sigmoid, 1 - y_i^2 for tanh)."""
+    from reference import functions
+
+    if graph is None or not upstream:
+        return frozenset()
+    last = next((b for b in graph.nodes if b.node.output == graph.output), None)
+    if last is not None and (last.node.op in {f.name for f in functions.element_wise_ops()} or last.node.op == "softmax"):
+        return frozenset([graph.output])
+    return frozenset()
 
 
 def bundled_ids() -> list[str]:
@@ -340,7 +357,8 @@ def _build(data: dict, lines: dict, filename: str) -> Exercise:
     tol = data.get("tolerance", {})
     return Exercise(
         id=data["id"], title=data["title"], language=language, statement=statement, path=filename,
-        graph=graph, notation=Notation(tuple(arrays), loss=loss, loss_aliases=aliases),
+        graph=graph, notation=Notation(tuple(arrays), loss=loss, loss_aliases=aliases,
+                                       defined_outputs=_defined_outputs(graph, upstream)),
         upstream=upstream["name"] if upstream else None, targets=tuple(targets), functions=tuple(functions),
         trials=Trials(**data.get("trials", {})), rtol=float(tol.get("rtol", DEFAULT_RTOL)),
         atol=float(tol.get("atol", DEFAULT_ATOL)), limits=Limits(**data.get("limits", {})),

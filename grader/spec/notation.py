@@ -107,6 +107,9 @@ class Notation:
     arrays: tuple[ArrayNotation, ...]
     loss: str = "C"
     loss_aliases: tuple[str, ...] = ("C", "L", "E", "J")
+    # Forward outputs an answer may use as symbols (y_i in a sigmoid exercise stands for
+    # sigma(x_i)): outputs of element-wise ops and softmax, replaced by their definition.
+    defined_outputs: frozenset[str] = frozenset()
     _by_name: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

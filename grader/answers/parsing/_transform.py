@@ -175,7 +175,7 @@ class Builder(Transformer_NonRecursive):
 
     def resolve(self, array: ArrayNotation, index: tuple[int, ...], at, latex: bool) -> sympy.Symbol:
         """The entry symbol for a 1-based written (or full) index, with a range check."""
-        if array.name in self.outputs and not self.allow_outputs:
+        if array.name in self.outputs and not self.allow_outputs and array.name not in self.notation.defined_outputs:
             who = ", ".join(a.latex if latex else a.letter for a in self.notation.arrays
                             if a.name not in self.outputs and a.upstream_of is None)
             up = self.notation.upstream
