@@ -491,11 +491,21 @@ class Builder(Transformer_NonRecursive):
         text = "".join(str(tok).split())
         loss, _, rest = text[1:].partition("/d")
         up = self.notation.upstream
-        letter, _, index = rest.partition("[")
+        letter, bracket, index = rest.partition("[")
+        digits = ""
+        if not bracket:  # dC/dy11: one digit per index, as dy11
+            letter = rest.rstrip("0123456789")
+            digits = rest[len(letter):]
+            letter = letter.rstrip("_")
         if up is None or loss not in self.notation.loss_aliases + (self.notation.loss,) or \
                 letter not in (up.latex, up.letter[1:] if up.letter.startswith("d") else up.letter):
             raise self.fail(f"{str(tok)}: only d{self.notation.loss}/d{up.latex if up else '?'} is given; write it "
                             f"as {self._placeholder(up, False) if up else 'dy[i,j]'}", tok)
+        if digits:
+            if len(digits) != len(up.axes) or max(up.notation_shape) > 9:
+                raise self.fail(f"write {text[:text.index('/') + 2]}{letter}[...]: put the indices in square brackets, "
+                                f"as in {self._placeholder(up, False)}", tok)
+            return self.resolve(up, tuple(int(d) for d in digits), _at(tok), False)
         values = tuple(int(v) for v in index.rstrip("]").split(","))
         return self.resolve(up, values, _at(tok), False)
 

@@ -119,6 +119,30 @@ def operator_derivatives(text: str) -> str:
         lambda m: f"\\frac{{\\partial {m.group(5)}}}{{\\partial {m.group(2) or m.group(4)}{m.group(3) or ''}}}", text)
 
 
+def upstream_shorthands(text: str, notation) -> str:
+    """`dy_{1,2}`, `dy_{11}`, `dy_11` (quick notes, PrairieLearn boxes, `dy₁₁` once subscripts are
+    read) and `dC/dy_11`, `∂C/∂y_11` -> `\\frac{\\partial C}{\\partial y_{...}}`: the given upstream
+    gradient in the one spelling the grammar reads. Changes the length, as `unicode_subscripts` does."""
+    up = notation.upstream
+    if up is None or "_" not in text or up.upstream_of is None:
+        return text
+    letter = re.escape(notation[up.upstream_of].latex)
+    loss = notation.loss
+
+    def frac(top: str, sub: str) -> str:
+        return f"\\frac{{\\partial {top}}}{{\\partial {notation[up.upstream_of].latex}_{{{sub}}}}}"
+
+    text = re.sub(rf"(?<![A-Za-z\\])(?:d|\u2202)([A-Za-z])\s*/\s*(?:d|\u2202){letter}_([0-9]+)(?![0-9])",
+                  lambda m: frac(m.group(1), m.group(2)), text)
+
+    def shorthand(m: re.Match) -> str:
+        if text[max(0, m.start() - 8):m.start()].rstrip().endswith("/"):
+            return m.group()  # dC / dy_{1,1}: the grammar reads the fraction itself
+        return frac(loss, m.group(1) or m.group(2))
+
+    return re.sub(rf"(?<![A-Za-z\\{{])d{letter}_(?:\{{([^{{}}]*)\}}|([0-9]+)(?![0-9]))", shorthand, text)
+
+
 def unwrap_typography(text: str) -> str:
     """`\\mathbf{x}_{1,1}` -> `x_{1,1}`, `\\ell` -> `l`, `\\text{ (by symmetry)}` -> spaces; same length."""
     if "\\" not in text and "\u2202" not in text:
