@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any, Callable
 
 import numpy as np
 
@@ -18,6 +19,14 @@ from .functions import CATALOGUE, MathFunction, element_wise_ops
 from .ops import Domain, Op, OpError, constant, exact, register
 
 POSITIVE = Domain("positive")
+
+
+def _need(part: Callable[..., Any] | None) -> Callable[..., Any]:
+    """A catalogue entry's part an op needs (an entry marked `op` has its numpy forms; a piecewise
+    one its `branch`): the catalogue's tests check every op entry has them."""
+    if part is None:
+        raise OpError("the catalogue entry of this op lacks a part it needs")
+    return part
 
 _CONVENTIONS = {
     "en": "relu'(0) = 0 (as PyTorch): at 0 the derivative of the left branch is used.",
@@ -52,16 +61,16 @@ class Elementwise(Op):
         return _CONVENTIONS if self.piecewise else {}
 
     def forward(self, args):
-        return self.function.numeric(args[0], float(self.slope))
+        return _need(self.function.numeric)(args[0], float(self.slope))
 
     def backward(self, args, g):
-        return [g * self.function.numeric_grad(args[0], float(self.slope))]
+        return [g * _need(self.function.numeric_grad)(args[0], float(self.slope))]
 
     def symbolic(self, inputs):
         z = inputs.symbolic(0)
         values = inputs.numeric(0) if self.piecewise else None
         if values is not None:  # the branch the fixed values are on, as the derivative takes it
-            branch = self.function.branch
+            branch = _need(self.function.branch)
             return [branch(zi, self.slope, v)[0] for zi, v in zip(z, values.ravel().tolist())]
         return [self.function.symbolic(zi, *self._param) for zi in z]
 
@@ -75,9 +84,9 @@ class Elementwise(Op):
         flat = values.ravel() if values is not None else None
         for i, zi in enumerate(z):
             if flat is None:
-                yield i, i, self.function.derivative(zi, *self._param)
+                yield i, i, _need(self.function.derivative)(zi, *self._param)
             else:
-                yield i, i, self.function.branch(zi, self.slope, float(flat[i]))[1]
+                yield i, i, _need(self.function.branch)(zi, self.slope, float(flat[i]))[1]
 
     def domain(self, position):
         return POSITIVE if self.function.positive_domain else Domain()
@@ -115,7 +124,7 @@ class Scale(Op):
     """y = c x for a constant c (attention's 1/sqrt(d)): exact, so sqrt stays a surd."""
 
     out_shape: tuple[int, ...]
-    factor: object  # a sympy number
+    factor: Any  # a sympy number (sympy is untyped)
 
     def forward(self, args):
         return float(self.factor) * args[0]

@@ -229,6 +229,19 @@ def test_at_most_n_gradings_at_once_and_a_full_waiting_line_is_told_busy(tmp_pat
             await pool.close()
         return done, seen_running
 
+    async def worker_killed():
+        pool = GradingPool(1, str(tmp_path))
+        await pool.start()
+        try:
+            pool._procs[0].kill()  # from outside: the OOM killer, an operator
+            lost = await pool.grade("a.yaml", content, served[DENSE].spec, None, None)
+            again = await pool.grade("a.yaml", content, served[DENSE].spec, None, None)
+        finally:
+            await pool.close()
+        return lost, again
+
+    lost, again = asyncio.run(worker_killed())
+    assert lost.report is None and "ended unexpectedly" in lost.problem and again.report["score"] == 10.0
     done, running = asyncio.run(scenario())
     assert sum(isinstance(d, Busy) for d in done) == 1  # one grading, one waiting, the third told
     assert [d.report["score"] for d in done if not isinstance(d, Busy)] == [10.0, 10.0]
@@ -373,3 +386,43 @@ def test_review_queue_accept_override_and_history(tmp_path):
         assert "flagged for your instructor" in client.get("/class/mlp/student/alice").text
     assert [(o.student, o.entry, o.points, o.reason) for o in overrides(db)] == [
         ("alice", "W1[1,2]", 1.0, "accepted on review"), ("bob", "W1[1,2]", 0.5, "index slip only")]
+
+
+def test_sigterm_while_code_is_running_leaves_no_student_process(tmp_path):
+    """A submission that starts a setsid() sleeper and keeps its grading busy: the server is
+    stopped mid-grading and neither the worker nor the sleeper may outlive it."""
+    import threading
+    import time
+    import uuid
+
+    from conftest import processes_with
+
+    marker = f"backprop-serve-hostile-{uuid.uuid4().hex}"
+    code = (ROOT / "tests" / "hostile" / "outlives_killed_grader.py").read_text().replace("__MARKER__", marker)
+    with running_server("conv2d-3x3-k2x1", "--jobs", "1", env={"TMPDIR": str(tmp_path)}) as server:
+        page = urllib.request.urlopen(server.url + "exercise/conv2d-3x3-k2x1", timeout=30).read().decode()
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        body = urllib.parse.urlencode({"csrf": csrf, "answer": code, "filename": "sleeper.py"}).encode()
+
+        def submit():
+            try:
+                urllib.request.urlopen(server.url + "grade/conv2d-3x3-k2x1", body, timeout=60).read()
+            except OSError:
+                pass  # the server went away mid-grading, as intended
+
+        threading.Thread(target=submit, daemon=True).start()
+        for _ in range(300):  # bounded: the sleeper appears within a few seconds of the upload
+            if processes_with(marker):
+                break
+            time.sleep(0.1)
+        assert processes_with(marker), "the submission never started its sleeper"
+        workers = server.children()
+        took = server.stop(signal.SIGTERM)
+    for _ in range(50):
+        if not processes_with(marker):
+            break
+        time.sleep(0.1)
+    assert processes_with(marker) == []
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+    assert took < 5  # a deadline test: a second asked for; the margin is for a loaded machine
+    assert list(tmp_path.iterdir()) == []

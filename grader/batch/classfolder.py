@@ -28,6 +28,13 @@ class Submission:
     path: Path | None = None  # the file to grade; None when there is a problem
     problem: str = ""  # why this student cannot be graded
 
+    @property
+    def file(self) -> Path:
+        """The file to grade; only asked of a submission without a problem."""
+        if self.path is None:
+            raise ValueError(f"{self.relative}: there is no file to grade ({self.problem})")
+        return self.path
+
 
 def discover(directory: str | Path, skip: Iterable[str | Path] = (), patterns: tuple[str, ...] = ()) -> list[Submission]:
     """The students of a class folder, sorted by id. Hidden entries and files that are not

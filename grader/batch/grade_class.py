@@ -112,7 +112,7 @@ def grade_class(exercise_ref: str, directory: str | Path, options: BatchOptions 
             by_key = {f"{setup[:12]}-{digest[:16]}-{_key(sub.student)}": (sub, digest, content)
                       for sub, digest, content in jobs}
             # Job lines (the spec's text, the bytes in base64) are made as the pool asks for them.
-            lines = ((key, make_job(key, sub.student, sub.path.name, content, spec, grade_options))
+            lines = ((key, make_job(key, sub.student, sub.file.name, content, spec, grade_options))
                      for key, (sub, digest, content) in by_key.items())
             total, interrupted = len(by_key), False
             progress(Progress(0, total, writer.failures, time.perf_counter() - started,
@@ -149,7 +149,7 @@ def _plan(writer: "_Writer", submissions: list[Submission]) -> tuple[list[tuple[
     jobs, unchanged = [], 0
     for sub in submissions:
         sub = _readable(sub)
-        content = b"" if sub.problem else sub.path.read_bytes()
+        content = b"" if sub.problem else sub.file.read_bytes()
         digest = hashlib.sha256(b"problem:" + sub.problem.encode() if sub.problem else content).hexdigest()
         if writer.seen(sub.student, digest):
             unchanged += 1
@@ -158,7 +158,7 @@ def _plan(writer: "_Writer", submissions: list[Submission]) -> tuple[list[tuple[
         else:
             jobs.append((sub, digest, content))
     # Code takes longest: started first, the run does not end waiting on one slow file.
-    jobs.sort(key=lambda job: (job[0].path.suffix.lower() not in CODE_SUFFIXES, job[0].student))
+    jobs.sort(key=lambda job: (job[0].file.suffix.lower() not in CODE_SUFFIXES, job[0].student))
     return jobs, unchanged
 
 
@@ -175,7 +175,7 @@ def _readable(sub: Submission) -> Submission:
     if sub.problem:
         return sub
     try:
-        size = sub.path.stat().st_size
+        size = sub.file.stat().st_size
     except OSError as err:
         return Submission(sub.student, sub.relative, problem=f"{sub.relative} cannot be read: {err.strerror}")
     if size > MAX_SUBMISSION_BYTES:
@@ -223,7 +223,7 @@ class _Writer:
             self.rss[worker] = max(self.rss.get(worker, 0), int(result["rss_kb"]))
         report, problem = result.get("report"), result.get("problem", "")
         if report is None:
-            report = Report(self.exercise, sub.relative, "", self.max_score, (), (problem,)).to_dict()
+            report = Report(self.exercise, sub.relative, "none", self.max_score, (), (problem,)).to_dict()
             status, kind = "error", ""
             self.failures += 1
         else:
@@ -249,6 +249,7 @@ class _Writer:
     def _write_report(self, student: str, report: dict) -> None:
         from ..render.report import render_report
 
+        assert self.options.reports is not None  # only called when reports are asked for
         folder = Path(self.options.reports)
         fmt = self.options.report_format
         try:

@@ -25,7 +25,8 @@ import time
 from pathlib import Path
 
 from ..errors import GraderError
-from ..pipeline import GradeOptions, grade  # the one place batch reaches the grading pipeline
+from ..options import GradeOptions
+from ..pipeline import grade  # the one place batch reaches the grading pipeline
 from ..kinds import kinds
 from ..sandbox.runner import warm_sandboxes
 from ..spec.load import Exercise, load_exercise
@@ -108,7 +109,7 @@ def _warm_up(exercise: Exercise, spec_sha: str, name: str) -> None:
     _WARM.add(spec_sha)
     from ..answers.parsing import ParseError, parse_expression
 
-    exercise.solution
+    _ = exercise.solution  # builds the cached reference once per worker
     for text, style in (("0", "plain"), ("0", "latex")):
         try:
             parse_expression(text, exercise.notation, style)

@@ -58,7 +58,7 @@ sections, headline = _sections, _headline
 
 def render_text(s: ClassSummary) -> str:
     lines = [f"Class summary: {s.exercise}", _headline(s)]
-    for title, header, rows in _sections(s):
+    for title, _header, rows in _sections(s):
         lines += ["", f"{title}:"]
         lines += [f"  {'  '.join(row)}" for row in rows] or ["  (none)"]
     return "\n".join(lines) + "\n"

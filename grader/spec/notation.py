@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal
+from typing import Any, TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     import sympy
@@ -110,13 +110,14 @@ class Notation:
     # Forward outputs an answer may use as symbols (y_i in a sigmoid exercise stands for
     # sigma(x_i)): outputs of element-wise ops and softmax, replaced by their definition.
     defined_outputs: frozenset[str] = frozenset()
-    _by_name: dict = field(default_factory=dict, compare=False, repr=False)
+    _by_name: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._by_name.update({a.name: a for a in self.arrays})
 
     def __getitem__(self, name: str) -> ArrayNotation:
-        return self._by_name[name]
+        found: ArrayNotation = self._by_name[name]
+        return found
 
     def by_letter(self, letter: str) -> ArrayNotation | None:
         """The array written with this plain letter (x, k, dy), or None."""

@@ -158,7 +158,7 @@ def create_app(config: ServeConfig) -> Starlette:
                 graded = await state["pool"].grade(name, content, item.spec, variant, pinned_lang)
             except Busy:
                 pool = state["pool"]
-                raise RequestRefused(503, "Busy", tr(lang, "web.busy", running=pool.running, waiting=pool.waiting))
+                raise RequestRefused(503, "Busy", tr(lang, "web.busy", running=pool.running, waiting=pool.waiting)) from None
             if graded.report is None:
                 raise RequestRefused(400, "Not graded", graded.problem)
         except RequestRefused as err:

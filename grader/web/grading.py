@@ -42,6 +42,7 @@ class GradingPool:
         self._idle: asyncio.Queue | None = None
         self._procs: list[asyncio.subprocess.Process] = []
         self._count = 0
+        self._closing = False
 
     async def start(self) -> None:
         self._idle = asyncio.Queue()
@@ -72,6 +73,7 @@ class GradingPool:
         self.running += 1
         self._count += 1
         job = make_job(str(self._count), variant, name, content, spec, {"lang": lang})
+        answered = False
         try:
             answer = b""
             try:
@@ -82,14 +84,28 @@ class GradingPool:
             except (OSError, ValueError, asyncio.LimitOverrunError):
                 answer = b""
             if not answer:  # the worker died (killed from outside, out of memory): a new one takes its place
-                await self._end(proc)
-                proc = await self._spawn()
                 return Graded(None, "the grading worker ended unexpectedly; please submit again")
+            answered = True
             result = json.loads(answer)
             return Graded(result.get("report"), result.get("problem", ""))
         finally:
             self.running -= 1
-            self._idle.put_nowait(proc)
+            if answered:
+                self._idle.put_nowait(proc)
+            else:
+                # A worker whose answer was not read (it died, or this request was cancelled
+                # mid-grading) would hand its late answer to the next request: it is replaced.
+                asyncio.ensure_future(self._replace(proc))
+
+    async def _replace(self, proc: asyncio.subprocess.Process) -> None:
+        await self._end(proc)
+        if self._closing or self._idle is None:
+            return
+        fresh = await self._spawn()
+        if self._closing:  # the server began to stop while this one started
+            await self._end(fresh)
+        else:
+            self._idle.put_nowait(fresh)
 
     async def _end(self, proc: asyncio.subprocess.Process) -> None:
         if proc in self._procs:
@@ -108,4 +124,5 @@ class GradingPool:
     async def close(self) -> None:
         """End every worker: SIGTERM (the sandbox's clean-up kills the student's processes), then
         SIGKILL for one that is still there after the grace period."""
+        self._closing = True
         await asyncio.gather(*(self._end(proc) for proc in list(self._procs)))
