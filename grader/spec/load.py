@@ -161,6 +161,38 @@ def _defined_outputs(graph: Graph | None, upstream: Mapping[str, Any] | None) ->
     return frozenset()
 
 
+def _meanings(graph: Graph | None, upstream: Mapping[str, Any] | None,
+              middle: list[Intermediate]) -> tuple[tuple[str, str], ...]:
+    """What the output (when answers may use it) and the named intermediates are."""
+    if graph is None:
+        return ()
+    ops = {b.node.output: b.node.op for b in graph.nodes}
+    found = [(name, f"the output of {ops[name]}") for name in sorted(_defined_outputs(graph, upstream))]
+    for mid in middle:
+        found.append((mid.name, f"{mid.part} of {ops.get(mid.of, mid.of)}" if mid.part else f"the output of {ops[mid.of]}"))
+    return tuple(found)
+
+
+_BATCH_OPS = {"softmax_cross_entropy": "ND", "cross_entropy": "ND", "mse": "ND", "batch_norm": "ND",
+              "layer_norm": "ND"}
+
+
+def _constants(graph: Graph | None, arrays: list[ArrayNotation]) -> tuple[tuple[str, int], ...]:
+    """N and D, the rows and columns of a batch op's N x D input, as letters answers may use."""
+    if graph is None:
+        return ()
+    taken = {a.letter for a in arrays} | {a.latex for a in arrays}
+    found: dict[str, int] = {}
+    for built in graph.nodes:
+        letters = _BATCH_OPS.get(built.node.op)
+        shape = graph.shape(built.node.inputs[0]) if letters else ()
+        if letters and len(shape) == 2:
+            for letter, size in zip(letters, shape):
+                if letter not in taken:
+                    found.setdefault(letter, int(size))
+    return tuple(sorted(found.items()))
+
+
 def bundled_ids() -> list[str]:
     return sorted(_bundled_paths())
 
@@ -364,7 +396,9 @@ def _build(data: dict[str, Any], lines: dict[tuple[Any, ...], int], filename: st
     return Exercise(
         id=data["id"], title=data["title"], language=language, statement=statement, path=filename,
         graph=graph, notation=Notation(tuple(arrays), loss=loss, loss_aliases=aliases,
-                                       defined_outputs=_defined_outputs(graph, upstream)),
+                                       defined_outputs=_defined_outputs(graph, upstream),
+                                       constants=_constants(graph, arrays),
+                                       meanings=_meanings(graph, upstream, middle)),
         upstream=upstream["name"] if upstream else None, targets=tuple(targets), functions=tuple(functions),
         trials=Trials(**data.get("trials", {})), rtol=float(tol.get("rtol", DEFAULT_RTOL)),
         atol=float(tol.get("atol", DEFAULT_ATOL)), limits=Limits(**data.get("limits", {})),

@@ -110,6 +110,11 @@ class Notation:
     # Forward outputs an answer may use as symbols (y_i in a sigmoid exercise stands for
     # sigma(x_i)): outputs of element-wise ops and softmax, replaced by their definition.
     defined_outputs: frozenset[str] = frozenset()
+    # Sizes an answer may write as letters: the batch size N and the feature count D of a batch
+    # op (the mean's 1/N in softmax cross-entropy), when no array is written with that letter.
+    constants: tuple[tuple[str, int], ...] = ()
+    # What the named nodes are (array name, "the output of sigmoid"), for "did you mean" hints.
+    meanings: tuple[tuple[str, str], ...] = ()
     _by_name: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -19,7 +19,7 @@ from ._matrix_form import HINTS as _MATRIX_FORM_HINTS, evaluate_matrix_form, par
 from ._transform import Builder, DerivativeTarget, SemanticError
 from .errors import ParseError, position
 from .limits import (ParseLimits, normalise, operator_derivatives, scan, unicode_subscripts, unwrap_typography,
-                     upstream_shorthands)
+                     upstream_shorthands, cases_on_values)
 
 if TYPE_CHECKING:
     from ...spec.notation import Notation, Style
@@ -100,8 +100,8 @@ def _run(text: str, notation: Notation, style: str, limits: ParseLimits, start: 
 def _parse(text, notation, style, limits, start, allow_outputs=False, max_chars=None, general=None):
     if style not in ("auto", "plain", "latex"):
         raise ValueError(f"style must be 'auto', 'plain' or 'latex', not {style!r}")
-    text = upstream_shorthands(operator_derivatives(unwrap_typography(unicode_subscripts(
-        _strip_delimiters(normalise(text, limits, max_chars))))), notation)
+    text = cases_on_values(upstream_shorthands(operator_derivatives(unwrap_typography(unicode_subscripts(
+        _strip_delimiters(normalise(text, limits, max_chars))))), notation))
     if not text.strip():
         raise ParseError("the answer is empty", text, 1, 1)
     # A whole matrix may be as many parts per character as one entry, not more.
@@ -147,8 +147,8 @@ def read_answer(text: str, notation: Notation, style: str = "auto", limits: Pars
     entries named in many answers are resolved once.
     """
     try:
-        cleaned = upstream_shorthands(operator_derivatives(unwrap_typography(unicode_subscripts(
-            _strip_delimiters(normalise(text, limits))))), notation)
+        cleaned = cases_on_values(upstream_shorthands(operator_derivatives(unwrap_typography(unicode_subscripts(
+            _strip_delimiters(normalise(text, limits))))), notation))
         first = detect_style(cleaned) if style == "auto" else style
         if cleaned.strip() and first in ("plain", "latex"):
             builder = Builder(notation, limits, cleaned, latex=first == "latex")

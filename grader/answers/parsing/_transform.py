@@ -158,7 +158,7 @@ class Builder(Transformer_NonRecursive):
     def _known(self, latex: bool) -> str:
         shown = []
         for a in self.notation.arrays:
-            if a.name in self.outputs and not self.allow_outputs:
+            if a.name in self.outputs and not self.allow_outputs and a.name not in self.notation.defined_outputs:
                 continue
             if a.upstream_of is not None:
                 shown.append(f"\\frac{{\\partial {self.notation.loss}}}{{\\partial {a.latex}_{{...}}}}" if latex
@@ -166,6 +166,18 @@ class Builder(Transformer_NonRecursive):
             else:
                 shown.append(self._placeholder(a, latex))
         return ", ".join(shown)
+
+    def _unknown(self, name: str, latex: bool) -> str:
+        """`unknown symbol 'a': did you mean y (the output of sigmoid)? (known: ...)`: the named
+        nodes of the exercise an unknown letter most likely stands for."""
+        hint = ""
+        for array_name, meaning in self.notation.meanings:
+            array = self.notation[array_name]
+            letter = array.latex if latex else array.letter
+            if letter != name:
+                hint = f": did you mean {letter} ({meaning})?"
+                break
+        return f"unknown symbol {name!r}{hint} (known: {self._known(latex)})"
 
     def index_var(self, tok) -> sympy.Symbol:
         var = sympy.Symbol(str(tok), integer=True)
@@ -330,7 +342,7 @@ class Builder(Transformer_NonRecursive):
             raise self.fail(f"the index variable {names[0]} is not bound by a sum", self.where.get(ind, (1, 1)))
         free = value.free_symbols if hasattr(value, "free_symbols") else set()
         for var in sorted(free & self.loose, key=lambda v: self.where.get(v, (1, 1))):
-            raise self.fail(f"unknown symbol {var.name!r} (known: {self._known(self.latex)})",
+            raise self.fail(self._unknown(var.name, self.latex),
                             self.where.get(var, (1, 1)))
         if hasattr(value, "has") and value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
             raise self.fail("the expression is undefined (division by zero)", (1, 1))
@@ -471,6 +483,8 @@ class Builder(Transformer_NonRecursive):
             return sympy.E
         if text == "pi" and self._plain_array("pi") is None:
             return sympy.pi
+        if text in dict(self.notation.constants):
+            return sympy.Integer(dict(self.notation.constants)[text])
         if self.text[tok.end_pos:].lstrip().startswith("("):
             raise self.fail(f"unknown function {text!r} (known: {_known()})", tok)
         return self.index_var(tok)
@@ -479,7 +493,7 @@ class Builder(Transformer_NonRecursive):
         name, _, rest = str(tok).partition("[")
         array = self._plain_array(name)
         if array is None:
-            raise self.fail(f"unknown symbol {name!r} (known: {self._known(False)})", tok)
+            raise self.fail(self._unknown(name, False), tok)
         index = tuple(int(part) for part in rest.rstrip(" \t]").split(","))
         return self.resolve(array, index, _at(tok), False)
 
@@ -516,7 +530,7 @@ class Builder(Transformer_NonRecursive):
         digits = text[len(name):].lstrip("_")
         array = self._plain_array(name)
         if array is None:
-            raise self.fail(f"unknown symbol {text!r} (known: {self._known(False)})", tok)
+            raise self.fail(self._unknown(text, False), tok)
         axes = len(array.axes)
         if axes == 0 or len(digits) != axes or max(array.notation_shape) > 9:
             raise self.fail(f"write {name}[{','.join(digits) if len(digits) == axes else '...'}]: put the "
@@ -536,7 +550,7 @@ class Builder(Transformer_NonRecursive):
         if latex:
             array = self.notation.by_latex(str(tok))
             if array is None:
-                raise self.fail(f"unknown symbol {str(tok)!r} (known: {self._known(True)})", tok)
+                raise self.fail(self._unknown(str(tok), True), tok)
             sub = values[0]
             values = _digits_split(array, sub)
             if values is sub.values and len(values) == 1 and sub.digits and len(array.axes) > 1 and len(sub.digits) > 1:
@@ -545,7 +559,7 @@ class Builder(Transformer_NonRecursive):
         else:
             array = self._plain_array(str(tok))
             if array is None:
-                raise self.fail(f"unknown symbol {str(tok)!r} (known: {self._known(False)})", tok)
+                raise self.fail(self._unknown(str(tok), False), tok)
         return self.entry_value(array, tuple(values), _at(tok), latex)
 
     # ---- for readers that resolve entries themselves (see _direct.py) -------------------------
@@ -636,6 +650,8 @@ class Builder(Transformer_NonRecursive):
             return sympy.E
         if text == "pi" and self._plain_array("pi") is None:
             return sympy.pi
+        if text in dict(self.notation.constants):
+            return sympy.Integer(dict(self.notation.constants)[text])
         return self.index_var(tok)
 
     @v_args(inline=True, meta=True)

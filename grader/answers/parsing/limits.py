@@ -143,6 +143,75 @@ def upstream_shorthands(text: str, notation) -> str:
     return re.sub(rf"(?<![A-Za-z\\{{])d{letter}_(?:\{{([^{{}}]*)\}}|([0-9]+)(?![0-9]))", shorthand, text)
 
 
+_CASES = re.compile(r"\\begin\s*\{cases\}(.*?)\\end\s*\{cases\}", re.S)
+_CONDITION = re.compile(r"^(.+?)\s*(>|<|\\gt(?![A-Za-z])|\\lt(?![A-Za-z])|\\geq?(?![A-Za-z])|\\leq?(?![A-Za-z])|\u2265|\u2264)\s*(.+)$",
+                        re.S)
+_OTHERWISE = re.compile(r"^(\\text\s*\{\s*)?(otherwise|else|elsewhere)\s*\}?$", re.I)
+_IF = re.compile(r"^(\\text\s*\{\s*(if|for)\s*\}|\\(?:quad|qquad)|if|for|,|\s)+", re.I)
+_STRICT = {">": ">", "\\gt": ">", "<": "<", "\\lt": "<", "\\ge": ">=", "\\geq": ">=", "\u2265": ">=",
+           "\\le": "<=", "\\leq": "<=", "\u2264": "<="}
+
+
+def _top_split(text: str, sep: str) -> list[str]:
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(text):
+        ch = text[i]
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth == 0 and text.startswith(sep, i):
+            parts.append(text[start:i])
+            i += len(sep)
+            start = i
+            continue
+        i += 1
+    parts.append(text[start:])
+    return parts
+
+
+def cases_on_values(text: str) -> str:
+    """`\\begin{cases} a & z > 0 \\\\ b & z \\le 0 \\end{cases}` (ReLU's derivative as course notes write it)
+    -> `a 1[z > 0] + b (1 - 1[z > 0])`, exactly, when the two conditions split every value of z
+    between them (`>`/`\\le`, `<`/`\\ge`, either with `otherwise`). Other cases are left to the grammar,
+    which refuses them. Changes the length, as `unicode_subscripts` does."""
+    if "cases" not in text:
+        return text
+
+    def indicator(z: str, op: str) -> str:
+        step = f"\\mathbb{{1}}\\left[{z} > 0\\right]" if op in (">", "<=") else f"\\mathbb{{1}}\\left[-\\left({z}\\right) > 0\\right]"
+        return step if op in (">", "<") else f"\\left(1 - {step}\\right)"
+
+    def rewrite(m: re.Match) -> str:
+        rows = [r for r in _top_split(m.group(1), "\\\\") if r.strip()]
+        if len(rows) != 2:
+            return m.group()
+        cells = [_top_split(r, "&") for r in rows]
+        if any(len(c) != 2 for c in cells):
+            return m.group()
+        conditions: list[tuple[str, str] | None] = []
+        for _value, cond in cells:
+            cond = _IF.sub("", cond.strip()).strip().rstrip(".,;").strip()
+            if _OTHERWISE.match(cond):
+                conditions.append(None)
+                continue
+            c = _CONDITION.match(cond)
+            if c is None:
+                return m.group()
+            left, op, right = c.group(1).strip(), _STRICT[c.group(2)], c.group(3).strip()
+            z = left if right == "0" else f"{left} - \\left({right}\\right)"
+            conditions.append((z, op))
+        first, second = conditions
+        if first is None:
+            return m.group()
+        complement = {">": "<=", "<=": ">", "<": ">=", ">=": "<"}
+        if second is not None and (second[0] != first[0] or second[1] != complement[first[1]]):
+            return m.group()
+        z, op = first
+        a, b = cells[0][0].strip(), cells[1][0].strip()
+        return (f"\\left(\\left({a}\\right) {indicator(z, op)} + \\left({b}\\right) "
+                f"{indicator(z, complement[op])}\\right)")
+
+    return _CASES.sub(rewrite, text)
+
+
 def unwrap_typography(text: str) -> str:
     """`\\mathbf{x}_{1,1}` -> `x_{1,1}`, `\\ell` -> `l`, `\\text{ (by symmetry)}` -> spaces; same length."""
     if "\\" not in text and "\u2202" not in text:

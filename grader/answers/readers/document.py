@@ -115,12 +115,25 @@ def _fractions(text: str):
         yield m.start(), b_end, text[m.end() + 1:a_end - 1], text[b_start + 1:b_end - 1]
 
 
+_EQNARRAY_EQUALS = re.compile(r"&([ \t]*)=([ \t]*)&")
+# The physics package's \pdv{f}{x} and \dv{f}{x} (the two-argument forms students use).
+_PHYSICS = re.compile(r"\\usepackage\s*(\[[^\]]*\])?\s*\{[^}]*\bphysics\b[^}]*\}")
+_PHYSICS_MACROS = {"pdv": (2, r"\frac{\partial #1}{\partial #2}"), "dv": (2, r"\frac{d #1}{d #2}")}
+_PHYSICS_USE = re.compile(r"\\(pdv|dv)(?![A-Za-z])")
+
+
 class _DocumentReader:
     def __init__(self, text: str, notation: Notation, targets: tuple[str, ...], limits: ParseLimits,
                  repair: bool, kind: str = "markdown") -> None:
         self.text, self.notation, self.targets, self.limits, self.repair = text, notation, targets, limits, repair
         self.kind = kind
-        self.macros = definitions(visible(text, kind)[0])  # \newcommand in the preamble (not in comments)
+        shown = visible(text, kind)[0]
+        self.macros = definitions(shown)  # \newcommand in the preamble (not in comments)
+        if _PHYSICS.search(shown):
+            # \usepackage{physics}: its derivative macros, as the package defines them.
+            self.macros = {**_PHYSICS_MACROS, **self.macros}
+        self.undefined = [(m.group(1), _line(text, m.start())) for m in _PHYSICS_USE.finditer(shown)
+                          if m.group(1) not in self.macros]
         self.memo: dict = {}  # entries resolved by the direct reader, shared by every answer
         self.deltas = Deltas(notation)  # \delta_{i,j} = dC/dy_{i,j}, if the document says so
         self.named = Named(notation, limits)  # z = W x + b, for matrix forms
@@ -128,6 +141,11 @@ class _DocumentReader:
         self.problems: list[Problem] = []
 
     def collect(self) -> None:
+        for name, line in self.undefined[:1]:
+            self.problems.append(Problem(line, "", (
+                f"\\{name} is not defined: it comes from the physics package, and this file has no "
+                f"\\usepackage{{physics}} or \\newcommand for it; write \\frac{{\\partial C}}{{\\partial x_{{1,1}}}} "
+                f"or add \\usepackage{{physics}} to the preamble")))
         current: _Equation | None = None
         shown, fences = visible(self.text, self.kind)
         found = blocks(shown, fences)
@@ -137,6 +155,8 @@ class _DocumentReader:
         for maths, offset in found:
             if self.kind != "tex":
                 maths = _TEX_COMMENT.sub(lambda m: " " * len(m.group()), maths)
+            # eqnarray's `a &=& b`: the relation has a column of its own; the same length keeps offsets.
+            maths = _EQNARRAY_EQUALS.sub(lambda m: " " + m.group(1) + "=" + m.group(2) + " ", maths)
             raws = equations(maths, offset)
             if not raws:
                 current = None
@@ -185,6 +205,11 @@ class _DocumentReader:
         winner: dict[tuple[str, tuple[int, ...]], _Equation] = {}
         for eq in self.equations:
             if eq.index is None and eq.variables is None and self.layout(eq):
+                source = expand(eq.sides[-1][0], self.macros) if eq.sides else ""
+                if not self.names_target(source):
+                    self.problems.append(Problem(eq.lhs_line, "", (
+                        f"the matrix on line {eq.lhs_line} was not read: its \\cdots/\\vdots/\\ddots entries have no "
+                        f"value; write every entry of the matrix, or each entry as its own equation")))
                 continue  # dC/dX = (dC/dx_{1,1} ... \vdots): the entries are derived one by one
             keys = [(eq.array.name, i) for i in target_entries(eq.array)] if eq.index is None \
                 else [(eq.array.name, eq.index)]
@@ -242,7 +267,7 @@ class _DocumentReader:
         if garbled:
             return answer(value=None, problem=garbled, style="latex")
         try:
-            read = read_answer(source, self.notation, "auto", self.limits, self.memo)
+            read = read_answer(self.named.substitute(source), self.notation, "auto", self.limits, self.memo)
             expr, style = (read, read.style) if isinstance(read, Reading) else read
             return answer(value=expr, problem=None, style=style)
         except ParseError as err:
