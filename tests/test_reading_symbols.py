@@ -77,3 +77,23 @@ def test_a_matrix_of_cdots_is_said_not_read(tmp_path):
 def test_cases_on_values_are_read_exactly(text, right, tmp_path):
     report = _grade("relu-4", tmp_path, "a.tex", f"\\[ \\frac{{\\partial C}}{{\\partial x_1}} = {text} \\]\n")
     assert (report.checks[0].status == "pass") is right, report.checks[0].feedback
+
+
+@pytest.mark.parametrize("exercise, entry, shown", [
+    ("softmax-cross-entropy-2x3", ("Z", (0, 0)), "p[1,1]/2"),
+    ("sigmoid-4", ("x", (0,)), "dy[1]*y[1]*(1 - y[1])"),
+    ("two-layer-relu-mse", ("y", (0,)), "y[1]"),
+])
+def test_the_reference_is_printed_in_the_authors_terms(exercise, entry, shown):
+    from grader.render.solution import render_solution
+
+    text = render_solution(load_exercise(exercise), "text")
+    assert shown in text and "exp(" not in text
+
+
+def test_feedback_on_a_wrong_softmax_answer_names_p_and_stays_short(tmp_path):
+    report = _grade("softmax-cross-entropy-2x3", tmp_path, "a.yaml", "Z[1,2]: 'p[1,2] - 1'\nZ[2,1]: 'p[2,1]'\n")
+    for check in report.checks:
+        if check.status == "fail":
+            said = " ".join([check.feedback, *check.details])
+            assert "exp(" not in said and len(said) < 400, said

@@ -110,6 +110,21 @@ class Exercise:
 
         return solve(self.graph, tuple(t.name for t in self.targets), self.symbol_for, self.upstream, self.fixed)
 
+    def __post_init__(self) -> None:
+        self.notation._folds[:] = [lambda: self.folds]
+
+    @cached_property
+    def folds(self) -> dict[Any, Any]:
+        """Definition -> symbol of the named intermediates and usable outputs, for feedback that
+        speaks the author's terms (numbers and single symbols are left as they are)."""
+        out: dict[Any, Any] = {}
+        names = {m.name for m in self.intermediates} | set(self.notation.defined_outputs)
+        for symbol, value in self.definitions.items():
+            array = self.notation.array_of(symbol.name)
+            if array is not None and array[0].name in names and not (value.is_Number or value.is_Symbol):
+                out.setdefault(value, symbol)
+        return out
+
     def symbol_for(self, name: str, index: tuple[int, ...]) -> Any:
         """The reference's value of one entry: its symbol, or the number the spec gives it (data or
         fixed `values`: the reference, and answers through `definitions`, use the given numbers)."""
