@@ -148,6 +148,11 @@ class Builder(Transformer_NonRecursive):
             found = next((a for a in self.notation.arrays if a.name == name), None)
         return found
 
+    def _by_name(self, name: str) -> ArrayNotation | None:
+        """W_{i,j} for the entries of W written w_{i,j}: the array's own name, as Goodfellow writes
+        a matrix's entries (only for inputs and intermediates, never the upstream gradient)."""
+        return next((a for a in self.notation.arrays if a.name == name and a.upstream_of is None), None)
+
     def _written(self, array: ArrayNotation, index: tuple, latex: bool) -> str:
         idx = ",".join(str(i) for i in index)
         return f"{array.latex}_{{{idx}}}" if latex else f"{array.letter}[{idx}]"
@@ -548,7 +553,7 @@ class Builder(Transformer_NonRecursive):
     def entry(self, tok, *values):
         latex = len(values) == 1 and isinstance(values[0], _Sub)
         if latex:
-            array = self.notation.by_latex(str(tok))
+            array = self.notation.by_latex(str(tok)) or self._by_name(str(tok))
             if array is None:
                 raise self.fail(self._unknown(str(tok), True), tok)
             sub = values[0]

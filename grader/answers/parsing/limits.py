@@ -95,9 +95,21 @@ _SUBSCRIPT_DIGITS = str.maketrans("\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2
 _BRACED_DIFF = re.compile(r"(\\partial|\\delta|\u2202)\s*\{")
 
 
+_VULGAR = {"\u00bd": "1/2", "\u00bc": "1/4", "\u00be": "3/4", "\u2153": "1/3", "\u2154": "2/3", "\u2155": "1/5",
+           "\u2159": "1/6", "\u215b": "1/8"}
+_VULGAR_ANY = re.compile("[" + "".join(_VULGAR) + "]")
+# TeX's \frac12 and \tfrac14: one-character arguments without braces.
+_FRAC_SHORT = re.compile(r"\\([dt]?frac)\s*([0-9A-Za-z])\s*([0-9A-Za-z])")
+
+
 def unicode_subscripts(text: str) -> str:
-    """x₁₁ -> x_{11}, k₁ -> k_{1} (maths pasted from a word processor). Like `operator_derivatives`,
-    it changes the length of a text: an error in such an answer points into the rewritten text."""
+    """x₁₁ -> x_{11}, k₁ -> k_{1}, ½ -> (1/2) (maths pasted from a word processor), and TeX's
+    `\\frac12` -> `\\frac{1}{2}`. Like `operator_derivatives`, it changes the length of a text:
+    an error in such an answer points into the rewritten text."""
+    if "frac" in text:
+        text = _FRAC_SHORT.sub(lambda m: f"\\{m.group(1)}{{{m.group(2)}}}{{{m.group(3)}}}", text)
+    if _VULGAR_ANY.search(text):
+        text = _VULGAR_ANY.sub(lambda m: f"({_VULGAR[m.group()]})", text)
     if not _SUBSCRIPT_ANY.search(text):
         return text
     return _SUBSCRIPTS.sub(lambda m: f"{m.group(1)}_{{{m.group(2).translate(_SUBSCRIPT_DIGITS)}}}", text)
