@@ -261,17 +261,23 @@ def _round(value: float | None) -> float | None:
 _DERIVATIVE = re.compile(r"^d\w*/d(?P<rest>.+)$")
 
 
+def _spellings(check: Check) -> set[str]:
+    return {re.sub(r"\s+", "", name) for name in (check.entry, check.name, check.name.split(" (")[0])}
+
+
 def resolve_entry(text: str, checks: tuple[Check, ...]) -> Check | None:
-    """The check an instructor names: `X[2,1]`, `dC/dX[2,1]`, `x_{21}`-free plain forms, a function's
-    check name (`grad_X`) or its target; None for `total`. Raises GraderError when nothing (or more
-    than one check) matches."""
+    """The check an instructor names: `X[2,1]`, `x[2,1]`, `dC/dX[2,1]`, the check's name as the
+    report shows it, or a function's (`grad_X`); None for `total`. Raises GraderError when nothing
+    (or more than one check) matches."""
     wanted = re.sub(r"\s+", "", text)
     if wanted.lower() == TOTAL:
         return None
     match = _DERIVATIVE.match(wanted)
     forms = {wanted, match.group("rest")} if match else {wanted}
-    hits = [c for c in checks if forms & {re.sub(r"\s+", "", c.entry), re.sub(r"\s+", "", c.name),
-                                          re.sub(r"\s+", "", c.name.split(" (")[0])}]
+    hits = [c for c in checks if forms & _spellings(c)]
+    if not hits:  # `x[2,1]` for X[2,1]: reports write entries in the lower case of their notation
+        lowered = {f.lower() for f in forms}
+        hits = [c for c in checks if lowered & {n.lower() for n in _spellings(c)}]
     if len(hits) == 1:
         return hits[0]
     known = ", ".join(dict.fromkeys(c.entry for c in checks)) or "(no checks: only `total`)"
