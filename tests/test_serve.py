@@ -12,6 +12,8 @@ import re
 import signal
 import subprocess
 import sys
+import socket
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -281,6 +283,14 @@ def test_without_the_web_extra_serve_says_which_extra_to_install(monkeypatch):
     assert result.exit_code == 2 and "pip install 'backprop-grader[web]'" in result.stderr
 
 
+def test_a_port_in_use_is_a_clear_error():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        result = cli("serve", DENSE, "--port", taken.getsockname()[1])
+    assert result.exit_code == 2 and "cannot listen on 127.0.0.1:" in result.stderr
+
+
 def test_binding_beyond_loopback_warns_who_can_reach_it():
     from grader.web.server import reach_warning
 
@@ -307,6 +317,13 @@ def test_real_server_answers_on_loopback_and_stops_on_sigterm_with_no_process_le
         body = urllib.parse.urlencode({"csrf": csrf, "answer": "b[1]: dy[1]\n", "filename": "a.yaml"}).encode()
         answer = json.load(urllib.request.urlopen(server.url + f"grade/{DENSE}?format=json", body, timeout=60))
         assert answer["checks"]
+        # DNS rebinding: a page of another domain re-pointed at 127.0.0.1 is not answered.
+        rebound = urllib.request.Request(server.url, headers={"Host": "attacker.example"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(rebound, timeout=30)
+        assert refused.value.code == 421
+        localhost = urllib.request.Request(server.url, headers={"Host": "localhost:8000"})
+        assert urllib.request.urlopen(localhost, timeout=30).status == 200
         workers = server.children()
         assert len(workers) == 2
         took = server.stop(signal.SIGTERM)
