@@ -401,3 +401,17 @@ def test_each_student_is_graded_on_their_own_variant(tmp_path):
     with Gradebook(tmp_path / "gb.sqlite") as book:
         reports = {row["student"]: json.loads(row["report"]) for row in book.latest_rows()}
     assert {s: (r["variant"], r["score"]) for s, r in reports.items()} == {"ada": ("ada", 10), "grace": ("grace", 10)}
+
+
+def test_a_job_of_another_protocol_version_is_a_problem_row_not_a_guess():
+    import json
+
+    from grader.batch.worker import PROTOCOL, Job, JobSpec, grade_job
+
+    job = Job("k1", "alice", "alice.yaml", b"X[1,1]: 0\n", JobSpec("nowhere.yaml", "", "0" * 64, "x.yaml"), {})
+    assert Job.from_line(job.to_line()) == job
+    older = json.loads(job.to_line())
+    older["version"] = PROTOCOL + 1
+    result = json.loads(grade_job(json.dumps(older)))
+    assert result["key"] == "k1" and result["report"] is None and "protocol version" in result["problem"]
+    assert json.loads(grade_job("not json"))["problem"].startswith("not graded")

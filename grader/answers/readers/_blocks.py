@@ -24,8 +24,10 @@ from dataclasses import dataclass, field
 # cost a thousand look-ups, not a backtracking regex over a megabyte each.
 _ENVS = r"equation\*?|align\*?|alignat\*?|flalign\*?|eqnarray\*?|gather\*?|multline\*?|displaymath|math"
 _OPENER = re.compile(r"\$\$|\\\[|\\\(|\\begin\{(" + _ENVS + r")\}(\{[0-9]+\})?|(?<!\\)\$")
-# A line of prose-free unicode maths: a derivative with ∂ (or δ) and an equals sign, no $.
-_UNICODE_LINE = re.compile(r"^[ \t]*[\u2202\u03b4][^\n$]*=[^\n$]*$", re.M)
+# A line of prose-free maths: a derivative with ∂ (or δ) pasted from a word processor, or typed
+# in plain ASCII in a .txt or an e-mail (dC/dx11 = dC/dy11*k1), and an equals sign, no $.
+_UNICODE_LINE = re.compile(r"^[ \t]*(?:[-*][ \t]+)?(?:[\u2202\u03b4]|d[A-Za-z][ \t]*/[ \t]*d[A-Za-z])[^\n$]*=[^\n$]*$",
+                           re.M)
 _CLOSERS = {"$$": "$$", "\\[": "\\]", "\\(": "\\)", "$": "$"}
 _END_DOCUMENT = re.compile(r"\\end\s*\{document\}")
 _HTML_COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.S)
