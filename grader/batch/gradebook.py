@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..errors import GraderError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 ROW_STATUSES = ("full", "partial", "zero", "error")  # error: nothing could be graded
 CSV_COLUMNS = ("student", "submission", "score", "max_score", "status", "exercise", "content_hash",
                "graded_at", "grader_version", "notes", "problem")
@@ -99,6 +99,11 @@ CREATE TABLE IF NOT EXISTS assignment_exercises (
     points REAL NOT NULL,
     PRIMARY KEY (assignment, exercise)
 );
+""",
+    # The notes of one check, found by its key: the review list and the summary ask for them per
+    # check, which without this index read every note of the gradebook each time.
+    3: """
+CREATE INDEX IF NOT EXISTS notes_check ON notes (submission_id, position);
 """,
 }
 
