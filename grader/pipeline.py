@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .budget import Expired, bounded
 from .errors import GraderError, UnreadableSubmission
 from .files import RefusedFile, check_regular
 from .i18n import tr
@@ -33,6 +34,17 @@ def grade(exercise: Exercise, submission: str | Path, options: GradeOptions = Gr
     exercise = exercise_variant(exercise, options.variant)
     if refusal is not None:
         return refused_report(exercise, path, kind, refusal, options)
+    if kind.graded_as == "functions":  # the code runs in the sandbox, under its own limits
+        return _graded(exercise, path, kind, options)
+    # Written answers: reading and deciding them is work the student's text chooses, so it runs
+    # in a bounded child (grader/budget.py); on expiry every entry waits for an instructor.
+    result = bounded(lambda: _graded(exercise, path, kind, options).to_dict())
+    if isinstance(result, Expired):
+        return expired_report(exercise, path, kind, result.reason, options)
+    return Report.from_dict(result)
+
+
+def _graded(exercise: Exercise, path: Path, kind: SubmissionKind, options: GradeOptions) -> Report:
     try:
         read = kind.read(exercise, path, options)
     except RefusedFile as refused:  # a link swapped in after the check
@@ -93,4 +105,20 @@ def refused_report(exercise: Exercise, path: Path, kind: SubmissionKind, reason:
         for t in exercise.targets
     )
     return Report(exercise.id, clean(path.name), kind.graded_as, exercise.max_score, checks, (reason,), "", lang,
+                  variant=_variant_id(exercise))
+
+
+def expired_report(exercise: Exercise, path: Path, kind: SubmissionKind, reason: str,
+                   options: GradeOptions) -> Report:
+    """Answers whose grading ran out of its budget: nothing proved, so every entry is `review`
+    (0 points, flagged for the instructor), and the report says which budget ran out."""
+    lang = options.lang_for(exercise)
+    why = f"grading {clean(path.name)} {reason}"
+    checks = tuple(
+        Check(name=exercise.notation.derivative(t.name), status="review", points=0.0, max_points=t.points,
+              target=t.name, feedback=tr(lang, "ex.review", entry=exercise.notation.derivative(t.name), where="")
+              + "; " + tr(lang, "ex.review_why", reason=why), notes=("budget-expired",))
+        for t in exercise.targets
+    )
+    return Report(exercise.id, clean(path.name), kind.graded_as, exercise.max_score, checks, (why,), "", lang,
                   variant=_variant_id(exercise))
