@@ -38,15 +38,34 @@ class Expired:
     reason: str
 
 
-def bounded(step: Callable[[], dict], cpu_seconds: float = ANSWER_CPU_SECONDS,
-            memory_mb: int = ANSWER_MEMORY_MB) -> dict | Expired:
+def answer_wall_seconds() -> float:
+    """The wall-clock deadline of one answer file's grading."""
+    return answer_cpu_seconds() * WALL_FACTOR + 1.0
+
+
+def answer_cpu_seconds() -> float:
+    """The CPU budget of one answer file (GRADER_ANSWER_CPU_SECONDS overrides it: an operator's
+    knob for a slow machine, and how tests reach the expiry path)."""
+    try:
+        return max(0.1, float(os.environ.get("GRADER_ANSWER_CPU_SECONDS", ANSWER_CPU_SECONDS)))
+    except ValueError:
+        return ANSWER_CPU_SECONDS
+
+
+def bounded(step: Callable[[], dict], cpu_seconds: float | None = None, memory_mb: int | None = ANSWER_MEMORY_MB,
+            wall_seconds: float | None = None) -> dict | Expired:
     """step() (a JSON-able dict) computed in a bounded child, or Expired.
+
+    `cpu_seconds` defaults to the answer budget; the wall deadline to `cpu_seconds × WALL_FACTOR
+    + 1`. `memory_mb=None` sets no memory limit (a batch job: its sandbox has its own).
 
     GraderError raised by the step is raised here again with its message; any other exception
     becomes a RuntimeError naming it (an internal error, as it would have been in-process).
     """
     if not hasattr(os, "fork") or os.environ.get("GRADER_NO_BUDGET_CHILD"):
         return step()
+    cpu_seconds = answer_cpu_seconds() if cpu_seconds is None else cpu_seconds
+    wall = cpu_seconds * WALL_FACTOR + 1.0 if wall_seconds is None else wall_seconds
     read_end, write_end = os.pipe()
     parent = os.getpid()
     sys.stdout.flush()
@@ -62,14 +81,14 @@ def bounded(step: Callable[[], dict], cpu_seconds: float = ANSWER_CPU_SECONDS,
     os.close(write_end)
     finished = False
     try:
-        data, timed_out = _collect(read_end, cpu_seconds * WALL_FACTOR + 1.0)
+        data, timed_out = _collect(read_end, wall)
         finished = not timed_out and data is not None
     finally:
         os.close(read_end)
         _end(pid, kill=not finished)
     status = _STATUS.pop(pid, 0)
     if timed_out:
-        return Expired(f"took longer than its wall-clock budget of {cpu_seconds * WALL_FACTOR + 1.0:g} s")
+        return Expired(f"took longer than its wall-clock budget of {wall:g} s")
     if data is None or not data:
         if os.WIFSIGNALED(status) and os.WTERMSIG(status) in (signal.SIGXCPU, signal.SIGKILL):
             return Expired(f"used up its CPU budget of {cpu_seconds:g} s")
@@ -88,7 +107,7 @@ def bounded(step: Callable[[], dict], cpu_seconds: float = ANSWER_CPU_SECONDS,
 _STATUS: dict[int, int] = {}
 
 
-def _child(step: Callable[[], dict], fd: int, parent: int, cpu_seconds: float, memory_mb: int) -> None:
+def _child(step: Callable[[], dict], fd: int, parent: int, cpu_seconds: float, memory_mb: int | None) -> None:
     code = 0
     try:
         import resource
@@ -97,9 +116,9 @@ def _child(step: Callable[[], dict], fd: int, parent: int, cpu_seconds: float, m
         _die_with(parent)
         cpu = max(1, int(cpu_seconds + 0.999))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-        limit = _mapped_bytes() + memory_mb * (1 << 20)
+        limit = _mapped_bytes() + (memory_mb or 0) * (1 << 20)
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if hard == resource.RLIM_INFINITY or limit < hard:
+        if memory_mb is not None and (hard == resource.RLIM_INFINITY or limit < hard):
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit if hard == resource.RLIM_INFINITY else hard))
         try:
             message: dict = {"value": step()}

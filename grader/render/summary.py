@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # annotations only: listing formats must not import the gradebook
     from ..batch.summary import ClassSummary
 from .text import points
+from ..safetext import clean
 
 SVG_WIDTH, BAR_HEIGHT = 480, 18
 _STYLE = ("body{font-family:sans-serif;max-width:52em;margin:2em auto;color:#222}"
@@ -21,7 +22,12 @@ def _percent(rate: float) -> str:
 
 
 def _sections(s: ClassSummary) -> list[tuple[str, list[str], list[list[str]]]]:
-    """(title, header, rows) of every table, shared by the text, Markdown and HTML forms."""
+    """(title, header, rows) of every table, shared by the text, Markdown and HTML forms; every
+    cell cleaned as report text is (student ids and file names are the students' data)."""
+    return [(title, header, [[clean(cell) for cell in row] for row in rows]) for title, header, rows in _raw_sections(s)]
+
+
+def _raw_sections(s: ClassSummary) -> list[tuple[str, list[str], list[list[str]]]]:
     who = lambda o: ", ".join(o.students)  # noqa: E731
     return [
         ("Score histogram", ["score", "students"],
@@ -41,6 +47,8 @@ def _sections(s: ClassSummary) -> list[tuple[str, list[str], list[list[str]]]]:
         ("Overrides (stale ones were made on a file the student has changed since: not applied)",
          ["student", "entry", "points", "state", "by", "when", "reason"],
          [[o.student, o.entry, points(o.points), o.state, o.by, o.at, o.reason] for o in s.overrides]),
+        ("Identical submissions (byte-identical or hard-linked files; the grades stand)", ["students", "count"],
+         [[", ".join(group), str(len(group))] for group in s.identical]),
     ]
 
 
@@ -53,7 +61,7 @@ def _headline(s: ClassSummary) -> str:
 
 
 def render_text(s: ClassSummary) -> str:
-    lines = [f"Class summary: {s.exercise}", _headline(s)]
+    lines = [f"Class summary: {clean(s.exercise)}", _headline(s)]
     for title, header, rows in _sections(s):
         lines += ["", f"{title}:"]
         lines += [f"  {'  '.join(row)}" for row in rows] or ["  (none)"]
@@ -61,8 +69,10 @@ def render_text(s: ClassSummary) -> str:
 
 
 def render_markdown(s: ClassSummary) -> str:
-    cell = lambda t: t.replace("|", "\\|").replace("\n", " ")  # noqa: E731
-    lines = [f"# Class summary: {s.exercise}", "", _headline(s)]
+    from .markdown import md_text
+
+    cell = md_text  # as the Markdown report escapes prose: no HTML, link or table syntax survives
+    lines = [f"# Class summary: {md_text(clean(s.exercise))}", "", _headline(s)]
     for title, header, rows in _sections(s):
         lines += ["", f"## {title}", ""]
         if not rows:
