@@ -53,11 +53,12 @@ def answer_cpu_seconds() -> float:
 
 
 def bounded(step: Callable[[], dict], cpu_seconds: float | None = None, memory_mb: int | None = ANSWER_MEMORY_MB,
-            wall_seconds: float | None = None) -> dict | Expired:
+            wall_seconds: float | None = None, rlimits: bool = True) -> dict | Expired:
     """step() (a JSON-able dict) computed in a bounded child, or Expired.
 
     `cpu_seconds` defaults to the answer budget; the wall deadline to `cpu_seconds × WALL_FACTOR
-    + 1`. `memory_mb=None` sets no memory limit (a batch job: its sandbox has its own).
+    + 1`. `rlimits=False` sets no CPU or memory limit, only the wall deadline (a batch job: the
+    sandbox it starts sets its own, which may not exceed ours).
 
     GraderError raised by the step is raised here again with its message; any other exception
     becomes a RuntimeError naming it (an internal error, as it would have been in-process).
@@ -77,7 +78,7 @@ def bounded(step: Callable[[], dict], cpu_seconds: float | None = None, memory_m
         pid = os.fork()
     if pid == 0:  # the child: never returns, never runs the parent's clean-up
         os.close(read_end)
-        _child(step, write_end, parent, cpu_seconds, memory_mb)
+        _child(step, write_end, parent, cpu_seconds if rlimits else None, memory_mb if rlimits else None)
     os.close(write_end)
     finished = False
     try:
@@ -107,15 +108,16 @@ def bounded(step: Callable[[], dict], cpu_seconds: float | None = None, memory_m
 _STATUS: dict[int, int] = {}
 
 
-def _child(step: Callable[[], dict], fd: int, parent: int, cpu_seconds: float, memory_mb: int | None) -> None:
+def _child(step: Callable[[], dict], fd: int, parent: int, cpu_seconds: float | None, memory_mb: int | None) -> None:
     code = 0
     try:
         import resource
 
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and kills us
         _die_with(parent)
-        cpu = max(1, int(cpu_seconds + 0.999))
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        if cpu_seconds is not None:
+            cpu = max(1, int(cpu_seconds + 0.999))
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
         limit = _mapped_bytes() + (memory_mb or 0) * (1 << 20)
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         if memory_mb is not None and (hard == resource.RLIM_INFINITY or limit < hard):

@@ -8,6 +8,8 @@ submission itself does wrong becomes a check in the report.
 """
 from __future__ import annotations
 
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 from .budget import Expired, bounded
@@ -51,12 +53,24 @@ def _graded(exercise: Exercise, path: Path, kind: SubmissionKind, options: Grade
         return refused_report(exercise, path, kind, str(refused), options)
     except UnreadableSubmission as err:
         return unreadable_report(exercise, path, kind, err, options)
-    checks = kind.check(exercise, read, options)
-    if options.diagnose:
-        checks = kind.diagnose(exercise, read, checks, options)
+    with quiet_numerics():  # what a student's values provoke goes into the report, never our stderr
+        checks = kind.check(exercise, read, options)
+        if options.diagnose:
+            checks = kind.diagnose(exercise, read, checks, options)
     return Report(exercise.id, clean(path.name), kind.graded_as, exercise.max_score, tuple(checks),
                   kind.messages(exercise, read, options), kind.output(read), options.lang_for(exercise),
                   variant=_variant_id(exercise), isolation=kind.isolation(read))
+
+
+@contextmanager
+def quiet_numerics():
+    """No numpy floating-point warning (overflow, invalid, divide) while a student's values are
+    compared and diagnosed: such values are judged by the checks (not finite, not right)."""
+    import numpy as np
+
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
 
 
 def _refusal(path: Path) -> str | None:

@@ -44,8 +44,7 @@ def overdue(key: str, deadline: float, worker: str) -> str:
 def bounded_job(line: str, deadline: float) -> str:
     """grade_job(line) in a bounded child of this process, stopped at the deadline (the Dask
     pool and --jobs 0, which have no worker of ours to kill and replace)."""
-    result = bounded(lambda: json.loads(grade_job(line)), cpu_seconds=deadline, memory_mb=None,
-                     wall_seconds=deadline)
+    result = bounded(lambda: json.loads(grade_job(line)), cpu_seconds=deadline, wall_seconds=deadline, rlimits=False)
     if isinstance(result, Expired):
         return overdue(json.loads(line)["key"], deadline, f"{socket.gethostname()}:{os.getpid()}")
     return json.dumps(result, ensure_ascii=False)
