@@ -10,7 +10,6 @@ import gc
 import os
 import sys
 import time
-from datetime import datetime, timezone
 
 import click
 
@@ -20,7 +19,7 @@ from .errors import GraderError
 from .i18n import LANGUAGES
 from .kinds import describe as describe_kinds
 from .render.explanation import FORMATS as EXPLAIN_FORMATS
-from .render.registry import report_formats, solve_formats
+from .render.registry import report_formats, run_settings, solve_formats
 
 # Options shared by several commands, defined once.
 EXERCISE = click.argument("exercise", metavar="EXERCISE")
@@ -168,7 +167,7 @@ def grade(exercise, submission, fmt, output, seed, timeout, lang, variant) -> No
         warning = isolation_warning(report.isolation)
         if warning:
             click.echo(warning, err=True)
-    settings = dict(exercise=spec, source=submission, **_run_time(time.perf_counter() - started))
+    settings = dict(exercise=spec, source=submission, **run_settings(time.perf_counter() - started))
     if fmt == "text":
         settings["colour"] = not output and sys.stdout.isatty()
     chosen = renderer(fmt, **settings)
@@ -205,15 +204,6 @@ def new(name: str, from_exercise: str | None, op: str | None, output: str | None
         raise GraderError(f"{target} exists already; choose another name or --output")
     _write(target, text)
     click.echo(f"wrote {target}; next: grader validate --self-test {target}")
-
-
-def _run_time(elapsed: float) -> dict:
-    # SOURCE_DATE_EPOCH (the reproducible-builds convention) pins the timestamp and zeroes the
-    # duration, so that even the formats that carry run times come out byte for byte the same.
-    pinned = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if pinned.isdigit():
-        return {"elapsed": 0.0, "timestamp": datetime.fromtimestamp(int(pinned), timezone.utc).isoformat()}
-    return {"elapsed": elapsed}  # the renderers stamp the time now
 
 
 @cli.command("ci-template")
@@ -277,6 +267,36 @@ def summary(db, exercise, fmt, output) -> None:
         _write(output, text)
     else:
         click.echo(text, nl=False)
+
+
+@cli.command()
+@click.argument("exercises", nargs=-1, metavar="[EXERCISE|SPEC|DIR]...")
+@click.option("--db", type=click.Path(exists=True, dir_okay=False),
+              help="A gradebook (grader batch): adds the class summary, each student's reports and the review.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback lets other machines submit (a warning says who).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free port.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Gradings at once, each in its own worker (default: CPU count, at most 4); others wait.")
+def serve(exercises, db, host, port, jobs) -> None:
+    """A local web page: try answers, see how the grader read them, review a class (the `web` extra).
+
+    Serves the bundled exercises unless given exercise ids, spec files or folders of specs.
+    """
+    from .web import require_web
+
+    require_web()
+    from .web.app import ServeConfig
+    from .web.catalogue import load_catalogue
+    from .web.server import serve as run_server
+
+    served, warnings = load_catalogue(list(exercises))
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if not served:
+        raise GraderError("no exercise to serve")
+    jobs = jobs or max(1, min(4, os.cpu_count() or 1))
+    run_server(ServeConfig(served, db=db, jobs=jobs), host, port, announce=lambda line: click.echo(line))
 
 
 GRADEBOOK = click.argument("db", metavar="DB", type=click.Path(exists=True, dir_okay=False))

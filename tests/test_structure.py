@@ -3,7 +3,6 @@ registry per vocabulary, and the one private lark hook the parser relies on."""
 import ast
 from pathlib import Path
 
-import pytest
 
 from conftest import ROOT
 from grader.i18n import LANGUAGES
@@ -64,3 +63,16 @@ def test_the_lark_hook_the_parser_overrides_is_still_lark_s_and_used(monkeypatch
                         lambda self, tree, new_children=None: calls.append(tree.data) or hook(self, tree, new_children))
     assert str(parse_expression("dy[1,1]*k[1] + 2", SEED_NOTATION, "plain")) == "dy[1,1]*k[1] + 2"
     assert calls, "lark no longer calls Transformer._call_userfunc"
+
+
+def test_readme_test_command_is_what_ci_runs():
+    """A newcomer's test command installs the same extras and runs the same checks as `.ci/run`."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    command = next(line for line in readme.splitlines() if "pytest" in line and "pip install" in line)
+    extras = re.compile(r"pip install[^'\n]*-e '\.\[([a-z,]+)\]'")
+    assert extras.search(command).group(1) == extras.search(ci).group(1)
+    for step in ("mypy", "ruff check .", "python -m pytest"):
+        assert step in command and step in ci

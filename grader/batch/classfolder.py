@@ -18,6 +18,8 @@ from typing import Iterable
 from .worker import SUBMISSION_SUFFIXES
 from ..errors import GraderError
 
+FOUND_LISTED = 10  # names of what a folder holds, in the problem of a student with no matching file
+
 
 @dataclass(frozen=True)
 class Submission:
@@ -25,6 +27,13 @@ class Submission:
     relative: str  # the file (or the folder, for a problem) relative to the class folder
     path: Path | None = None  # the file to grade; None when there is a problem
     problem: str = ""  # why this student cannot be graded
+
+    @property
+    def file(self) -> Path:
+        """The file to grade; only asked of a submission without a problem."""
+        if self.path is None:
+            raise ValueError(f"{self.relative}: there is no file to grade ({self.problem})")
+        return self.path
 
 
 def discover(directory: str | Path, skip: Iterable[str | Path] = (), patterns: tuple[str, ...] = ()) -> list[Submission]:
@@ -90,9 +99,11 @@ def _folder(folder: Path, root: Path, patterns: tuple[str, ...] = ()) -> Submiss
             break
     else:
         if patterns:
+            present = sorted(i.name for i in folder.iterdir() if not i.name.startswith("."))
+            shown = ", ".join(present[:FOUND_LISTED]) + (", ..." if len(present) > FOUND_LISTED else "")
             return Submission(folder.name, folder.name,
                               problem=f"{folder.name}/ holds no file matching {' or '.join(patterns)} "
-                                      f"(found: {', '.join(i.name for i in items) or 'no gradable file'})")
+                                      f"(found: {shown or 'nothing'})")
     for item in items:
         if item.is_symlink() and not _inside(item, folder.resolve()):
             outside.append(item.name)

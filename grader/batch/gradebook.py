@@ -235,6 +235,7 @@ class Gradebook:
                      row.grader_version, row.seconds, row.graded_at, row.worker,
                      json.dumps(row.report, ensure_ascii=False, sort_keys=True)))
                 found = cursor.lastrowid
+                assert found is not None  # an INSERT always sets it
                 self._record_checks(found, row.report.get("checks", []))
             self._set_latest(row.exercise, row.student, found)
         return found

@@ -207,12 +207,12 @@ def _cell(col: Column, row, overrides: list[tuple], checks: dict[int, list[tuple
     stale = tuple(o for o in every if o.state == "stale")
     cells = []
     score = float(row["score"])
-    for position, name, target, entry, status, points, max_points in checks.get(row["id"], []):
+    for position, name, target, entry, graded, points, max_points in checks.get(row["id"], []):
         key = entry_key(target, entry, name)
         chosen = active.get(key)
         if chosen is not None:
             score += chosen.points - float(points)
-        cells.append(Check(position, name, key, status, float(points), float(max_points), chosen))
+        cells.append(Check(position, name, key, graded, float(points), float(max_points), chosen))
     max_score = float(row["max_score"])
     whole = active.get(TOTAL)
     if whole is not None:
@@ -248,7 +248,7 @@ def _student(student: str, cells: tuple[ExerciseGrade, ...]) -> StudentGrade:
     problems = [f"{c.exercise}: {c.problem}" if len(cells) > 1 else c.problem for c in cells if c.problem]
     for status in ("error", "missing"):
         if any(c.status == status for c in cells):
-            return StudentGrade(student, cells, status, None, max_total, "; ".join(problems))  # type: ignore[arg-type]
+            return StudentGrade(student, cells, status, None, max_total, "; ".join(problems))
     total = _round(sum(c.points or 0.0 for c in cells)) or 0.0
     status_: GradeStatus = "review" if any(c.status == "review" for c in cells) else _graded_status(total, max_total)
     return StudentGrade(student, cells, status_, total, max_total, "; ".join(problems))

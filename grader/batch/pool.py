@@ -92,6 +92,7 @@ class LocalPool:
             key, line, deadline = job
             if proc is None:
                 proc = self._start()
+            assert proc.stdin is not None and proc.stdout is not None  # started with pipes
             expired = threading.Event()
             watchdog = threading.Timer(deadline, self._expire, args=(proc, expired))
             watchdog.daemon = True
@@ -117,22 +118,22 @@ class LocalPool:
                 proc = None
                 continue
             done.put(answer)
-        if proc is not None:
+        if proc is not None and proc.stdin is not None:
             proc.stdin.close()
 
-    def _expire(self, proc: subprocess.Popen, expired: threading.Event) -> None:
+    def _expire(self, proc: subprocess.Popen[str], expired: threading.Event) -> None:
         """The deadline: the worker is killed (its sandboxes see their job pipe close and take
         the student's processes with them); the serving thread starts a fresh one."""
         expired.set()
         _stop_worker(proc, grace=1.0)
 
-    def _retire(self, proc: subprocess.Popen) -> None:
+    def _retire(self, proc: subprocess.Popen[str]) -> None:
         _stop_worker(proc, grace=1.0)
         with self.lock:
             if proc in self.procs:
                 self.procs.remove(proc)
 
-    def _start(self) -> subprocess.Popen:
+    def _start(self) -> subprocess.Popen[str]:
         # One BLAS thread per worker: the pool is the parallelism, and the arrays are small.
         env = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", **os.environ}
         proc = subprocess.Popen([sys.executable, "-m", "grader.batch.worker", str(os.getpid())],
@@ -152,7 +153,7 @@ class LocalPool:
             _stop_worker(proc, STOP_GRACE_SECONDS)
 
 
-def _stop_worker(proc: subprocess.Popen, grace: float) -> None:
+def _stop_worker(proc: subprocess.Popen[str], grace: float) -> None:
     """SIGTERM (its sandboxes' clean-up runs), SIGKILL after `grace` seconds, reaped, pipes closed."""
     try:
         if proc.poll() is None:
@@ -166,7 +167,8 @@ def _stop_worker(proc: subprocess.Popen, grace: float) -> None:
         pass
     for stream in (proc.stdin, proc.stdout):
         try:
-            stream.close()
+            if stream is not None:
+                stream.close()
         except (OSError, ValueError):
             pass
 

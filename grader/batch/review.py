@@ -123,6 +123,8 @@ def history(db: str | Path, student: str, entry: str | None = None, exercise: st
             check = resolve_entry(entry, student_grade(book, student, exercise).checks)
             key = TOTAL if check is None else check.entry
         events: list[tuple[str, int, Event]] = []
+        points: float | None
+        most: float | None
         for sid, at, submission, digest, status, score, max_score in book.query(
                 "SELECT id, graded_at, submission, content_hash, status, score, max_score FROM submissions "
                 "WHERE exercise = ? AND student = ? ORDER BY id", (exercise, student)):
@@ -132,7 +134,7 @@ def history(db: str | Path, student: str, entry: str | None = None, exercise: st
                                                "WHERE submission_id = ?", (sid,))
                          if _key(c) == key]
                 points, most, state = ((float(found[0][4]), float(found[0][5]), found[0][3]) if found
-                                       else (None, None, status))  # type: ignore[assignment]
+                                       else (None, None, status))
             events.append((at, 0, Event("graded", at, exercise, key, points, most, state, submission, digest)))
         current = book.current(exercise, student)
         now = book.query("SELECT content_hash, submission FROM submissions WHERE id = ?", (current,))[0]

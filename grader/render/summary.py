@@ -60,9 +60,13 @@ def _headline(s: ClassSummary) -> str:
             f"median {points(s.median)}{waiting}")
 
 
+# The class pages of `grader serve` build their tables from the same sections and headline.
+sections, headline = _sections, _headline
+
+
 def render_text(s: ClassSummary) -> str:
     lines = [f"Class summary: {clean(s.exercise)}", _headline(s)]
-    for title, header, rows in _sections(s):
+    for title, _header, rows in _sections(s):
         lines += ["", f"{title}:"]
         lines += [f"  {'  '.join(row)}" for row in rows] or ["  (none)"]
     return "\n".join(lines) + "\n"

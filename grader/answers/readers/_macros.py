@@ -72,7 +72,8 @@ def expand(text: str, macros: dict[str, tuple[int, str]]) -> str:
             if size - (at - m.start()) + grown > limit:
                 break  # the growth limit: this use and the rest stay as written
             size += grown - (at - m.start())
-            replaced = _PARAMETER.sub(lambda a: args[int(a.group(1)) - 1] if int(a.group(1)) <= count
+            # The lambda runs inside this iteration's re.sub, so it sees this iteration's args.
+            replaced = _PARAMETER.sub(lambda a: args[int(a.group(1)) - 1] if int(a.group(1)) <= count  # noqa: B023
                                       else a.group(), body)
             out.append(text[pos:m.start()] + replaced)  # as TeX does: tokens, no group added
             pos, changed = at, True
