@@ -170,7 +170,8 @@ def _mapped_bytes() -> int:
 
 def _collect(fd: int, wall_seconds: float) -> tuple[bytes | None, bool]:
     deadline = time.monotonic() + wall_seconds
-    chunks, size = [], 0
+    chunks: list[bytes] = []
+    size = 0
     while True:
         left = deadline - time.monotonic()
         if left <= 0:

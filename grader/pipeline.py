@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from .budget import Expired, bounded
 from .errors import GraderError, UnreadableSubmission
@@ -47,7 +47,7 @@ def grade(exercise: Exercise, submission: str | Path, options: GradeOptions = Gr
     return Report.from_dict(result)
 
 
-def _graded(exercise: Exercise, path: Path, kind: SubmissionKind, options: GradeOptions) -> Report:
+def _graded(exercise: Exercise, path: Path, kind: SubmissionKind[Any], options: GradeOptions) -> Report:
     try:
         read = kind.read(exercise, path, options)
     except RefusedFile as refused:  # a link swapped in after the check
@@ -64,7 +64,7 @@ def _graded(exercise: Exercise, path: Path, kind: SubmissionKind, options: Grade
 
 
 @contextmanager
-def quiet_numerics():
+def quiet_numerics() -> Iterator[None]:
     """No numpy floating-point warning (overflow, invalid, divide) while a student's values are
     compared and diagnosed: such values are judged by the checks (not finite, not right)."""
     import numpy as np
@@ -123,7 +123,7 @@ def refused_report(exercise: Exercise, path: Path, kind: SubmissionKind[Any], re
                   variant=_variant_id(exercise))
 
 
-def expired_report(exercise: Exercise, path: Path, kind: SubmissionKind, reason: str,
+def expired_report(exercise: Exercise, path: Path, kind: SubmissionKind[Any], reason: str,
                    options: GradeOptions) -> Report:
     """Answers whose grading ran out of its budget: nothing proved, so every entry is `review`
     (0 points, flagged for the instructor), and the report says which budget ran out."""

@@ -1,6 +1,8 @@
 """Forks a daemon that calls setsid() and clears its parent-death signal (twice over), then
 sleeps in the import: stopping the grader in any way must still end all of it."""
-import ctypes, os, time
+import ctypes
+import os
+import time
 pid = os.fork()
 if pid == 0:
     os.setsid()
