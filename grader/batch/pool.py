@@ -22,7 +22,7 @@ from itertools import islice
 from typing import Iterable, Iterator
 
 from .worker import grade_job
-from ..budget import Expired, bounded
+from ..budget import Expired, bounded, enforce_in_process
 from ..errors import GraderError
 
 DASK_IN_FLIGHT = 512  # jobs handed to the scheduler at once: enough to keep a large cluster busy
@@ -41,10 +41,15 @@ def overdue(key: str, deadline: float, worker: str) -> str:
                                   f"stopped; nothing was graded"})
 
 
+def _in_bounded_child(line: str) -> dict:
+    enforce_in_process()  # this child is the bounded process: its answers need no child of their own
+    return json.loads(grade_job(line))
+
+
 def bounded_job(line: str, deadline: float) -> str:
     """grade_job(line) in a bounded child of this process, stopped at the deadline (the Dask
     pool and --jobs 0, which have no worker of ours to kill and replace)."""
-    result = bounded(lambda: json.loads(grade_job(line)), cpu_seconds=deadline, wall_seconds=deadline, rlimits=False)
+    result = bounded(lambda: _in_bounded_child(line), cpu_seconds=deadline, wall_seconds=deadline, rlimits=False)
     if isinstance(result, Expired):
         return overdue(json.loads(line)["key"], deadline, f"{socket.gethostname()}:{os.getpid()}")
     return json.dumps(result, ensure_ascii=False)

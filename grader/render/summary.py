@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 
 from typing import TYPE_CHECKING
@@ -12,6 +13,7 @@ from .text import points
 from ..safetext import clean
 
 SVG_WIDTH, BAR_HEIGHT = 480, 18
+_MD_ACTIVE = re.compile(r"([\\`*_\[\]<>|~&!#])")
 _STYLE = ("body{font-family:sans-serif;max-width:52em;margin:2em auto;color:#222}"
           "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left}"
           "svg text{font-size:11px}")
@@ -73,10 +75,14 @@ def render_text(s: ClassSummary) -> str:
 
 
 def render_markdown(s: ClassSummary) -> str:
-    from .markdown import md_text
+    from ._escape import one_line
 
-    cell = md_text  # as the Markdown report escapes prose: no HTML, link or table syntax survives
-    lines = [f"# Class summary: {md_text(clean(s.exercise))}", "", _headline(s)]
+    def cell(text: str) -> str:
+        # As the Markdown report escapes prose, limited to what can act inside a table cell (HTML,
+        # links, emphasis, code, the cell border, entities), so ids such as "conv2d-3x3" stay legible.
+        return _MD_ACTIVE.sub(r"\\\1", one_line(text))
+
+    lines = [f"# Class summary: {cell(clean(s.exercise))}", "", _headline(s)]
     for title, header, rows in _sections(s):
         lines += ["", f"## {title}", ""]
         if not rows:
