@@ -13,7 +13,7 @@ from .text import points
 from ..safetext import clean
 
 SVG_WIDTH, BAR_HEIGHT = 480, 18
-_MD_ACTIVE = re.compile(r"([\\`*_\[\]<>|~&!#])")
+_MD_ACTIVE = re.compile(r"([\\`*_<>|~&!#]|(?<=\])\()")  # "](" starts a link: its "(" is escaped
 _STYLE = ("body{font-family:sans-serif;max-width:52em;margin:2em auto;color:#222}"
           "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left}"
           "svg text{font-size:11px}")
