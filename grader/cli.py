@@ -13,13 +13,11 @@ import time
 
 import click
 
-from .batch.export import EXPORT_FORMATS
 from .citemplates import TEMPLATES
 from .errors import GraderError
 from .i18n import LANGUAGES
 from .kinds import describe as describe_kinds
-from .render.explanation import FORMATS as EXPLAIN_FORMATS
-from .render.registry import report_formats, run_settings, solve_formats
+from .render.registry import formats, report_formats, run_settings, solve_formats
 
 # Options shared by several commands, defined once.
 EXERCISE = click.argument("exercise", metavar="EXERCISE")
@@ -125,7 +123,7 @@ def solve(exercise: str, fmt: str, variant: str | None) -> None:
 @EXERCISE
 @VARIANT
 @LANG
-@click.option("--format", "fmt", type=click.Choice(list(EXPLAIN_FORMATS)), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(list(formats("explain"))), default="text", show_default=True)
 @click.option("--entry", "entries", multiple=True, metavar="X[2,1]",
               help="Explain only this entry (repeatable; 1-based, as written).")
 def explain(exercise: str, variant: str | None, lang: str | None, fmt: str, entries: tuple[str, ...]) -> None:
@@ -254,8 +252,7 @@ def batch(exercise, directory, jobs, db, csv_path, reports, fmt, seed, timeout, 
 @cli.command()
 @click.argument("db", type=click.Path(exists=True, dir_okay=False))
 @click.option("--exercise", default=None, help="Which exercise (needed when the gradebook holds several).")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "json"]), default="text",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(list(formats("summary"))), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the summary here.")
 def summary(db, exercise, fmt, output) -> None:
     """What a class got right and wrong: scores, entries, misconceptions, slow or crashing code."""
@@ -306,8 +303,8 @@ ON_EXERCISE = click.option("--exercise", default=None, help="Which exercise (nee
 @cli.command("export")
 @GRADEBOOK
 @click.option("--format", "fmt", required=True, metavar="FORMAT",
-              type=click.Choice(list(EXPORT_FORMATS)),
-              help="The platform's import layout (see docs/gradebook.md).")
+              type=click.Choice(list(formats("export"))),
+              help="The platform's import layout, one of: " + ", ".join(formats("export")) + " (see docs/gradebook.md).")
 @click.option("--assignment", default=None, help="Which assignment (needed when the gradebook holds several).")
 @ON_EXERCISE
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False),

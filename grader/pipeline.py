@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import warnings
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator
 
 from .budget import Expired, bounded
 from .errors import GraderError, UnreadableSubmission
 from .files import RefusedFile, check_regular
-from .i18n import tr
+from .i18n import plain, tr
 from .kinds import SubmissionKind, kind_for
 from .options import GradeOptions
 from .report import Check, Report
@@ -58,6 +59,7 @@ def _graded(exercise: Exercise, path: Path, kind: SubmissionKind[Any], options: 
         checks = kind.check(exercise, read, options)
         if options.diagnose:
             checks = kind.diagnose(exercise, read, checks, options)
+    checks = tuple(in_words(c, options.lang_for(exercise)) for c in checks)
     return Report(exercise.id, clean(path.name), kind.graded_as, exercise.max_score, tuple(checks),
                   kind.messages(exercise, read, options), kind.output(read), options.lang_for(exercise),
                   variant=_variant_id(exercise), isolation=kind.isolation(read))
@@ -72,6 +74,17 @@ def quiet_numerics() -> Iterator[None]:
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         yield
+
+
+def in_words(check: Check, lang: str) -> Check:
+    """The report stage: the check's messages written out in `lang`, as `feedback`, `details`
+    and each finding's `message` (the data stays beside them for the renderers)."""
+    return replace(
+        check,
+        feedback=plain(lang, check.said) if check.said is not None else check.feedback,
+        details=tuple(plain(lang, m) for m in check.said_details) if check.said_details else check.details,
+        findings=tuple(replace(f, message=plain(lang, f.said)) if f.said is not None else f for f in check.findings),
+    )
 
 
 def _refusal(path: Path) -> str | None:

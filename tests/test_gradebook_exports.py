@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from grader.batch.assignment import grade_assignment, load_assignment
-from grader.batch.export import EXPORT_FORMATS, export
+from grader.batch.export import export
+from grader.render.registry import formats
 from grader.batch.grade_class import BatchOptions, grade_class
 from grader.cli import cli
 from grader.errors import GraderError
@@ -176,7 +177,7 @@ def test_classroom_grades_match_githubs_schema(course):
 
 def test_every_registered_format_has_status_and_problem_columns(course):
     tmp, _ = course
-    for fmt in EXPORT_FORMATS:
+    for fmt in formats("export"):
         table = rows(export(tmp / "gb.sqlite", fmt))
         assert {"status", "problem"} <= set(table[0]), fmt
         assert sorted(r["status"] for r in table) == ["error", "error", "full", "partial"], fmt

@@ -122,7 +122,7 @@ def test_an_error_row_can_be_graded_by_hand_with_total(graded):
 
 def test_entries_are_named_the_way_instructors_write_them(graded):
     db = graded / "gb.sqlite"
-    for spelling in ("X[2,1]", "dC/dX[2,1]", "X[2, 1]"):
+    for spelling in ("X[2,1]", "dC/dX[2,1]", "X[2, 1]", "x[2,1]", "dC/dx[2,1]"):
         assert override(db, "alice", spelling, 0, "testing spellings", by="t").entry == "X[2,1]"
     assert override(db, "alice", "K[1]", 1, "k", by="t").entry == "K[1]"
     assert override(db, "alice", "TOTAL", 9, "t", by="t").entry == "total"
@@ -215,3 +215,15 @@ def test_a_version_1_gradebook_is_migrated_keeping_its_grades(graded, tmp_path):
     assert csv_rows(old) == before
     override(old, "twins", "total", 4, "after the upgrade", by="prof")
     assert csv_rows(old)["twins"]["total"] == "4"
+
+
+def test_a_function_of_code_is_overridden_by_its_name(tmp_path):
+    klass = tmp_path / "class"
+    klass.mkdir()
+    shutil.copy(CONV / "wrong-X-row2-merged-path.py", klass / "frank.py")
+    grade(tmp_path)
+    db = tmp_path / "gb.sqlite"
+    assert float(csv_rows(db)["frank"]["total"]) < 10
+    made = override(db, "frank", "grad_X", 6, "the loop is right, one index off", by="prof")
+    assert made.entry.startswith("grad_X")  # the points of the function's check become 6 of 6
+    assert (csv_rows(db)["frank"]["total"], csv_rows(db)["frank"]["status"]) == ("10", "full")

@@ -268,7 +268,8 @@ def test_class_pages_from_a_gradebook(tmp_path):
         assert students == {"alice", "bob"} and "b-upstream-summed" in summary.text
         report = client.get(f"/class/{DENSE}/student/bob")
         valid_html5(report.text)
-        assert "8 / 10" in report.text and "expected: dy[2]" in report.text
+        # The expected answer is maths: MathML, with the plain notation as its alttext.
+        assert "8 / 10" in report.text and "expected: <math" in report.text and 'alttext="dy[2]' in report.text
         assert client.get(f"/class/{DENSE}/student/nobody").status_code == 404
         assert '<a href="/class">' in client.get("/").text
     assert db.read_bytes() == before  # looking is not writing

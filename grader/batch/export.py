@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import GraderError
+from ..render.registry import output_format, register_format
 from ..safetext import csv_cell
 from .gradebook import Gradebook
 from .grades import ClassGrades, StudentGrade, class_grades
@@ -45,38 +46,29 @@ class Identity:
     canvas_id: str = ""
 
 
-@dataclass(frozen=True)
-class ExportFormat:
-    name: str
-    write: Callable[[ClassGrades, dict[str, Identity]], list[list[str]]]
-    summary: str
+ExportWriter = Callable[[ClassGrades, dict[str, Identity]], list[list[str]]]
 
 
-EXPORT_FORMATS: dict[str, ExportFormat] = {}
-
-
-def export_format(name: str, summary: str):
-    """Decorator: register a function (grades, identities) -> rows (the header first) as a format."""
-    def register(function):
-        if name in EXPORT_FORMATS:
-            raise ValueError(f"export format {name!r} is registered twice")
-        EXPORT_FORMATS[name] = ExportFormat(name, function, summary)
-        return function
-    return register
+def export_format(name: str, summary: str) -> Callable[[ExportWriter], ExportWriter]:
+    """Decorator: register a function (grades, identities) -> rows (the header first) as the
+    export format `name`, in the one registry of output formats (`grader export --format`)."""
+    return register_format("export", name, summary, f"{name}.csv")
 
 
 def export(db: str | Path, fmt: str, assignment: str | None = None, roster: str | Path | None = None,
            exercise: str | None = None) -> str:
     """The gradebook as `fmt` (RFC 4180, CRLF line ends), students sorted by id. Raises
     GraderError for an unknown format, assignment or exercise, an unusable gradebook or roster."""
-    if fmt not in EXPORT_FORMATS:
-        raise GraderError(f"unknown export format {fmt!r}; known: {', '.join(EXPORT_FORMATS)}")
+    try:
+        write: ExportWriter = output_format("export", fmt).render
+    except ValueError as err:
+        raise GraderError(f"export: {err}") from None
     identities = read_roster(roster) if roster else {}
     with Gradebook(db, create=False) as book:
         grades = class_grades(book, assignment, exercise, tuple(identities))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    for row in EXPORT_FORMATS[fmt].write(grades, identities):
+    for row in write(grades, identities):
         writer.writerow([_text(cell) for cell in row])
     return out.getvalue()
 

@@ -24,7 +24,7 @@ from ..safetext import csv_cell
 SCHEMA_VERSION = 2
 ROW_STATUSES = ("full", "partial", "zero", "error")  # error: nothing could be graded
 CSV_COLUMNS = ("student", "submission", "score", "max_score", "status", "exercise", "content_hash",
-               "graded_at", "grader_version", "notes")
+               "graded_at", "grader_version", "notes", "problem")
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -290,9 +290,12 @@ class Gradebook:
         writer.writerow(CSV_COLUMNS)
         for row in self.latest_rows(exercise):
             notes = self.query("SELECT DISTINCT value FROM notes WHERE submission_id=? ORDER BY value", (row["id"],))
-            writer.writerow([csv_cell(row["student"]), csv_cell(row["submission"]), _number(row["score"]),
-                             _number(row["max_score"]), row["status"], csv_cell(row["exercise"]), row["content_hash"],
-                             row["graded_at"], row["grader_version"], csv_cell(" ".join(n[0] for n in notes))])
+            # an error row's score is empty, never 0: a spreadsheet or an import must not take it for a zero
+            score = "" if row["status"] == "error" else _number(row["score"])
+            writer.writerow([csv_cell(row["student"]), csv_cell(row["submission"]), score, _number(row["max_score"]),
+                             row["status"], csv_cell(row["exercise"]), row["content_hash"], row["graded_at"],
+                             row["grader_version"], csv_cell(" ".join(n[0] for n in notes)),
+                             csv_cell(row["problem"] or "")])
         return out.getvalue()
 
     def canonical(self) -> list[tuple]:

@@ -21,6 +21,7 @@ GradeStatus = Literal["full", "partial", "zero", "review", "error", "missing"]
 OverrideState = Literal["active", "stale", "superseded"]
 TOTAL = "total"  # the entry name that overrides a whole exercise's score
 _EPSILON = 1e-9
+_CHUNK = 500  # submission ids per query (SQLite allows 999 parameters in older builds)
 
 
 @dataclass(frozen=True)
@@ -177,10 +178,12 @@ def _overrides(book: Gradebook, exercises: tuple[str, ...]) -> dict[tuple[str, s
 
 def _checks(book: Gradebook, ids: list[int]) -> dict[int, list[tuple]]:
     found: dict[int, list[tuple]] = {}
-    wanted = set(ids)
-    for row in book.query("SELECT submission_id, position, name, target, entry, status, points, max_points "
-                          "FROM checks ORDER BY submission_id, position"):
-        if row[0] in wanted:
+    chosen = sorted(set(ids))
+    for start in range(0, len(chosen), _CHUNK):  # by primary key: never a scan of every check ever graded
+        part = chosen[start:start + _CHUNK]
+        for row in book.query("SELECT submission_id, position, name, target, entry, status, points, max_points "
+                              f"FROM checks WHERE submission_id IN ({', '.join('?' * len(part))}) "
+                              "ORDER BY submission_id, position", tuple(part)):
             found.setdefault(row[0], []).append(row[1:])
     return found
 
@@ -261,17 +264,23 @@ def _round(value: float | None) -> float | None:
 _DERIVATIVE = re.compile(r"^d\w*/d(?P<rest>.+)$")
 
 
+def _spellings(check: Check) -> set[str]:
+    return {re.sub(r"\s+", "", name) for name in (check.entry, check.name, check.name.split(" (")[0])}
+
+
 def resolve_entry(text: str, checks: tuple[Check, ...]) -> Check | None:
-    """The check an instructor names: `X[2,1]`, `dC/dX[2,1]`, `x_{21}`-free plain forms, a function's
-    check name (`grad_X`) or its target; None for `total`. Raises GraderError when nothing (or more
-    than one check) matches."""
+    """The check an instructor names: `X[2,1]`, `x[2,1]`, `dC/dX[2,1]`, the check's name as the
+    report shows it, or a function's (`grad_X`); None for `total`. Raises GraderError when nothing
+    (or more than one check) matches."""
     wanted = re.sub(r"\s+", "", text)
     if wanted.lower() == TOTAL:
         return None
     match = _DERIVATIVE.match(wanted)
     forms = {wanted, match.group("rest")} if match else {wanted}
-    hits = [c for c in checks if forms & {re.sub(r"\s+", "", c.entry), re.sub(r"\s+", "", c.name),
-                                          re.sub(r"\s+", "", c.name.split(" (")[0])}]
+    hits = [c for c in checks if forms & _spellings(c)]
+    if not hits:  # `x[2,1]` for X[2,1]: reports write entries in the lower case of their notation
+        lowered = {f.lower() for f in forms}
+        hits = [c for c in checks if lowered & {n.lower() for n in _spellings(c)}]
     if len(hits) == 1:
         return hits[0]
     known = ", ".join(dict.fromkeys(c.entry for c in checks)) or "(no checks: only `total`)"

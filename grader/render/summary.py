@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only: listing formats must not import the gradebook
     from ..batch.summary import ClassSummary
+from .registry import output_format, register_format
 from .text import points
 from ..safetext import clean
 
@@ -160,11 +161,14 @@ def render_json(s: ClassSummary) -> str:
     return json.dumps(s.to_dict(), ensure_ascii=False, indent=2) + "\n"
 
 
-SUMMARY_FORMATS = {"text": render_text, "markdown": render_markdown, "html": render_html, "json": render_json}
+for _name, _render, _summary in (("text", render_text, "for a terminal"),
+                                 ("markdown", render_markdown, "for a course page or an issue"),
+                                 ("html", render_html, "one page, plots as inline SVG"),
+                                 ("json", render_json, "the summary as data, for scripts")):
+    register_format("summary", _name, _summary)(_render)
 
 
 def render_summary(summary: ClassSummary, fmt: str) -> str:
     """The summary in this format. Raises ValueError for an unknown format."""
-    if fmt not in SUMMARY_FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; known: {', '.join(SUMMARY_FORMATS)}")
-    return SUMMARY_FORMATS[fmt](summary)
+    rendered: str = output_format("summary", fmt).render(summary)
+    return rendered
