@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from ..budget import enforce_in_process
 from ..errors import GraderError
 from ..options import GradeOptions
 from ..pipeline import grade  # the one place batch reaches the grading pipeline
@@ -197,6 +198,7 @@ def main() -> None:
     _die_with_parent()
     if len(sys.argv) > 1 and os.getppid() != int(sys.argv[1]):
         return  # the batch died before the line above took effect
+    enforce_in_process()  # this worker is the bounded process: its pool kills it at a job's deadline
     try:
         with warm_sandboxes():
             for line in sys.stdin:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from reference import functions
 
 from .errors import ParseError, position
+from ..braces import group_end
 
 
 @dataclass(frozen=True)
@@ -230,13 +231,10 @@ def unwrap_typography(text: str) -> str:
         return text
     out = list(text)
     for m in _WRAPPERS.finditer(text):
-        depth = 0
-        for j in range(m.end() - 1, len(text)):
-            depth += {"{": 1, "}": -1}.get(text[j], 0)
-            if depth == 0:
-                out[m.start():m.end()] = " " * (m.end() - m.start())
-                out[j] = " "
-                break
+        end = group_end(text, m.end() - 1)
+        if end is not None:
+            out[m.start():m.end()] = " " * (m.end() - m.start())
+            out[end - 1] = " "
     for m in _REMARK.finditer(text):
         words = m.group(2).strip()
         if not words.isalpha() or not words:  # \text{relu} names a function; a remark has spaces
@@ -245,12 +243,9 @@ def unwrap_typography(text: str) -> str:
         out[m.start():m.end()] = "   l"
     for m in _BRACED_DIFF.finditer(text):
         # \partial{C}, \partial{y_{1,1}}: the braces only group what \partial applies to.
-        depth = 0
-        for j in range(m.end() - 1, len(text)):
-            depth += {"{": 1, "}": -1}.get(text[j], 0)
-            if depth == 0:
-                out[m.end() - 1] = out[j] = " "
-                break
+        end = group_end(text, m.end() - 1)
+        if end is not None:
+            out[m.end() - 1] = out[end - 1] = " "
     return "".join(out)
 
 

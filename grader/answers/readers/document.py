@@ -27,6 +27,7 @@ from ._general import general_answers
 from ._named import Named
 from ._entries import entry_label, split_matrix, target_entries
 from ._macros import definitions, expand
+from ..braces import group_end
 from .answers import Answer, ExpressionSubmission, Problem, SubmissionError, read_text, snippet
 
 _TEX_COMMENT = re.compile(r"(?<!\\)%[^\n]*")
@@ -112,14 +113,7 @@ def _strip_trailing(source: str) -> str:
 
 def _group(text: str, i: int) -> int | None:
     """End (exclusive) of the brace group opening at text[i], or None if it never closes."""
-    if i >= len(text) or text[i] != "{":
-        return None
-    depth = 0
-    for j in range(i, len(text)):
-        depth += {"{": 1, "}": -1}.get(text[j], 0)
-        if depth == 0:
-            return j + 1
-    return None
+    return group_end(text, i)
 
 
 def _fractions(text: str):
