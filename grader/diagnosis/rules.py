@@ -1,7 +1,8 @@
 """Instructor feedback rules from the spec, in the spirit of STACK's answer notes.
 
 A rule matches a wrong answer, either because it is equivalent to an expression the instructor
-wrote (with `{i}`, `{j}`, ... standing for the entry's written index) or because a named
+wrote (with `{i}`, `{j}`, `{k}`, `{l}` standing for the entry's written indices, and integer
+arithmetic over them such as `{i+1}` or `{j//2}`) or because a named
 detector matched it; it then attaches a message, an answer-note id (recorded in the JSON
 report's `notes`) and partial credit (a fraction of the entry's, or function's, points).
 
@@ -23,17 +24,25 @@ from typing import Mapping
 import numpy as np
 
 from ..spec.load import Exercise
+from ..spec.placeholders import evaluate
 
 INDEX_NAMES = ("i", "j", "k", "l")
-# Only these placeholders are filled, so LaTeX braces in a rule's text are left alone.
-_PLACEHOLDER = re.compile(r"\{([ijkl])\}")
+# Only braces around the entry's index names (and integer arithmetic over them: `{i+1}`,
+# `{j//2}`) are filled, so LaTeX braces in a rule's text (`x_{1}`, `\frac{1}{2}`) are left alone.
+_PLACEHOLDER = re.compile(r"\{([ijkl0-9+\-*/%() ]*[ijkl][ijkl0-9+\-*/%() ]*)\}")
 
 
 def fill(template: str, written: tuple[int, ...] | None) -> str:
+    """The template with `{i}`, `{j}`, `{k}`, `{l}` (the entry's 1-based written indices, in
+    order) and integer expressions over them replaced by their values."""
     if not written:
         return template
-    values = dict(zip(INDEX_NAMES, map(str, written)))
-    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+    values = dict(zip(INDEX_NAMES, written))
+
+    def value(match: re.Match[str]) -> str:
+        number = evaluate(match.group(1).strip(), values)
+        return match.group(0) if number is None else str(number)
+    return _PLACEHOLDER.sub(value, template)
 
 
 @dataclass(frozen=True)
