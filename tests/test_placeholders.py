@@ -5,7 +5,7 @@ import textwrap
 
 import pytest
 
-from grader.diagnosis.rules import fill
+from grader.spec.feedback import fill
 from grader.pipeline import GradeOptions, grade
 from grader.spec.load import parse_exercise
 from grader.spec.placeholders import MAX_LENGTH, evaluate
