@@ -23,7 +23,7 @@ from pathlib import Path
 import yaml
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
@@ -33,7 +33,9 @@ from ..render.registry import renderer, run_settings
 from ..spec.load import exercise_variant
 from . import pages
 from .catalogue import Served
+from .forms import RequestRefused, read_form
 from .grading import Busy, GradingPool
+from .instructor import routes as instructor_routes
 from .preview import preview
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # a notebook with outputs fits; a class folder does not
@@ -59,12 +61,10 @@ class ServeConfig:
     max_upload: int = MAX_UPLOAD_BYTES
     max_waiting: int = 64  # requests that may wait for a worker before the server says it is busy
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
-
-
-class RequestRefused(Exception):
-    def __init__(self, status: int, title: str, message: str):
-        super().__init__(message)
-        self.status, self.title, self.message = status, title, message
+    # Host names a request may carry (None: any). A server on loopback answers only to loopback
+    # names, so that a web page whose domain was re-pointed at 127.0.0.1 (DNS rebinding) cannot
+    # read our pages, and with them a CSRF token.
+    allowed_hosts: tuple[str, ...] | None = None
 
 
 def create_app(config: ServeConfig) -> Starlette:
@@ -193,12 +193,30 @@ def create_app(config: ServeConfig) -> Starlette:
         Route("/static/preview.js", script),
     ]
     if config.db is not None:
-        from .instructor import routes as instructor_routes
-
         routes += instructor_routes(config, html, refused, token, check_token)
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.grading = state
+    if config.allowed_hosts is not None:
+        app.add_middleware(_HostCheck, allowed=config.allowed_hosts)
     return app
+
+
+class _HostCheck:
+    """Refuses (421) an HTTP request whose Host header names none of the allowed hosts."""
+
+    def __init__(self, app, allowed: tuple[str, ...]):
+        self.app, self.allowed = app, {h.lower() for h in allowed}
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            header = dict(scope.get("headers") or ()).get(b"host", b"").decode("latin-1").lower()
+            host = header[1:header.find("]")] if header.startswith("[") else header.split(":")[0]
+            if host not in self.allowed:
+                response = PlainTextResponse(f"this server answers to {', '.join(sorted(self.allowed))} only", 421,
+                                             headers=_HEADERS)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def _warm_up(config: ServeConfig) -> None:
@@ -224,29 +242,6 @@ def _lang(value: str | None, item: Served) -> str:
 def _field(form, name: str) -> str:
     value = form.get(name) if form is not None else None
     return value if isinstance(value, str) else ""
-
-
-async def read_form(request: Request, cap: int):
-    """The form of a POST, read only up to `cap` bytes (413 beyond it, whatever Content-Length says)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > cap + 64 * 1024:
-        raise RequestRefused(413, "Too large", f"a submission may be at most {cap // 1024} KiB")
-    body = bytearray()
-    try:
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > cap + 64 * 1024:  # room for the form's other fields and multipart framing
-                raise RequestRefused(413, "Too large", f"a submission may be at most {cap // 1024} KiB")
-    except ClientDisconnect:
-        raise RequestRefused(400, "Incomplete", "the request ended early") from None
-    request._body = bytes(body)  # Starlette parses the form from the body read here
-    kind = request.headers.get("content-type", "")
-    if not kind.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
-        raise RequestRefused(415, "Not a form", "send a form: application/x-www-form-urlencoded or multipart/form-data")
-    try:
-        return await request.form(max_files=1, max_fields=4096, max_part_size=cap)
-    except Exception as err:  # Starlette's MultiPartException and the parser's own errors
-        raise RequestRefused(400, "Unreadable form", f"the form cannot be read: {err}") from None
 
 
 async def _submission(form, cap: int) -> tuple[str, bytes]:
