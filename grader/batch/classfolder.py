@@ -10,16 +10,14 @@ or at the grader's machine).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from .worker import SUBMISSION_SUFFIXES
 from ..choose import NEVER_FOLDERS, choose, matches, never_candidate
+from .roster import Identity, Roster, classroom_prefix, gradescope_metadata
 from ..errors import GraderError
-
-if TYPE_CHECKING:
-    from .roster import Roster
 
 
 @dataclass(frozen=True)
@@ -41,14 +39,13 @@ class Submission:
 
 
 def discover(directory: str | Path, skip: Iterable[str | Path] = (), patterns: Sequence[str] = (),
-             functions: Iterable[str] = (), roster: "Roster | None" = None) -> list[Submission]:
+             functions: Iterable[str] = (), roster: Roster | None = None) -> list[Submission]:
     """The students of a class folder, sorted by id. Hidden entries, README/LICENSE, platform
     files and files that are not submissions are ignored; so are `skip` paths (the gradebook,
     CSV and reports the batch writes, when they sit in the folder). In a student's folder the
     file is chosen by `grader.choose` (`patterns` from the spec or --submission; `functions`
-    set helper modules aside). Ids come from `roster.identify`. Raises GraderError when the
+    set helper modules aside). Ids come from `identify`. Raises GraderError when the
     folder does not exist or the roster/metadata cannot be read."""
-    from .roster import identify
 
     root = Path(directory)
     if not root.is_dir():
@@ -99,3 +96,49 @@ def _student(entry: Path, root: Path, patterns: tuple[str, ...], functions: tupl
 
 def _inside(path: Path, root: Path) -> bool:
     return os.path.commonpath([os.path.realpath(path), str(root)]) == str(root)
+
+
+def identify(submissions: list[Submission], root: Path, roster: Roster | None) -> list[Submission]:
+    """The class's submissions under their stable ids (classfolder.Submission values), sorted by
+    id: Gradescope metadata first, then the roster, then Classroom's names. A roster student
+    with no submission gets a problem row saying so; two folders of one student keep the newest
+    (Gradescope) or become a problem (anything else)."""
+    metadata = gradescope_metadata(root)
+    prefix = "" if metadata is not None or roster is not None else classroom_prefix(
+        s.relative.split("/")[0] for s in submissions if (root / s.relative.split("/")[0]).is_dir())
+    out: dict[str, list[tuple[Any, str]]] = {}
+    for sub in submissions:
+        top = sub.relative.split("/")[0]
+        people: list[tuple[Identity, str]]
+        if metadata is not None and top in metadata:
+            people = metadata[top] or [(Identity(sub.student, key=top), "")]
+            if roster is not None:
+                people = [(roster.match(p.id) or roster.match(p.email) or p, at) for p, at in people]
+        elif roster is not None:
+            people = [(roster.match(sub.student) or Identity(sub.student, key=sub.student), "")]
+        elif prefix and top.startswith(prefix) and (root / top).is_dir():
+            people = [(Identity(top[len(prefix):], key=top), "")]
+        else:
+            people = [(Identity(sub.student, key=sub.student), "")]
+        for person, created in people:
+            out.setdefault(person.id, []).append(
+                (replace(sub, student=person.id, name=person.name, email=person.email, key=person.key or top),
+                 created))
+    if roster is not None:
+        for person in roster.people:
+            if person.id not in out:
+                out[person.id] = [(Submission(person.id, "", problem="no submission found for this student "
+                                                                     "(on the roster, not in the folder)",
+                                              name=person.name, email=person.email, key=person.key), "")]
+    students = []
+    for student, found in sorted(out.items()):
+        if len(found) == 1:
+            students.append(found[0][0])
+        elif metadata is not None and all(at for _, at in found):
+            # A resubmission: Gradescope keeps the newest active; so do we.
+            students.append(max(found, key=lambda f: (f[1], f[0].relative))[0])
+        else:
+            names = ", ".join(s.relative or s.key for s, _ in found)
+            students.append(replace(found[0][0], path=None,
+                                    problem=f"more than one submission for {student}: {names}"))
+    return students

@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -143,54 +143,6 @@ def classroom_prefix(folders: Iterable[str]) -> str:
     common = os.path.commonprefix(names)
     prefix = common[:common.rfind("-") + 1] if "-" in common else ""
     return prefix if prefix and all(len(n) > len(prefix) for n in names) else ""
-
-
-def identify(submissions: list, root: Path, roster: Roster | None) -> list:
-    """The class's submissions under their stable ids (classfolder.Submission values), sorted by
-    id: Gradescope metadata first, then the roster, then Classroom's names. A roster student
-    with no submission gets a problem row saying so; two folders of one student keep the newest
-    (Gradescope) or become a problem (anything else)."""
-    from .classfolder import Submission
-
-    metadata = gradescope_metadata(root)
-    prefix = "" if metadata is not None or roster is not None else classroom_prefix(
-        s.relative.split("/")[0] for s in submissions if (root / s.relative.split("/")[0]).is_dir())
-    out: dict[str, list[tuple[Any, str]]] = {}
-    for sub in submissions:
-        top = sub.relative.split("/")[0]
-        people: list[tuple[Identity, str]]
-        if metadata is not None and top in metadata:
-            people = metadata[top] or [(Identity(sub.student, key=top), "")]
-            if roster is not None:
-                people = [(roster.match(p.id) or roster.match(p.email) or p, at) for p, at in people]
-        elif roster is not None:
-            people = [(roster.match(sub.student) or Identity(sub.student, key=sub.student), "")]
-        elif prefix and top.startswith(prefix) and (root / top).is_dir():
-            people = [(Identity(top[len(prefix):], key=top), "")]
-        else:
-            people = [(Identity(sub.student, key=sub.student), "")]
-        for person, created in people:
-            out.setdefault(person.id, []).append(
-                (replace(sub, student=person.id, name=person.name, email=person.email, key=person.key or top),
-                 created))
-    if roster is not None:
-        for person in roster.people:
-            if person.id not in out:
-                out[person.id] = [(Submission(person.id, "", problem="no submission found for this student "
-                                                                     "(on the roster, not in the folder)",
-                                              name=person.name, email=person.email, key=person.key), "")]
-    students = []
-    for student, found in sorted(out.items()):
-        if len(found) == 1:
-            students.append(found[0][0])
-        elif metadata is not None and all(at for _, at in found):
-            # A resubmission: Gradescope keeps the newest active; so do we.
-            students.append(max(found, key=lambda f: (f[1], f[0].relative))[0])
-        else:
-            names = ", ".join(s.relative or s.key for s, _ in found)
-            students.append(replace(found[0][0], path=None,
-                                    problem=f"more than one submission for {student}: {names}"))
-    return students
 
 
 def gradescope_variant(path: str | os.PathLike) -> str | None:
