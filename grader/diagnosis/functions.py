@@ -46,11 +46,13 @@ def diagnose_function_checks(exercise: Exercise, submission: FunctionsSubmission
                 findings.append(Finding("rule", rule.text(lang), {"rule": rule.id}))
                 notes.append(rule.id)
                 points = max(points, rule.credit * check.max_points)
-            elif rule.answer is not None and not matched:
-                # Reading the rule's expression imports sympy (seconds, cold): only code that no
-                # detector explained pays for it.
+            elif rule.answer is not None:
+                # Tried even when a detector matched: the author's sentence for the same entries
+                # replaces the detector's (its note stays in the report).
                 hit = _answer_rule_entries(exercise, rule, target, submission.trials, submission.expected, run.values)
                 if hit:
+                    if matched:
+                        findings = [f for f in findings if f.kind != "misconception"]
                     written = exercise.notation[target].notation_index(hit[0])
                     findings.append(Finding("rule", rule.text(lang, written), {"rule": rule.id}))
                     notes.append(rule.id)
@@ -90,10 +92,11 @@ def _answer_rule_entries(exercise, rule, target, trials, references, values) -> 
     exprs = [rule.parsed_answer(notation.notation_index(e), exercise.notation) for e in entries]
     if not entries or any(e is None for e in exprs):
         return []
-    exprs = [exercise.expand(e) for e in exprs]  # intermediates the rule names, in terms of the inputs
     changed = False
     for trial, reference, got in zip(trials, references, values):
-        point = symbol_values(exercise, trial.values, trial.upstream)
+        # The rule's symbols take this trial's numbers: data inputs (labels) as drawn for the
+        # trial, never the spec's fixed values, and intermediates from the trial's forward pass.
+        point = {**symbol_values(exercise, trial.values, trial.upstream), **_intermediate_values(exercise, trial.values)}
         try:
             wanted = np.array([float(evaluate(e, point, exact=False)) for e in exprs])
         except (ZeroDivisionError, KeyError, OverflowError, ValueError, NotRational):
@@ -104,6 +107,39 @@ def _answer_rule_entries(exercise, rule, target, trials, references, values) -> 
         ref_entries = np.array([reference[target][e] for e in entries])
         changed |= not np.allclose(wanted, ref_entries, rtol=exercise.rtol, atol=exercise.atol)
     return entries if changed else []
+
+
+def _intermediate_values(exercise, values) -> dict:
+    """Every intermediate symbol -> its float value on one trial's inputs: node outputs from the
+    numeric forward pass, an op's named parts (x-hat, softmax's p) from its symbolic form at the
+    numeric values of that node's own inputs."""
+    from reference.graph import Graph
+    from reference.symbolic import internal
+
+    from ..answers.evaluate import evaluate
+
+    if not exercise.intermediates:
+        return {}
+    env = exercise.graph.forward(values)
+    out = {}
+    for mid in exercise.intermediates:
+        if mid.part is None:
+            array = env[mid.of]
+        else:
+            built = next(b for b in exercise.graph.nodes if b.node.output == mid.of)
+            names = tuple(dict.fromkeys(built.node.inputs))
+            single = Graph.build({n: exercise.graph.shape(n) for n in names}, [built.node], built.node.output)
+            import sympy
+
+            symbols = {n: [sympy.Symbol(f"_{n}_{k}") for k in range(env[n].size)] for n in names}
+            fixed = {n: env[n] for n in names}
+            parts = internal(single, lambda n, idx: symbols[n][int(np.ravel_multi_index(idx, env[n].shape)) if idx else 0],
+                             built.node.output, mid.part, fixed)
+            point = {sym: float(v) for n in names for sym, v in zip(symbols[n], env[n].ravel())}
+            array = np.array([float(evaluate(e, point, exact=False)) for e in parts.ravel()]).reshape(mid.shape)
+        for idx in np.ndindex(*mid.shape):
+            out[exercise.notation[mid.name].symbol(idx)] = float(array[idx])
+    return out
 
 
 def _share(exercise, target, entries: int) -> float:
