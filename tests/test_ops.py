@@ -64,6 +64,8 @@ CASES = {
     "layer_norm-plain-vector": ({"X": (4,)}, [Node("layer_norm", ("X",), "Y", {"eps": 0})], ("X",), {}),
     "gelu": ({"A": (5,)}, [Node("gelu", ("A",), "Y")], ("A",), {}),
     "softplus": ({"A": (2, 2)}, [Node("softplus", ("A",), "Y")], ("A",), {}),
+    "take": ({"X": (3, 2)}, [Node("take", ("X",), "A", {"index": 1}), Node("take", ("X",), "B", {"index": -1, "axis": 1}),
+                            Node("square", ("A",), "A2"), Node("concat", ("A2", "B"), "Y")], ("X",), {}),
     "embedding": ({"W": (4, 3), "I": (3,)}, [Node("embedding", ("W", "I"), "Y")], ("W",), {"I": "index"}),
     "shared-weight-rnn": ({"W": (2, 2), "U": (2, 3), "H0": (2,), "X1": (3,), "X2": (3,)}, [
         Node("matmul", ("W", "H0"), "A1"), Node("matmul", ("U", "X1"), "B1"), Node("add", ("A1", "B1"), "Z1"),
@@ -158,6 +160,7 @@ def test_relu_derivative_at_zero_is_zero_numerically_and_exactly():
     ("concat", [(2, 3), (2, 2)], {}, "agree except along axis 0"),
     ("layer_norm", [(2, 3), (2,), (3,)], {}, "gamma and beta must have shape"),
     ("embedding", [(4,), (2,)], {}, "table W of shape"),
+    ("take", [(3, 2)], {"index": 3}, "outside axis 0"),
     ("reshape", [(2, 3)], {"shape": [4, 2]}, "cannot reshape"),
     ("leaky_relu", [(2,)], {"slope": "steep"}, "slope must be a number"),
 ])
@@ -223,6 +226,7 @@ def _torch_loss(exercise, values, upstream):
                                                 eps=float(p.get("eps", 1e-5))),
         "gelu": lambda a, p: F.gelu(a[0]), "softplus": lambda a, p: F.softplus(a[0]),
         "embedding": lambda a, p: F.embedding(a[1].detach().long(), a[0]),
+        "take": lambda a, p: torch.select(a[0], p.get("axis", 0), p.get("index", 0)),
     }
 
     def exercise_shape(x, p):
