@@ -9,10 +9,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _answers import write_answers  # noqa: E402
+from _answers import write_answers
 
-from grader.pipeline import GradeOptions, grade  # noqa: E402
-from grader.spec.load import load_exercise  # noqa: E402
+from grader.pipeline import GradeOptions, grade
+from grader.spec.load import load_exercise
 
 
 def timed(exercise, path, diagnose: bool, runs: int = 3) -> float:

@@ -24,7 +24,8 @@ _EXPORTS = {
     "Check": "grader.report",
     "Finding": "grader.report",
 }
-__all__ = sorted(_EXPORTS)
+__all__ = ["Check", "Exercise", "Finding", "GradeOptions", "Report", "grade", "load_exercise", "parse_exercise"]
+assert sorted(__all__) == sorted(_EXPORTS)  # one list for the lazy loader, one for tools that read __all__
 
 if TYPE_CHECKING:
     from .options import GradeOptions

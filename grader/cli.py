@@ -10,7 +10,6 @@ import gc
 import os
 import sys
 import time
-from datetime import datetime, timezone
 
 import click
 
@@ -18,8 +17,7 @@ from .citemplates import TEMPLATES
 from .errors import GraderError
 from .i18n import LANGUAGES
 from .kinds import describe as describe_kinds
-from .render.explanation import FORMATS as EXPLAIN_FORMATS
-from .render.registry import report_formats, solve_formats
+from .render.registry import formats, report_formats, run_settings, solve_formats
 
 # Options shared by several commands, defined once.
 EXERCISE = click.argument("exercise", metavar="EXERCISE")
@@ -125,7 +123,7 @@ def solve(exercise: str, fmt: str, variant: str | None) -> None:
 @EXERCISE
 @VARIANT
 @LANG
-@click.option("--format", "fmt", type=click.Choice(list(EXPLAIN_FORMATS)), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(list(formats("explain"))), default="text", show_default=True)
 @click.option("--entry", "entries", multiple=True, metavar="X[2,1]",
               help="Explain only this entry (repeatable; 1-based, as written).")
 def explain(exercise: str, variant: str | None, lang: str | None, fmt: str, entries: tuple[str, ...]) -> None:
@@ -167,7 +165,7 @@ def grade(exercise, submission, fmt, output, seed, timeout, lang, variant) -> No
         warning = isolation_warning(report.isolation)
         if warning:
             click.echo(warning, err=True)
-    settings = dict(exercise=spec, source=submission, **_run_time(time.perf_counter() - started))
+    settings = dict(exercise=spec, source=submission, **run_settings(time.perf_counter() - started))
     if fmt == "text":
         settings["colour"] = not output and sys.stdout.isatty()
     chosen = renderer(fmt, **settings)
@@ -206,15 +204,6 @@ def new(name: str, from_exercise: str | None, op: str | None, output: str | None
     click.echo(f"wrote {target}; next: grader validate --self-test {target}")
 
 
-def _run_time(elapsed: float) -> dict:
-    # SOURCE_DATE_EPOCH (the reproducible-builds convention) pins the timestamp and zeroes the
-    # duration, so that even the formats that carry run times come out byte for byte the same.
-    pinned = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if pinned.isdigit():
-        return {"elapsed": 0.0, "timestamp": datetime.fromtimestamp(int(pinned), timezone.utc).isoformat()}
-    return {"elapsed": elapsed}  # the renderers stamp the time now
-
-
 @cli.command("ci-template")
 @click.argument("system", type=click.Choice(list(TEMPLATES)))
 def ci_template(system: str) -> None:
@@ -242,14 +231,19 @@ def ci_template(system: str) -> None:
 @click.option("--scheduler", metavar="ADDRESS", help="A Dask scheduler (tcp://HOST:PORT) to grade on instead.")
 @click.option("--no-reveal", is_flag=True, help="Hide expected values and missing terms, whatever the spec says.")
 def batch(exercise, directory, jobs, db, csv_path, reports, fmt, seed, timeout, scheduler, no_reveal) -> None:
-    """Grade a class folder into a gradebook: one file or one folder per student."""
+    """Grade a class folder into a gradebook: one file or one folder per student.
+
+    EXERCISE may also be an assignment file (YAML listing `exercises:` with points): each
+    exercise is graded for each student (docs/course.md)."""
+    from .batch.assignment import grade_assignment, is_assignment
     from .batch.grade_class import BatchOptions, grade_class
     from .batch.progress import ProgressPrinter
 
     options = BatchOptions(db=db, jobs=jobs, seed=seed, timeout=timeout, reveal=not no_reveal, scheduler=scheduler,
                            reports=reports, report_format=fmt, csv=csv_path)
     printer = ProgressPrinter(sys.stdout)
-    result = grade_class(exercise, directory, options, on_progress=printer)
+    grade = grade_assignment if is_assignment(exercise) else grade_class
+    result = grade(exercise, directory, options, on_progress=printer)
     printer.close()
     click.echo(printer.outcome(result))
     sys.exit(result.return_code)
@@ -258,8 +252,7 @@ def batch(exercise, directory, jobs, db, csv_path, reports, fmt, seed, timeout, 
 @cli.command()
 @click.argument("db", type=click.Path(exists=True, dir_okay=False))
 @click.option("--exercise", default=None, help="Which exercise (needed when the gradebook holds several).")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "json"]), default="text",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(list(formats("summary"))), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the summary here.")
 def summary(db, exercise, fmt, output) -> None:
     """What a class got right and wrong: scores, entries, misconceptions, slow or crashing code."""
@@ -273,9 +266,124 @@ def summary(db, exercise, fmt, output) -> None:
         click.echo(text, nl=False)
 
 
-def _write(path: str, text: str, mode: str = "w") -> None:
+@cli.command()
+@click.argument("exercises", nargs=-1, metavar="[EXERCISE|SPEC|DIR]...")
+@click.option("--db", type=click.Path(exists=True, dir_okay=False),
+              help="A gradebook (grader batch): adds the class summary, each student's reports and the review.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback lets other machines submit (a warning says who).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free port.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Gradings at once, each in its own worker (default: CPU count, at most 4); others wait.")
+def serve(exercises, db, host, port, jobs) -> None:
+    """A local web page: try answers, see how the grader read them, review a class (the `web` extra).
+
+    Serves the bundled exercises unless given exercise ids, spec files or folders of specs.
+    """
+    from .web import require_web
+
+    require_web()
+    from .web.app import ServeConfig
+    from .web.catalogue import load_catalogue
+    from .web.server import serve as run_server
+
+    served, warnings = load_catalogue(list(exercises))
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if not served:
+        raise GraderError("no exercise to serve")
+    jobs = jobs or max(1, min(4, os.cpu_count() or 1))
+    run_server(ServeConfig(served, db=db, jobs=jobs), host, port, announce=lambda line: click.echo(line))
+
+
+GRADEBOOK = click.argument("db", metavar="DB", type=click.Path(exists=True, dir_okay=False))
+ON_EXERCISE = click.option("--exercise", default=None, help="Which exercise (needed when the gradebook holds several).")
+
+
+@cli.command("export")
+@GRADEBOOK
+@click.option("--format", "fmt", required=True, metavar="FORMAT",
+              type=click.Choice(list(formats("export"))),
+              help="The platform's import layout, one of: " + ", ".join(formats("export")) + " (see docs/gradebook.md).")
+@click.option("--assignment", default=None, help="Which assignment (needed when the gradebook holds several).")
+@ON_EXERCISE
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False),
+              help="CSV of id, name, email, sid, login, section: who each student is on the platform.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the CSV here.")
+def export_cmd(db, fmt, assignment, exercise, roster, output) -> None:
+    """Export each student's grade (overrides applied) as a platform's gradebook CSV."""
+    from .batch.export import export
+
+    text = export(db, fmt, assignment, roster, exercise)
+    if output:
+        _write(output, text, newline="")
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@GRADEBOOK
+@ON_EXERCISE
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def review(db, exercise, fmt) -> None:
+    """List what waits for an instructor: entries flagged for review, stale overrides."""
+    import json
+    from dataclasses import asdict
+
+    from .batch.review import waiting
+
+    found = waiting(db, exercise)
+    if fmt == "json":
+        click.echo(json.dumps([asdict(w) for w in found], indent=2, ensure_ascii=False))
+        return
+    for w in found:
+        click.echo(f"{w.student}  {w.exercise}  {w.entry}  {w.kind}  {w.points:g}/{w.max_points:g}  {w.why}")
+    click.echo(f"{len(found)} waiting" + ("; decide each with: grader override DB STUDENT ENTRY POINTS --reason TEXT"
+                                         if found else ""))
+
+
+@cli.command()
+@GRADEBOOK
+@click.argument("student")
+@click.argument("entry")
+@click.argument("points", type=float)
+@click.option("--reason", required=True, help="Why (kept in the gradebook with who and when).")
+@click.option("--by", default=None, help="Who decides (default: the OS user).")
+@ON_EXERCISE
+def override(db, student, entry, points, reason, by, exercise) -> None:
+    """Give STUDENT's ENTRY (X[2,1], grad_X, or total) POINTS, for the file graded now."""
+    from .batch.review import override as make_override
+
+    made = make_override(db, student, entry, points, reason, by, exercise)
+    click.echo(f"{made.student} {made.exercise} {made.entry}: {made.points:g} points ({made.by}, {made.at})")
+
+
+@cli.command()
+@GRADEBOOK
+@click.argument("student")
+@click.option("--entry", default=None, help="Follow one entry (X[2,1], grad_X); default: the exercise's score.")
+@ON_EXERCISE
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def history(db, student, entry, exercise, fmt) -> None:
+    """A student's regrade trail: each grading of their files and each override, oldest first."""
+    import json
+    from dataclasses import asdict
+
+    from .batch.review import history as trail
+
+    events = trail(db, student, entry, exercise)
+    if fmt == "json":
+        click.echo(json.dumps([asdict(e) for e in events], indent=2, ensure_ascii=False))
+        return
+    for e in events:
+        points = "-" if e.points is None else f"{e.points:g}" + (f"/{e.max_points:g}" if e.max_points is not None else "")
+        extra = f"  by {e.by}: {e.reason}" if e.kind == "override" else ""
+        click.echo(f"{e.at}  {e.kind:8}  {e.entry}  {points}  {e.status}  {e.submission} ({e.content_hash[:12]}){extra}")
+
+
+def _write(path: str, text: str, mode: str = "w", newline: str | None = None) -> None:
     try:
-        with open(path, mode, encoding="utf-8", errors="backslashreplace") as handle:
+        with open(path, mode, encoding="utf-8", errors="backslashreplace", newline=newline) as handle:
             handle.write(text)
     except OSError as err:
         raise GraderError(f"cannot write {path}: {err.strerror}") from None

@@ -14,7 +14,7 @@ import numpy as np
 
 from .errors import GraderError
 from .options import GradeOptions
-from .sandbox.runner import Call, SandboxError, SandboxLimits, SandboxResult, run_functions
+from .sandbox.runner import Call, CallResult, SandboxError, SandboxLimits, SandboxResult, run_functions
 from .spec.load import Exercise, FunctionSpec
 from .trials import Trial, make_trials
 
@@ -69,7 +69,7 @@ def read_functions(exercise: Exercise, path: Path, options: GradeOptions) -> Fun
         )
     except SandboxError as err:  # nothing of the student's ran: the set-up is at fault, not the code
         raise GraderError(f"the sandbox could not start: {err}") from None
-    results = list(result.results)
+    results: list[CallResult | None] = list(result.results)
     runs = []
     for position, function in enumerate(exercise.functions):
         mine = results[position * len(trials):(position + 1) * len(trials)]

@@ -193,6 +193,32 @@ MESSAGES: dict[str, dict[str, str]] = {
                          "he": "{target}: כל איבר מקבל את {upstream} ללא שינוי."},
     "xp.compact.mean.0": {"en": "{target}: every entry receives {upstream} divided by the number of entries.",
                           "he": "{target}: כל איבר מקבל את {upstream} חלקי מספר האיברים."},
+    # the web pages of `grader serve` (grader/web/pages.py)
+    "web.exercises": {"en": "Exercises", "he": "תרגילים"},
+    "web.class": {"en": "Class", "he": "כיתה"},
+    "web.ops": {"en": "ops", "he": "פעולות"},
+    "web.asked": {"en": "asked", "he": "נדרש"},
+    "web.points": {"en": "{points} points", "he": "{points} נקודות"},
+    "web.variant": {"en": "Variant {id}: {what}", "he": "גרסה {id}: {what}"},
+    "web.your_variant": {"en": "Your student id (for your own variant)", "he": "מספר הסטודנט שלך (לגרסה שלך)"},
+    "web.show_variant": {"en": "Show my variant", "he": "הצג את הגרסה שלי"},
+    "web.entries": {"en": "Type your answers, entry by entry", "he": "הקלידו את התשובות, איבר אחר איבר"},
+    "web.entries_hint": {"en": "Plain notation (dy[1]*x[2]) or LaTeX; leave an entry empty to skip it. "
+                                  "Below each entry: how the grader reads it.",
+                         "he": "כתיב פשוט (dy[1]*x[2]) או LaTeX; איבר ריק מדולג. "
+                               "מתחת לכל איבר: איך הבודק קורא אותו."},
+    "web.too_many_entries": {"en": "This exercise asks for {n} entries: paste a derivation or upload a file instead.",
+                             "he": "התרגיל מבקש {n} איברים: הדביקו גזירה או העלו קובץ."},
+    "web.paste": {"en": "Or paste a derivation, YAML answers or code", "he": "או הדביקו גזירה, תשובות YAML או קוד"},
+    "web.kind": {"en": "What it is", "he": "סוג"},
+    "web.upload": {"en": "Or upload a file", "he": "או העלו קובץ"},
+    "web.grade": {"en": "Grade", "he": "בדיקה"},
+    "web.grading": {"en": "Grading… (at most {n} at once: yours waits its turn)",
+                    "he": "בודק… (לכל היותר {n} בו־זמנית: התשובה שלך ממתינה לתורה)"},
+    "web.back": {"en": "Back to the exercise", "he": "חזרה לתרגיל"},
+    "web.read_as": {"en": "read as", "he": "נקרא כ־"},
+    "web.busy": {"en": "The grader is busy ({running} gradings running, {waiting} waiting). Try again in a few seconds.",
+                 "he": "הבודק עסוק ({running} בדיקות רצות, {waiting} ממתינות). נסו שוב בעוד כמה שניות."},
 }
 
 

@@ -13,35 +13,48 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Generic, TypeVar
 
 from .errors import GraderError, UnreadableSubmission
 from .options import GradeOptions
 from .report import Check, ReportKind
 
 if TYPE_CHECKING:  # the CLI reads the registry for its help: keep its start-up light
+    from .answers.readers import ExpressionSubmission
+    from .execution import FunctionsSubmission
     from .spec.load import Exercise
 
-Reader = Callable[["Exercise", Path, GradeOptions], Any]
+# What a kind's reader returns and its later stages take: each kind is typed in its own
+# submission (code runs for `.py`, expression answers for the others).
+S = TypeVar("S")
+
+
+def _printed_nothing(submission: object) -> str:
+    return ""
+
+
+def _no_sandbox(submission: object) -> tuple[str, ...]:
+    return ()
 
 
 @dataclass(frozen=True)
-class SubmissionKind:
+class SubmissionKind(Generic[S]):
     name: str  # for people: "gradient functions", "YAML answers"
     suffixes: tuple[str, ...]  # lower case, with the dot
     graded_as: ReportKind  # numerically (code) or exactly (expressions); the report says which
-    read: Reader  # raises UnreadableSubmission when the file cannot be read at all (a report of errors follows)
-    check: Callable[["Exercise", Any, GradeOptions], tuple[Check, ...]]
-    diagnose: Callable[["Exercise", Any, tuple[Check, ...], GradeOptions], tuple[Check, ...]]
-    messages: Callable[["Exercise", Any, GradeOptions], tuple[str, ...]]  # about the whole submission
-    output: Callable[[Any], str] = lambda submission: ""  # what the student's code printed, if it ran
-    isolation: Callable[[Any], tuple[str, ...]] = lambda submission: ()  # the sandbox's layers, if code ran
+    # Raises UnreadableSubmission when the file cannot be read at all (a report of errors follows).
+    read: Callable[[Exercise, Path, GradeOptions], S]
+    check: Callable[[Exercise, S, GradeOptions], tuple[Check, ...]]
+    diagnose: Callable[[Exercise, S, tuple[Check, ...], GradeOptions], tuple[Check, ...]]
+    messages: Callable[[Exercise, S, GradeOptions], tuple[str, ...]]  # about the whole submission
+    output: Callable[[S], str] = _printed_nothing  # what the student's code printed, if it ran
+    isolation: Callable[[S], tuple[str, ...]] = _no_sandbox  # the sandbox's layers, if code ran
 
 
-_KINDS: list[SubmissionKind] = []
+_KINDS: list[SubmissionKind[Any]] = []
 
 
-def register(kind: SubmissionKind) -> SubmissionKind:
+def register(kind: SubmissionKind[S]) -> SubmissionKind[S]:
     """Add a kind. Raises ValueError when one of its suffixes is taken already."""
     taken = {s for k in _KINDS for s in k.suffixes} & set(kind.suffixes)
     if taken:
@@ -50,7 +63,7 @@ def register(kind: SubmissionKind) -> SubmissionKind:
     return kind
 
 
-def kinds() -> tuple[SubmissionKind, ...]:
+def kinds() -> tuple[SubmissionKind[Any], ...]:
     return tuple(_KINDS)
 
 
@@ -59,7 +72,7 @@ def describe() -> str:
     return "; ".join(f"{k.name} ({', '.join(k.suffixes)})" for k in _KINDS)
 
 
-def kind_for(path: Path) -> SubmissionKind:
+def kind_for(path: Path) -> SubmissionKind[Any]:
     """The kind that reads this file. Raises GraderError (exit 2) for a suffix no kind reads."""
     suffix = path.suffix.lower()
     for kind in _KINDS:
@@ -70,25 +83,27 @@ def kind_for(path: Path) -> SubmissionKind:
 
 # --- the built-in kinds ------------------------------------------------------------------------
 
-def _read_functions(exercise: "Exercise", path: Path, options: GradeOptions):
+def _read_functions(exercise: Exercise, path: Path, options: GradeOptions) -> FunctionsSubmission:
     from .execution import read_functions
 
     return read_functions(exercise, path, options)
 
 
-def _check_functions(exercise, submission, options):
+def _check_functions(exercise: Exercise, submission: FunctionsSubmission,
+                     options: GradeOptions) -> tuple[Check, ...]:
     from .checks.functions import check_functions
 
     return check_functions(exercise, submission, options)
 
 
-def _diagnose_functions(exercise, submission, checks, options):
+def _diagnose_functions(exercise: Exercise, submission: FunctionsSubmission, checks: tuple[Check, ...],
+                        options: GradeOptions) -> tuple[Check, ...]:
     from .diagnosis.functions import diagnose_function_checks
 
     return diagnose_function_checks(exercise, submission, checks, options)
 
 
-def _sandbox_messages(exercise, submission, options) -> tuple[str, ...]:
+def _sandbox_messages(exercise: Exercise, submission: FunctionsSubmission, options: GradeOptions) -> tuple[str, ...]:
     from .i18n import tr
     from .sandbox.runner import missing_isolation
 
@@ -98,19 +113,19 @@ def _sandbox_messages(exercise, submission, options) -> tuple[str, ...]:
     return messages + ((tr(lang, "sandbox.degraded", layers=", ".join(missing)),) if missing else ())
 
 
-def _read_yaml(exercise: "Exercise", path: Path, options: GradeOptions):
+def _read_yaml(exercise: Exercise, path: Path, options: GradeOptions) -> ExpressionSubmission:
     from .answers.readers import read_yaml_answers
 
     return _readable(read_yaml_answers, exercise, path)
 
 
-def _read_document(exercise: "Exercise", path: Path, options: GradeOptions):
+def _read_document(exercise: Exercise, path: Path, options: GradeOptions) -> ExpressionSubmission:
     from .answers.readers import read_document
 
     return _readable(read_document, exercise, path)
 
 
-def _readable(reader, exercise: "Exercise", path: Path):
+def _readable(reader: Callable[..., ExpressionSubmission], exercise: Exercise, path: Path) -> ExpressionSubmission:
     from .answers.readers import SubmissionError
 
     try:
@@ -125,28 +140,38 @@ def _readable(reader, exercise: "Exercise", path: Path):
                                              for a in submission.answers))
 
 
-def _check_expressions(exercise, submission, options):
+def _check_expressions(exercise: Exercise, submission: ExpressionSubmission,
+                       options: GradeOptions) -> tuple[Check, ...]:
     from .checks.expressions import check_expressions
 
     return check_expressions(exercise, submission, options)
 
 
-def _diagnose_expressions(exercise, submission, checks, options):
+def _diagnose_expressions(exercise: Exercise, submission: ExpressionSubmission, checks: tuple[Check, ...],
+                          options: GradeOptions) -> tuple[Check, ...]:
     from .diagnosis.expressions import diagnose_expression_checks
 
     return diagnose_expression_checks(exercise, submission, checks, options)
 
 
-def _expression_messages(exercise, submission, options) -> tuple[str, ...]:
+def _expression_messages(exercise: Exercise, submission: ExpressionSubmission,
+                         options: GradeOptions) -> tuple[str, ...]:
     from .checks.expressions import expression_messages
 
     return expression_messages(submission)
 
 
+def _student_output(submission: FunctionsSubmission) -> str:
+    return submission.student_output
+
+
+def _isolation(submission: FunctionsSubmission) -> tuple[str, ...]:
+    return submission.sandbox.isolation
+
+
 FUNCTIONS = register(SubmissionKind(
     "gradient functions", (".py",), "functions", _read_functions, _check_functions, _diagnose_functions,
-    _sandbox_messages, output=lambda submission: submission.student_output,
-    isolation=lambda submission: submission.sandbox.isolation,
+    _sandbox_messages, output=_student_output, isolation=_isolation,
 ))
 ANSWERS = register(SubmissionKind(
     "YAML answers", (".yaml", ".yml"), "expressions", _read_yaml,

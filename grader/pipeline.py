@@ -9,6 +9,7 @@ submission itself does wrong becomes a check in the report.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from .errors import GraderError, UnreadableSubmission
 from .files import RefusedFile, check_regular
@@ -67,7 +68,7 @@ def _variant_id(exercise: Exercise) -> str | None:
     return exercise.variant.id if exercise.variant and exercise.variant.id else None
 
 
-def unreadable_report(exercise: Exercise, path: Path, kind: SubmissionKind, error: UnreadableSubmission,
+def unreadable_report(exercise: Exercise, path: Path, kind: SubmissionKind[Any], error: UnreadableSubmission,
                       options: GradeOptions) -> Report:
     """A file that cannot be read at all (not UTF-8, YAML syntax, too big): an error per target,
     at the line where reading failed when there is one."""
@@ -82,7 +83,7 @@ def unreadable_report(exercise: Exercise, path: Path, kind: SubmissionKind, erro
                   lang, variant=_variant_id(exercise))
 
 
-def refused_report(exercise: Exercise, path: Path, kind: SubmissionKind, reason: str,
+def refused_report(exercise: Exercise, path: Path, kind: SubmissionKind[Any], reason: str,
                    options: GradeOptions) -> Report:
     """A link or a special file: zero for every target, and why. The file was never read, so
     nothing of it (or of what it points to) is quoted."""

@@ -9,7 +9,7 @@ misspelt status, and the tuples beside them serve code that needs the list at ru
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from .safetext import strip_controls
 
@@ -19,7 +19,8 @@ CheckStatus = Literal["pass", "fail", "error", "review"]
 STATUSES: tuple[CheckStatus, ...] = get_args(CheckStatus)
 
 # How a submission was graded: numerically (code run in the sandbox) or exactly (expressions).
-ReportKind = Literal["functions", "expressions"]
+# "none": nothing could be graded (a batch folder with no gradable file, say).
+ReportKind = Literal["functions", "expressions", "none"]
 REPORT_KINDS: tuple[ReportKind, ...] = get_args(ReportKind)
 
 FindingKind = Literal[
@@ -39,12 +40,12 @@ class Finding:
 
     kind: FindingKind
     message: str  # student-facing, in the student's notation
-    detail: dict = field(default_factory=dict)  # machine-readable specifics
+    detail: dict[str, Any] = field(default_factory=dict)  # machine-readable specifics
 
     def __post_init__(self) -> None:
         _strip(self, ("kind", "message"))
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -67,7 +68,7 @@ class Check:
     def __post_init__(self) -> None:
         _strip(self, ("name", "feedback", "notes", "details"))
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["index"] = list(self.index) if self.index is not None else None
         data["details"] = list(self.details)
@@ -76,7 +77,7 @@ class Check:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Check":
+    def from_dict(cls, data: dict[str, Any]) -> "Check":
         data = dict(data)
         data["index"] = tuple(data["index"]) if data.get("index") is not None else None
         data["details"] = tuple(data.get("details", ()))
@@ -120,7 +121,7 @@ class Report:
         """0 for full marks, 1 for anything less (the CLI's exit code)."""
         return 0 if self.full_marks else 1
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "exercise": self.exercise,
             "submission": self.submission,
@@ -136,9 +137,11 @@ class Report:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Report":
+    def from_dict(cls, data: dict[str, Any]) -> "Report":
         return cls(
-            exercise=data["exercise"], submission=data["submission"], kind=data["kind"],
+            exercise=data["exercise"], submission=data["submission"],
+            # Batch reports written before "none" existed said "" for a submission never graded.
+            kind=data["kind"] or "none",
             max_score=data["max_score"], checks=tuple(Check.from_dict(c) for c in data["checks"]),
             messages=tuple(data.get("messages", ())), student_output=data.get("student_output", ""),
             language=data.get("language", "en"), variant=data.get("variant"),
@@ -146,7 +149,7 @@ class Report:
         )
 
 
-def _strip(result, names: tuple[str, ...]) -> None:
+def _strip(result: object, names: tuple[str, ...]) -> None:
     """The net under safetext.clean at the sources: no control character reaches a renderer,
     whichever stage built the text (strings and tuples of strings; frozen, hence setattr)."""
     for name in names:

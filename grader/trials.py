@@ -25,7 +25,10 @@ class Trial:
     isolates: str | None = None  # for a one-hot upstream: the output whose path alone carries gradient
 
     def array(self, name: str, upstream_name: str | None) -> np.ndarray:
-        return self.upstream if name == upstream_name else self.values[name]
+        if name == upstream_name:
+            assert self.upstream is not None  # only an exercise with an upstream names it
+            return self.upstream
+        return self.values[name]
 
 
 def make_trials(exercise: Exercise, seed: int | None = None) -> list[Trial]:
@@ -42,7 +45,7 @@ def make_trials(exercise: Exercise, seed: int | None = None) -> list[Trial]:
         values = design.pick(rng, kind)
         upstream = _sample(rng, kind, out_shape) if has_upstream else None
         trials.append(Trial(f"{kind} #{number + 1}", values, upstream))
-    if exercise.trials.structured and has_upstream:
+    if exercise.trials.structured and exercise.upstream is not None:
         rng = np.random.default_rng([seed, 1000])
         # Positive integers keep a linear exercise's one-hot trials readable; piecewise ones
         # need both signs, so that the path they isolate is not always the active branch.
@@ -105,7 +108,8 @@ class _Design:
     def pick(self, rng, kind: str) -> dict:
         if not self.piecewise and not self.checks_values:
             return self.draw(rng, kind)
-        best, best_gain, fallback = None, -1, None
+        best: tuple[dict, list] | None = None
+        best_gain, fallback = -1, None
         # Small integers tie and hit 0 often: when none of their draws is clear of every kink,
         # normal draws (which almost never are) take over.
         for attempt in range(2 * CANDIDATES):
@@ -116,7 +120,8 @@ class _Design:
             if not all(b.op.valid([env[n] for n in b.node.inputs]) for b in self.graph.nodes):
                 continue
             fallback = fallback or values
-            patterns = [b.op.pattern([env[n] for n in b.node.inputs]) for b in self.pieces]
+            # Piecewise ops (the only ones in self.pieces) always have a pattern.
+            patterns = [p for p in (b.op.pattern([env[n] for n in b.node.inputs]) for b in self.pieces) if p is not None]
             if any(margin <= self.margin for _, margin in patterns):
                 continue
             gain = self._gain(patterns)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -199,7 +199,7 @@ class Scale(Op):
     """y = c x for a constant c (attention's 1/sqrt(d)): exact, so sqrt stays a surd."""
 
     out_shape: tuple[int, ...]
-    factor: object  # a sympy number
+    factor: Any  # a sympy number (sympy is untyped)
 
     def forward(self, args):
         return float(self.factor) * args[0]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Sequence
 
 import numpy as np
 
@@ -133,7 +134,7 @@ def scale(local, factor):
     return sympy.Mul(local, factor)
 
 
-def conv_layout(x_shape, k_shape):
+def conv_layout(x_shape: Sequence[int], k_shape: Sequence[int]) -> tuple[tuple[int, int, int], tuple[int, int, int, int], bool]:
     """Canonical (C, H, W) image and (O, C, kh, kw) kernel, plus whether Y has a channel axis."""
     if len(x_shape) == 2:
         c, h, w = 1, *x_shape
@@ -209,7 +210,7 @@ def _dense(shapes, params):
         raise OpError(f"dense needs x of shape (n,) and W of shape (m, n); got {tuple(x_shape)} and {tuple(w_shape)}")
     m, n = w_shape
     r, col = np.meshgrid(np.arange(m), np.arange(n), indexing="ij")
-    parts = [Bilinear(r.ravel(), col.ravel(), (r * n + col).ravel())]
+    parts: list[Bilinear | Linear] = [Bilinear(r.ravel(), col.ravel(), (r * n + col).ravel())]
     if len(shapes) == 3:
         if tuple(shapes[2]) != (m,):
             raise OpError(f"the bias must have shape ({m},), got {tuple(shapes[2])}")

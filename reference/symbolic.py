@@ -71,7 +71,7 @@ def solve(graph: Graph, targets: tuple[str, ...], symbol: SymbolFor,
 
     scalar = upstream_name is None
     out_indices = list(np.ndindex(*out_shape)) if out_shape else [()]
-    up_symbols = [None if scalar else symbol(upstream_name, idx) for idx in out_indices]
+    up_symbols = [None if upstream_name is None else symbol(upstream_name, idx) for idx in out_indices]
     result = {}
     for target in targets:
         shape = graph.shape(target)
@@ -155,7 +155,8 @@ class _SymbolicValues:
             else:
                 built = self._nodes[name]
                 args = [self.numeric(n) for n in built.node.inputs]
-                self._numeric[name] = None if any(a is None for a in args) else built.op.forward(args)
+                given = [a for a in args if a is not None]
+                self._numeric[name] = built.op.forward(given) if len(given) == len(args) else None
         return self._numeric[name]
 
 

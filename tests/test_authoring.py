@@ -4,7 +4,6 @@ from click.testing import CliRunner
 
 from grader.spec.authoring import example_shapes, new_spec, op_kinds
 from grader.cli import cli
-from grader.errors import GraderError
 from grader.spec.load import load_exercise, parse_exercise
 
 

@@ -25,7 +25,8 @@ from conftest import processes_with
 from grader.batch.grade_class import BatchOptions, grade_class
 from grader.cli import cli
 from grader.batch.gradebook import CSV_COLUMNS, Gradebook
-from grader.render.summary import SUMMARY_FORMATS, render_summary
+from grader.render.registry import formats
+from grader.render.summary import render_summary
 from grader.batch.summary import summarise
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -275,7 +276,7 @@ def test_every_format_renders(graded):
     assert "flipped-kernel  1  frank" in render_summary(s, "text")
     out = CliRunner().invoke(cli, ["summary", str(graded[1] / "gradebook.sqlite"), "--exercise", EXERCISE, "--format", "markdown"])
     assert out.exit_code == 0 and out.output.startswith("# Class summary")
-    assert set(SUMMARY_FORMATS) == {"text", "markdown", "html", "json"}
+    assert set(formats("summary")) == {"text", "markdown", "html", "json"}
 
 
 def test_html_is_self_contained_and_well_formed(graded):

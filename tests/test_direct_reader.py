@@ -4,7 +4,6 @@ too, in the same notation, to the same polynomial; every text the Builder refuse
 from __future__ import annotations
 
 import pytest
-import sympy
 from hypothesis import given
 from hypothesis import strategies as st
 

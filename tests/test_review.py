@@ -7,7 +7,8 @@ from grader.batch.gradebook import Gradebook, Row, review_entries
 from grader.batch.summary import summarise
 from grader.render.report import render_report
 from grader.render.registry import report_formats
-from grader.render.summary import SUMMARY_FORMATS, render_summary
+from grader.render.registry import formats
+from grader.render.summary import render_summary
 from grader.report import Check, Report
 
 FLAGGED = "dL/dW1[1,2]: could not be decided automatically: flagged for your instructor"
@@ -73,6 +74,6 @@ def test_the_gradebook_and_the_summary_list_every_entry_waiting_for_review(tmp_p
     summary = summarise(db)
     assert [r.student for r in summary.reviews] == ["alice", "bob"]
     assert "2 entries waiting for review" in render_summary(summary, "text")
-    for fmt in SUMMARY_FORMATS:
+    for fmt in formats("summary"):
         assert "dL/dW1[1,2]" in render_summary(summary, fmt)
     assert json.loads(render_summary(summary, "json"))["reviews"][0]["reasons"] == ["review-nonlinear-kink"]

@@ -3,8 +3,6 @@ registry per vocabulary, and the one private lark hook the parser relies on."""
 import ast
 from pathlib import Path
 
-import pytest
-
 from conftest import ROOT
 from grader.i18n import LANGUAGES
 from grader.kinds import kind_for, kinds
@@ -64,3 +62,149 @@ def test_the_lark_hook_the_parser_overrides_is_still_lark_s_and_used(monkeypatch
                         lambda self, tree, new_children=None: calls.append(tree.data) or hook(self, tree, new_children))
     assert str(parse_expression("dy[1,1]*k[1] + 2", SEED_NOTATION, "plain")) == "dy[1,1]*k[1] + 2"
     assert calls, "lark no longer calls Transformer._call_userfunc"
+
+
+def test_readme_test_command_is_what_ci_runs():
+    """A newcomer's test command installs the same extras and runs the same checks as `.ci/run`."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    command = next(line for line in readme.splitlines() if "pytest" in line and "pip install" in line)
+    extras = re.compile(r"pip install[^'\n]*-e '\.\[([a-z,]+)\]'")
+    assert extras.search(command).group(1) == extras.search(ci).group(1)
+    for step in ("mypy", "ruff check .", "python -m pytest"):
+        assert step in command and step in ci
+
+
+def _modules() -> dict[str, tuple[Path, bool]]:
+    """Dotted name -> (file, is a package) for every module of grader/ and reference/."""
+    found = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+            is_package = parts[-1] == "__init__"
+            found[".".join(parts[:-1] if is_package else parts)] = (path, is_package)
+    return found
+
+
+def _run_on_import(body: list) -> list:
+    """The import statements that run when the module is imported: not those in functions or
+    under `if TYPE_CHECKING:`."""
+    found = []
+    for node in body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.append(node)
+        elif isinstance(node, ast.If):
+            test = node.test
+            if (test.id if isinstance(test, ast.Name) else getattr(test, "attr", None)) != "TYPE_CHECKING":
+                found += _run_on_import(node.body)
+            found += _run_on_import(node.orelse)
+        elif isinstance(node, ast.Try):
+            found += _run_on_import(node.body + node.orelse + node.finalbody)
+            for handler in node.handlers:
+                found += _run_on_import(handler.body)
+        elif isinstance(node, ast.With):
+            found += _run_on_import(node.body)
+    return found
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Module -> the modules whose top level must run (or have run far enough) for it to import.
+
+    `import a.b.c` runs a/__init__ and a/b/__init__ first, except a module's own ancestors, which
+    are being initialised already; `from p import name` needs p's body to have defined `name`,
+    even when p is an ancestor (that is the `parsing <-> parsing._direct` kind of cycle)."""
+    modules = _modules()
+    edges: dict[str, set[str]] = {name: set() for name in modules}
+    for name, (path, is_package) in modules.items():
+        package = name if is_package else name.rpartition(".")[0]
+        own = {".".join(name.split(".")[:i]) for i in range(1, name.count(".") + 2)}
+        for node in _run_on_import(ast.parse(path.read_text(encoding="utf-8")).body):
+            targets = []
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            else:
+                base = package.split(".")[:len(package.split(".")) - node.level + 1] if node.level else []
+                source = ".".join(base + ([node.module] if node.module else []))
+                for alias in node.names:
+                    if f"{source}.{alias.name}" in modules:
+                        targets.append(f"{source}.{alias.name}")
+                    else:
+                        targets.append(source)
+                        if source in modules and source != name:
+                            edges[name].add(source)
+            for target in targets:
+                parts = target.split(".")
+                edges[name] |= {m for m in (".".join(parts[:i]) for i in range(1, len(parts) + 1))
+                                if m in modules and m not in own}
+    return edges
+
+
+def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan, iteratively)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found = []
+    for root in sorted(edges):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(edges[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(edges[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def test_no_module_level_import_cycle():
+    assert _cycles(_import_graph()) == []
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    graph = _import_graph()
+    assert "grader.spec" in graph["grader.answers.parsing.printer"]  # a parent package's __init__ runs first
+    assert "grader.answers.parsing" not in graph["grader.answers.parsing._direct"]  # `from . import _grammars`
+
+
+def test_every_command_offers_exactly_its_registered_formats():
+    """One registry of output formats: each command's --format choices are read from it."""
+    from grader import cli as commands
+    from grader.render.registry import OUTPUT_KINDS, formats
+
+    by_kind = {"report": commands.grade, "solve": commands.solve, "explain": commands.explain,
+               "summary": commands.summary, "export": commands.export_cmd}
+    assert set(by_kind) == set(OUTPUT_KINDS)
+    for kind, command in by_kind.items():
+        option = next(p for p in command.params if p.name == "fmt")
+        assert list(option.type.choices) == list(formats(kind)), kind
+        assert formats(kind), kind
+    batch = next(p for p in commands.batch.params if p.name == "fmt")
+    assert list(batch.type.choices) == list(formats("report"))

@@ -25,12 +25,15 @@ import itertools
 import random
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Iterable, Literal
+from typing import TYPE_CHECKING, Any, Iterable, Literal
 
 import sympy
 
 from .evaluate import Exponentials, NotRational, evaluate
 from .polynomials import ExpansionTooBig, Poly, add_into, to_poly
+
+if TYPE_CHECKING:
+    from reference.symbolic import EntryGradient
 
 __all__ = ["Verdict", "ExpansionTooBig", "equivalent", "equivalent_to_entry", "poly_matches_entry",
            "random_points", "reference_poly", "to_poly"]
@@ -69,14 +72,14 @@ class Verdict:
         return self.decision == "review"
 
 
-def random_points(symbols: Iterable[sympy.Symbol], seed: int, count: int = POINTS) -> list[dict]:
+def random_points(symbols: Iterable[sympy.Symbol], seed: int, count: int = POINTS) -> list[dict[Any, Fraction]]:
     """Exact random points: large random integers over small ones, so no cancellation is a coincidence."""
     ordered = sorted(set(symbols), key=lambda s: s.name)
     rng = random.Random(seed)
     return [{s: Fraction(rng.randint(-10**9, 10**9), rng.randint(1, 997)) for s in ordered} for _ in range(count)]
 
 
-def reference_poly(entry) -> Poly | None:
+def reference_poly(entry: EntryGradient) -> Poly | None:
     """The expanded polynomial of a reference EntryGradient, built from its paths (no sympy Add)."""
     total: Poly = {}
     try:
@@ -99,21 +102,21 @@ def reference_poly(entry) -> Poly | None:
     return total
 
 
-def _product(a: str, b: str) -> tuple:
+def _product(a: str, b: str) -> tuple[tuple[str, int], ...]:
     """The monomial a*b, sorted as `to_poly` sorts it."""
     if a == b:
         return ((a, 2),)
     return ((a, 1), (b, 1)) if a < b else ((b, 1), (a, 1))
 
 
-def poly_matches_entry(poly: Poly, entry) -> bool:
+def poly_matches_entry(poly: Poly, entry: EntryGradient) -> bool:
     """Whether an answer read straight into a polynomial equals the reference entry (False when the
     reference is no polynomial: then only `equivalent_to_entry` decides)."""
     expected = reference_poly(entry)
     return expected is not None and poly == expected
 
 
-def equivalent_to_entry(student: sympy.Expr, entry, seed: int = 0) -> Verdict:
+def equivalent_to_entry(student: sympy.Expr, entry: EntryGradient, seed: int = 0) -> Verdict:
     """`equivalent` against a reference EntryGradient, expanding it from its paths; the entry's
     sympy expression is only built when the answer is not a polynomial."""
     expected = reference_poly(entry)
@@ -174,7 +177,7 @@ def equivalent(student: sympy.Expr, reference: sympy.Expr, seed: int = 0) -> Ver
     return _numeric(student, reference, symbols, seed)
 
 
-def _step_unit(argument):
+def _step_unit(argument: sympy.Expr) -> Any:
     """Steps of arguments equal up to a positive factor (z and 2z) are one step: the same 0 or 1
     everywhere, at z = 0 too."""
     try:
@@ -187,7 +190,7 @@ def _step_unit(argument):
     return tuple(sorted((mono, Fraction(c) / scale) for mono, c in poly.items()))
 
 
-def _by_branches(student, reference, seed) -> Verdict | None:
+def _by_branches(student: sympy.Expr, reference: sympy.Expr, seed: int) -> Verdict | None:
     """Equal on every branch of every step, or None when the steps are too many (or not ReLU's).
 
     Each step is given the value 0 and the value 1, independently, and the two sides, now free of
@@ -199,12 +202,12 @@ def _by_branches(student, reference, seed) -> Verdict | None:
     steps = student.atoms(sympy.Heaviside) | reference.atoms(sympy.Heaviside)
     if any(h.args[1:] != (0,) or h.args[0].has(sympy.Heaviside) for h in steps):
         return None
-    units: dict = {}
+    units: dict[Any, list[Any]] = {}
     for h in sorted(steps, key=sympy.default_sort_key):
         units.setdefault(_step_unit(h.args[0]), []).append(h)
     if len(units) > MAX_STEP_UNITS:
         return None
-    weakest = "expansion"
+    weakest: VerdictMethod = "expansion"
     for bits in itertools.product((sympy.S.Zero, sympy.S.One), repeat=len(units)):
         values = {h: bit for group, bit in zip(units.values(), bits) for h in group}
         verdict = equivalent(student.xreplace(values), reference.xreplace(values), seed)
@@ -214,21 +217,21 @@ def _by_branches(student, reference, seed) -> Verdict | None:
     return Verdict(True, weakest)
 
 
-def _equal_over_atoms(student: sympy.Expr, reference: sympy.Expr, symbols, seed: int) -> bool:
+def _equal_over_atoms(student: sympy.Expr, reference: sympy.Expr, symbols: Iterable[sympy.Symbol], seed: int) -> bool:
     """Exact evaluation at random rational points, with every root v^(1/q) kept as an unknown u
     with u^q = v (so sqrt(v)^2 and v agree, as batch norm needs), exp(k z) as E_z^k, tanh
     through exp, and any other non-rational part as a free unknown: equal at the random points,
     they are equal, with the same negligible odds of a coincidence as the polynomial evaluation
     above."""
-    atoms: dict = {}
-    roots: dict = {}  # unknown -> (radicand, q)
+    atoms: dict[Any, Any] = {}
+    roots: dict[Any, tuple[Any, int]] = {}  # unknown -> (radicand, q)
 
-    def unknown(key):
+    def unknown(key: Any) -> Any:
         if key not in atoms:
             atoms[key] = sympy.Dummy(f"atom{len(atoms)}")
         return atoms[key]
 
-    def replace(expr):
+    def replace(expr: Any) -> Any:
         if isinstance(expr, (sympy.Symbol, sympy.Rational)):
             return expr
         if isinstance(expr, sympy.Pow) and expr.exp.is_Integer:
@@ -248,7 +251,7 @@ def _equal_over_atoms(student: sympy.Expr, reference: sympy.Expr, symbols, seed:
             return (e2 - 1) / (e2 + 1)
         return unknown(expr)
 
-    def exp_of(argument):
+    def exp_of(argument: Any) -> Any:
         """exp(a + 2b - c) as E_a * E_b^2 / E_c: exp(-z) and 1/exp(z) become the same."""
         product = sympy.S.One
         for term in sympy.Add.make_args(argument):
@@ -273,7 +276,8 @@ def _equal_over_atoms(student: sympy.Expr, reference: sympy.Expr, symbols, seed:
         return False
 
 
-def _exponential_evaluation(student, reference, symbols, seed) -> Verdict | None:
+def _exponential_evaluation(student: sympy.Expr, reference: sympy.Expr, symbols: Iterable[sympy.Symbol],
+                            seed: int) -> Verdict | None:
     """Exact evaluation with exp(monomial) as independent values (see evaluate.Exponentials), or
     None when a part has no such value (sqrt, a non-integer power): then sympy decides."""
     decided = False
@@ -290,7 +294,7 @@ def _exponential_evaluation(student, reference, symbols, seed) -> Verdict | None
     return Verdict(True, "evaluation") if decided else None
 
 
-def _numeric(student, reference, symbols, seed) -> Verdict:
+def _numeric(student: sympy.Expr, reference: sympy.Expr, symbols: Iterable[sympy.Symbol], seed: int) -> Verdict:
     rng = random.Random(seed + 1)
     for _ in range(5):
         subs = {s: sympy.Rational(rng.randint(-2000, 2000), 1000) for s in symbols}

@@ -44,7 +44,7 @@ class Exponentials:
             raise NotRational("exp of a non-polynomial")
         result = Fraction(1)
         for mono, coeff in poly.items():
-            if getattr(coeff, "denominator", 1) != 1 or abs(coeff) > 64:
+            if getattr(coeff, "denominator", 1) != 1 or abs(Fraction(coeff)) > 64:
                 raise NotRational("exp with a fractional or huge coefficient")
             result *= self[mono] ** int(coeff)
         return result

@@ -9,8 +9,8 @@ from fractions import Fraction
 
 import sympy
 
-Monomial = tuple  # sorted ((symbol name, power), ...)
-Poly = dict  # Monomial -> Fraction
+Monomial = tuple[tuple[str, int], ...]  # sorted ((symbol name, power), ...)
+Poly = dict[Monomial, "Fraction | int"]  # Monomial -> exact coefficient
 
 MAX_TERMS = 20_000  # an expansion larger than this is not attempted (falls back to evaluation)
 MAX_POWER = 32
@@ -46,7 +46,8 @@ def to_poly(expr: sympy.Expr) -> Poly | None:
     if isinstance(expr, sympy.Mul):
         # Monomial factors (symbols, their powers, numbers) are gathered directly; only sums
         # inside the product need a polynomial multiplication.
-        coeff, powers, others = 1, {}, []
+        coeff, others = 1, []
+        powers: dict[str, int] = {}
         for arg in expr.args:
             if isinstance(arg, sympy.Symbol):
                 powers[arg.name] = powers.get(arg.name, 0) + 1
@@ -75,7 +76,7 @@ def to_poly(expr: sympy.Expr) -> Poly | None:
     return None
 
 
-def accumulate(total: Poly, mono: Monomial, coeff: Fraction) -> None:
+def accumulate(total: Poly, mono: Monomial, coeff: Fraction | int) -> None:
     value = total.get(mono, 0) + coeff
     if value:
         total[mono] = value

@@ -9,6 +9,7 @@ folder has no folder of its own, so it is never followed either).
 """
 from __future__ import annotations
 
+import fnmatch
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,8 @@ from typing import Iterable
 
 from .worker import SUBMISSION_SUFFIXES
 from ..errors import GraderError
+
+FOUND_LISTED = 10  # names of what a folder holds, in the problem of a student with no matching file
 
 
 @dataclass(frozen=True)
@@ -25,11 +28,21 @@ class Submission:
     path: Path | None = None  # the file to grade; None when there is a problem
     problem: str = ""  # why this student cannot be graded
 
+    @property
+    def file(self) -> Path:
+        """The file to grade; only asked of a submission without a problem."""
+        if self.path is None:
+            raise ValueError(f"{self.relative}: there is no file to grade ({self.problem})")
+        return self.path
 
-def discover(directory: str | Path, skip: Iterable[str | Path] = ()) -> list[Submission]:
+
+def discover(directory: str | Path, skip: Iterable[str | Path] = (), patterns: tuple[str, ...] = ()) -> list[Submission]:
     """The students of a class folder, sorted by id. Hidden entries and files that are not
     submissions are ignored; so are `skip` paths (the gradebook, CSV and reports the batch
-    writes, when they sit in the folder). Raises GraderError when the folder does not exist."""
+    writes, when they sit in the folder). `patterns` (file-name globs, in order of preference,
+    as an assignment names each exercise's file) keep only the files they match: in a student's
+    folder the first pattern that matches anything decides. Raises GraderError when the folder
+    does not exist."""
     root = Path(directory)
     if not root.is_dir():
         raise GraderError(f"no such class folder: {directory}")
@@ -39,7 +52,7 @@ def discover(directory: str | Path, skip: Iterable[str | Path] = ()) -> list[Sub
     for entry in sorted(root.iterdir(), key=lambda p: p.name):
         if entry.name.startswith(".") or entry.resolve() in skipped:
             continue
-        sub = _student(entry, real_root)
+        sub = _student(entry, real_root, patterns)
         if sub is not None:
             found.setdefault(sub.student, []).append(sub)
     students = []
@@ -53,8 +66,8 @@ def discover(directory: str | Path, skip: Iterable[str | Path] = ()) -> list[Sub
     return students
 
 
-def _student(entry: Path, root: Path) -> Submission | None:
-    gradable = entry.suffix.lower() in SUBMISSION_SUFFIXES
+def _student(entry: Path, root: Path, patterns: tuple[str, ...] = ()) -> Submission | None:
+    gradable = entry.suffix.lower() in SUBMISSION_SUFFIXES and (entry.is_dir() or _matches(entry.name, patterns))
     student = entry.stem if gradable and not entry.is_dir() else entry.name
     if entry.is_symlink():
         if not (gradable or entry.is_dir()):
@@ -63,7 +76,7 @@ def _student(entry: Path, root: Path) -> Submission | None:
         return Submission(student, entry.name, problem=f"{entry.name} is a symbolic link leading {where}: "
                                                        f"not followed")
     if entry.is_dir():
-        return _folder(entry, root)
+        return _folder(entry, root, patterns)
     if not gradable:
         return None
     if not entry.is_file():
@@ -71,11 +84,27 @@ def _student(entry: Path, root: Path) -> Submission | None:
     return Submission(student, entry.name, entry)
 
 
-def _folder(folder: Path, root: Path) -> Submission:
+def _matches(name: str, patterns: tuple[str, ...]) -> bool:
+    return not patterns or any(fnmatch.fnmatch(name.lower(), p.lower()) for p in patterns)
+
+
+def _folder(folder: Path, root: Path, patterns: tuple[str, ...] = ()) -> Submission:
     candidates, outside = [], []
-    for item in sorted(folder.iterdir(), key=lambda p: p.name):
-        if item.name.startswith(".") or item.suffix.lower() not in SUBMISSION_SUFFIXES:
-            continue
+    items = [item for item in sorted(folder.iterdir(), key=lambda p: p.name)
+             if not item.name.startswith(".") and item.suffix.lower() in SUBMISSION_SUFFIXES]
+    for pattern in patterns:
+        chosen = [item for item in items if _matches(item.name, (pattern,))]
+        if chosen:
+            items = chosen
+            break
+    else:
+        if patterns:
+            present = sorted(i.name for i in folder.iterdir() if not i.name.startswith("."))
+            shown = ", ".join(present[:FOUND_LISTED]) + (", ..." if len(present) > FOUND_LISTED else "")
+            return Submission(folder.name, folder.name,
+                              problem=f"{folder.name}/ holds no file matching {' or '.join(patterns)} "
+                                      f"(found: {shown or 'nothing'})")
+    for item in items:
         if item.is_symlink() and not _inside(item, folder.resolve()):
             outside.append(item.name)
         elif item.is_file():

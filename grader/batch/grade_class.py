@@ -43,6 +43,7 @@ class BatchOptions:
     reports: str | Path | None = None  # folder for one report per student
     report_format: str = "json"
     csv: str | Path | None = None
+    submission: tuple[str, ...] = ()  # file-name globs choosing each student's file, in order of preference
 
 
 @dataclass(frozen=True)
@@ -96,11 +97,12 @@ def grade_class(exercise_ref: str, directory: str | Path, options: BatchOptions 
     if options.report_format not in extensions:
         raise GraderError(f"unknown report format {options.report_format!r}; known: {', '.join(extensions)}")
     exercise = load_exercise(exercise_ref)
-    spec = _spec(exercise_ref)
+    spec = job_spec(exercise_ref)
     grade_options = {"seed": options.seed, "timeout": options.timeout, "reveal": options.reveal}
     setup = hashlib.sha256(json.dumps({"spec": spec["sha256"], "options": grade_options,
                                        "grader": grader_version()}, sort_keys=True).encode()).hexdigest()
-    submissions = discover(directory, skip=[p for p in (options.db, options.csv, options.reports) if p])
+    submissions = discover(directory, skip=[p for p in (options.db, options.csv, options.reports) if p],
+                           patterns=options.submission)
     progress = on_progress or (lambda p: None)
     pool = _pool(options)  # first: an unreachable scheduler is an error before anything is written
     try:
@@ -110,7 +112,7 @@ def grade_class(exercise_ref: str, directory: str | Path, options: BatchOptions 
             by_key = {f"{setup[:12]}-{digest[:16]}-{_key(sub.student)}": (sub, digest, content)
                       for sub, digest, content in jobs}
             # Job lines (the spec's text, the bytes in base64) are made as the pool asks for them.
-            lines = ((key, make_job(key, sub.student, sub.path.name, content, spec, grade_options))
+            lines = ((key, make_job(key, sub.student, sub.file.name, content, spec, grade_options))
                      for key, (sub, digest, content) in by_key.items())
             total, interrupted = len(by_key), False
             progress(Progress(0, total, writer.failures, time.perf_counter() - started,
@@ -133,8 +135,9 @@ def grade_class(exercise_ref: str, directory: str | Path, options: BatchOptions 
             pool.close()
 
 
-def _spec(exercise_ref: str) -> dict:
-    """What a worker needs to load the exercise: its path here, and its text for other hosts."""
+def job_spec(exercise_ref: str) -> dict:
+    """What a worker needs to load the exercise: its path here, and its text for other hosts
+    (`grader batch` and `grader serve` send the same jobs)."""
     path = find_exercise(exercise_ref)
     data = path.read_bytes()
     return {"ref": str(path.resolve()), "text": data.decode("utf-8"), "sha256": hashlib.sha256(data).hexdigest(),
@@ -146,7 +149,7 @@ def _plan(writer: "_Writer", submissions: list[Submission]) -> tuple[list[tuple[
     jobs, unchanged = [], 0
     for sub in submissions:
         sub = _readable(sub)
-        content = b"" if sub.problem else sub.path.read_bytes()
+        content = b"" if sub.problem else sub.file.read_bytes()
         digest = hashlib.sha256(b"problem:" + sub.problem.encode() if sub.problem else content).hexdigest()
         if writer.seen(sub.student, digest):
             unchanged += 1
@@ -155,7 +158,7 @@ def _plan(writer: "_Writer", submissions: list[Submission]) -> tuple[list[tuple[
         else:
             jobs.append((sub, digest, content))
     # Code takes longest: started first, the run does not end waiting on one slow file.
-    jobs.sort(key=lambda job: (job[0].path.suffix.lower() not in CODE_SUFFIXES, job[0].student))
+    jobs.sort(key=lambda job: (job[0].file.suffix.lower() not in CODE_SUFFIXES, job[0].student))
     return jobs, unchanged
 
 
@@ -172,7 +175,7 @@ def _readable(sub: Submission) -> Submission:
     if sub.problem:
         return sub
     try:
-        size = sub.path.stat().st_size
+        size = sub.file.stat().st_size
     except OSError as err:
         return Submission(sub.student, sub.relative, problem=f"{sub.relative} cannot be read: {err.strerror}")
     if size > MAX_SUBMISSION_BYTES:
@@ -220,7 +223,7 @@ class _Writer:
             self.rss[worker] = max(self.rss.get(worker, 0), int(result["rss_kb"]))
         report, problem = result.get("report"), result.get("problem", "")
         if report is None:
-            report = Report(self.exercise, sub.relative, "", self.max_score, (), (problem,)).to_dict()
+            report = Report(self.exercise, sub.relative, "none", self.max_score, (), (problem,)).to_dict()
             status, kind = "error", ""
             self.failures += 1
         else:
@@ -246,6 +249,7 @@ class _Writer:
     def _write_report(self, student: str, report: dict) -> None:
         from ..render.report import render_report
 
+        assert self.options.reports is not None  # only called when reports are asked for
         folder = Path(self.options.reports)
         fmt = self.options.report_format
         try:

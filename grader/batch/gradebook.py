@@ -20,10 +20,10 @@ from pathlib import Path
 
 from ..errors import GraderError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 ROW_STATUSES = ("full", "partial", "zero", "error")  # error: nothing could be graded
 CSV_COLUMNS = ("student", "submission", "score", "max_score", "status", "exercise", "content_hash",
-               "graded_at", "grader_version", "notes")
+               "graded_at", "grader_version", "notes", "problem")
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -74,6 +74,34 @@ CREATE TABLE IF NOT EXISTS latest (
 );
 """
 
+# What each version adds to the one before: a gradebook of an older version is brought up to
+# date in one transaction when it is opened, so no course loses its grades to an upgrade.
+_MIGRATIONS: dict[int, str] = {
+    2: """
+CREATE TABLE IF NOT EXISTS overrides (
+    id INTEGER PRIMARY KEY,
+    exercise TEXT NOT NULL,
+    student TEXT NOT NULL,
+    entry TEXT NOT NULL,
+    points REAL NOT NULL,
+    reason TEXT NOT NULL,
+    by TEXT NOT NULL,
+    at TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    submission_id INTEGER NOT NULL REFERENCES submissions(id)
+);
+CREATE INDEX IF NOT EXISTS overrides_student ON overrides (exercise, student, entry);
+CREATE TABLE IF NOT EXISTS assignment_exercises (
+    assignment TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    exercise TEXT NOT NULL,
+    title TEXT NOT NULL,
+    points REAL NOT NULL,
+    PRIMARY KEY (assignment, exercise)
+);
+""",
+}
+
 
 @dataclass(frozen=True)
 class Row:
@@ -119,10 +147,14 @@ class Gradebook:
             self.db.execute("PRAGMA foreign_keys=ON")
             if version is None:
                 with self.transaction():
-                    for statement in _SCHEMA.split(";"):
-                        if statement.strip():
-                            self.db.execute(statement)
+                    for script in (_SCHEMA, *_MIGRATIONS.values()):
+                        _run(self.db, script)
                     self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            elif version < SCHEMA_VERSION and all(v in _MIGRATIONS for v in range(version + 1, SCHEMA_VERSION + 1)):
+                with self.transaction():
+                    for step in range(version + 1, SCHEMA_VERSION + 1):
+                        _run(self.db, _MIGRATIONS[step])
+                    self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
             elif version != SCHEMA_VERSION:
                 raise GraderError(f"{self.path}: gradebook schema version {version}; this grader reads "
                                   f"version {SCHEMA_VERSION} (see docs/gradebook.md)")
@@ -189,6 +221,7 @@ class Gradebook:
                      row.grader_version, row.seconds, row.graded_at, row.worker,
                      json.dumps(row.report, ensure_ascii=False, sort_keys=True)))
                 found = cursor.lastrowid
+                assert found is not None  # an INSERT always sets it
                 self._record_checks(found, row.report.get("checks", []))
             self._set_latest(row.exercise, row.student, found)
         return found
@@ -208,6 +241,15 @@ class Gradebook:
                 self.db.execute("INSERT INTO notes VALUES (?, ?, ?, ?)",
                                 (submission_id, position, "misconception" if is_detector else "note",
                                  name if is_detector else value))
+
+    def record_assignment(self, name: str, items: list[tuple[str, str, float]]) -> None:
+        """The assignment's exercises as (exercise, column title, points), replacing what an
+        earlier version of the assignment file said."""
+        with self.transaction():
+            self.db.execute("DELETE FROM assignment_exercises WHERE assignment = ?", (name,))
+            for position, (exercise, title, points) in enumerate(items):
+                self.db.execute("INSERT INTO assignment_exercises VALUES (?, ?, ?, ?, ?)",
+                                (name, position, exercise, title, points))
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -234,9 +276,11 @@ class Gradebook:
         writer.writerow(CSV_COLUMNS)
         for row in self.latest_rows(exercise):
             notes = self.query("SELECT DISTINCT value FROM notes WHERE submission_id=? ORDER BY value", (row["id"],))
-            writer.writerow([row["student"], row["submission"], _number(row["score"]), _number(row["max_score"]),
+            # an error row's score is empty, never 0: a spreadsheet or an import must not take it for a zero
+            score = "" if row["status"] == "error" else _number(row["score"])
+            writer.writerow([row["student"], row["submission"], score, _number(row["max_score"]),
                              row["status"], row["exercise"], row["content_hash"], row["graded_at"],
-                             row["grader_version"], " ".join(n[0] for n in notes)])
+                             row["grader_version"], " ".join(n[0] for n in notes), row["problem"]])
         return out.getvalue()
 
     def canonical(self) -> list[tuple]:
@@ -251,6 +295,12 @@ class Gradebook:
             "(SELECT group_concat(n.position || '|' || n.kind || '|' || n.value, ';') FROM notes n "
             " WHERE n.submission_id = s.id) FROM submissions s")
         return sorted(rows, key=repr)
+
+
+def _run(db: sqlite3.Connection, script: str) -> None:
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
 
 
 def _number(value: float) -> str:

@@ -72,6 +72,7 @@ class LocalPool:
             key, line = job
             if proc is None:
                 proc = self._start()
+            assert proc.stdin is not None and proc.stdout is not None  # started with pipes
             try:
                 proc.stdin.write(line + "\n")
                 proc.stdin.flush()
@@ -85,10 +86,10 @@ class LocalPool:
                 proc = None
                 continue
             done.put(answer)
-        if proc is not None:
+        if proc is not None and proc.stdin is not None:
             proc.stdin.close()
 
-    def _start(self) -> subprocess.Popen:
+    def _start(self) -> subprocess.Popen[str]:
         # One BLAS thread per worker: the pool is the parallelism, and the arrays are small.
         env = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", **os.environ}
         proc = subprocess.Popen([sys.executable, "-m", "grader.batch.worker", str(os.getpid())],
@@ -112,7 +113,8 @@ class LocalPool:
                 proc.wait()
             for stream in (proc.stdin, proc.stdout):
                 try:
-                    stream.close()
+                    if stream is not None:
+                        stream.close()
                 except OSError:
                     pass
 

@@ -12,7 +12,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..errors import GraderError
-from .gradebook import Gradebook, ReviewEntry, review_entries
+from .gradebook import Gradebook, ReviewEntry
+from .grades import Override, all_overrides, class_grades, open_reviews
 
 BINS = 10  # histogram bars, each a tenth of the maximum score
 LISTED = 10  # misconceptions, notes and slow submissions shown
@@ -66,6 +67,7 @@ class ClassSummary:
     slowest: tuple[Slow, ...]
     crashing: tuple[Slow, ...]
     reviews: tuple[ReviewEntry, ...] = ()  # every entry waiting for an instructor, all of them listed
+    overrides: tuple[Override, ...] = ()  # the instructors' decisions in force (active) or to confirm (stale)
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -87,14 +89,17 @@ def summarise(db: str | Path, exercise: str | None = None) -> ClassSummary:
             raise GraderError(f"{db} holds no grades for {exercise!r}; it has: {', '.join(known) or '(none)'}")
         rows = book.latest_rows(exercise)
         ids = {row["id"]: row["student"] for row in rows}
-        graded = [row for row in rows if row["status"] != "error"]
+        # Scores as they stand: an instructor's override counts, and can make an error row graded.
+        effective = {line.student: line.exercises[0] for line in class_grades(book, exercise=exercise).students}
+        graded = [row for row in rows if effective[row["student"]].status != "error"]
         max_score = max((row["max_score"] for row in rows), default=0.0)
-        scores = [row["score"] for row in graded]
+        scores = [effective[row["student"]].score for row in graded]
         checks = _check_rates(book, exercise)
         found = book.query("SELECT n.submission_id, n.kind, n.value FROM notes n JOIN latest l "
                            "ON l.submission_id = n.submission_id WHERE l.exercise = ?", (exercise,))
         crash_notes = {sid: value for sid, kind, value in found if value.startswith("sandbox-")}
-        reviews = review_entries(book, exercise)
+        reviews = open_reviews(book, exercise)
+        overrides = tuple(o for o in all_overrides(book, exercise) if o.state != "superseded")
     crashing = [Slow(r["student"], r["submission"], r["seconds"], r["problem"] or crash_notes[r["id"]])
                 for r in rows if r["status"] == "error" or r["id"] in crash_notes]
     slowest = sorted((Slow(r["student"], r["submission"], r["seconds"], "") for r in graded),
@@ -105,7 +110,7 @@ def summarise(db: str | Path, exercise: str | None = None) -> ClassSummary:
         round(statistics.median(scores), 6) if scores else 0.0,
         _histogram(scores, max_score), checks,
         _occurrences(found, ids, "misconception"), _occurrences(found, ids, "note"),
-        tuple(slowest), tuple(sorted(crashing, key=lambda s: s.student)), reviews)
+        tuple(slowest), tuple(sorted(crashing, key=lambda s: s.student)), reviews, overrides)
 
 
 def _histogram(scores: list[float], max_score: float) -> tuple[Bin, ...]:

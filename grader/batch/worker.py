@@ -25,7 +25,8 @@ import time
 from pathlib import Path
 
 from ..errors import GraderError
-from ..pipeline import GradeOptions, grade  # the one place batch reaches the grading pipeline
+from ..options import GradeOptions
+from ..pipeline import grade  # the one place batch reaches the grading pipeline
 from ..kinds import kinds
 from ..sandbox.runner import warm_sandboxes
 from ..spec.load import Exercise, load_exercise
@@ -37,7 +38,7 @@ _SPEC_DIR: list[str] = []  # where specs sent as text are written, once per proc
 _WARM: set[str] = set()  # specs whose answer machinery this process has warmed up
 
 
-def make_job(key: str, student: str, name: str, content: bytes, spec: dict, options: dict) -> str:
+def make_job(key: str, student: str | None, name: str, content: bytes, spec: dict, options: dict) -> str:
     """A job line. `spec` is {"ref", "text", "sha256", "filename"}; `options` the GradeOptions fields."""
     return json.dumps({"key": key, "student": student, "name": name,
                        "content": base64.b64encode(content).decode("ascii"), "spec": spec, "options": options})
@@ -73,7 +74,7 @@ def grade_job(job_text: str) -> str:
 def _grade_options(job: dict) -> GradeOptions:
     options = job["options"]
     # Each student is graded on their own variant (a spec without variants ignores it).
-    return GradeOptions(seed=options.get("seed"), timeout=options.get("timeout"),
+    return GradeOptions(seed=options.get("seed"), timeout=options.get("timeout"), lang=options.get("lang"),
                         reveal=options.get("reveal", True), variant=job["student"])
 
 
@@ -108,7 +109,7 @@ def _warm_up(exercise: Exercise, spec_sha: str, name: str) -> None:
     _WARM.add(spec_sha)
     from ..answers.parsing import ParseError, parse_expression
 
-    exercise.solution
+    _ = exercise.solution  # builds the cached reference once per worker
     for text, style in (("0", "plain"), ("0", "latex")):
         try:
             parse_expression(text, exercise.notation, style)

@@ -6,7 +6,10 @@ without it, the shares are only paid when every entry of the target is right.
 """
 from __future__ import annotations
 
+from functools import partial
+
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from ..answers.equivalence import Verdict, equivalent_to_entry, poly_matches_entry
 from ..i18n import tr
@@ -14,6 +17,9 @@ from ..options import GradeOptions
 from ..report import Check
 from ..spec.load import Exercise
 from ..answers.readers import Answer, ExpressionSubmission
+
+if TYPE_CHECKING:
+    from reference.symbolic import EntryGradient
 
 
 def answers_by_entry(submission: ExpressionSubmission) -> dict[tuple[str, tuple[int, ...]], Answer]:
@@ -48,33 +54,33 @@ def expression_messages(submission: ExpressionSubmission) -> tuple[str, ...]:
     )
 
 
-def _check_entry(exercise: Exercise, target: str, index: tuple[int, ...], share: float, reference,
+def _check_entry(exercise: Exercise, target: str, index: tuple[int, ...], share: float, reference: EntryGradient,
                  answer: Answer | None, seed: int, lang: str) -> Check:
     notation = exercise.notation[target]
     written = notation.notation_index(index)
     style = answer.style if answer is not None else "plain"
     name = exercise.notation.entry_derivative(target, index, style)
-    base = dict(name=name, max_points=share, target=target, index=written,
+    check = partial(Check, name=name, max_points=share, target=target, index=written,
                 line=answer.line if answer is not None else None)
     if answer is None:
-        return Check(status="fail", points=0.0, feedback=tr(lang, "ex.missing", entry=name),
-                     notes=("missing-answer",), **base)
+        return check(status="fail", points=0.0, feedback=tr(lang, "ex.missing", entry=name),
+                     notes=("missing-answer",))
     where = tr(lang, "ex.where", line=answer.line) if answer.line else ""
     # A right answer read straight into a polynomial never becomes a sympy expression.
     right = answer.poly is not None and poly_matches_entry(answer.poly, reference)
     if not right and answer.expr is None:
-        return Check(status="error", points=0.0, notes=("unparseable",),
-                     feedback=tr(lang, "ex.unreadable", entry=name, where=where, error=answer.error), **base)
+        return check(status="error", points=0.0, notes=("unparseable",),
+                     feedback=tr(lang, "ex.unreadable", entry=name, where=where, error=answer.error))
     verdict = Verdict(True, "expansion") if right else equivalent_to_entry(answer.expr, reference, seed=seed)
     # A reader that had to repair a garbled equation says how it read it, right or wrong.
     repaired = (tr(lang, "ex.repaired", how=answer.note),) if answer.note else ()
     if verdict.equivalent:
-        return Check(status="pass", points=share, feedback=tr(lang, "ex.pass", entry=name),
-                     notes=("correct",), details=repaired, **base)
+        return check(status="pass", points=share, feedback=tr(lang, "ex.pass", entry=name),
+                     notes=("correct",), details=repaired)
     if verdict.review:
         # Neither proved right nor proved wrong: no credit now, and an instructor decides.
-        return Check(status="review", points=0.0, feedback=tr(lang, "ex.review", entry=name, where=where),
+        return check(status="review", points=0.0, feedback=tr(lang, "ex.review", entry=name, where=where),
                      notes=("review", *((f"review-{verdict.reason}",) if verdict.reason else ())),
-                     details=(tr(lang, "ex.your_answer", answer=answer.source), *repaired), **base)
-    return Check(status="fail", points=0.0, feedback=tr(lang, "ex.wrong", entry=name, where=where), notes=("wrong",),
-                 details=(tr(lang, "ex.your_answer", answer=answer.source), *repaired), **base)
+                     details=(tr(lang, "ex.your_answer", answer=answer.source), *repaired))
+    return check(status="fail", points=0.0, feedback=tr(lang, "ex.wrong", entry=name, where=where), notes=("wrong",),
+                 details=(tr(lang, "ex.your_answer", answer=answer.source), *repaired))

@@ -12,7 +12,7 @@ import ast
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -56,36 +56,37 @@ def check_function(exercise: Exercise, run: FunctionRun, trials: Sequence[Trial]
     """One check for one function: points for the entries right on every trial (reveal=False
     leaves out the expected values of the entries that differ)."""
     target = exercise.target(run.spec.returns)
-    base = dict(name=function_label(exercise, run), max_points=target.points, target=target.name, index=None)
-    unusable = _unusable(exercise, run, trials, lang, base)
+    check = partial(Check, name=function_label(exercise, run), max_points=target.points, target=target.name)
+    unusable = _unusable(exercise, run, trials, lang, check)
     if unusable is not None:
         return unusable
     comparison = _compare(exercise, target, run, trials, expected)
     n_ok, n = int(comparison.ok.sum()), len(target.entries)
     if n_ok == n:
-        return Check(status="pass", points=target.points, notes=("correct",),
-                     feedback=tr(lang, "fn.pass", n=n, trials=len(trials), worst=f"{comparison.worst:.1e}"), **base)
+        return check(status="pass", points=target.points, notes=("correct",),
+                     feedback=tr(lang, "fn.pass", n=n, trials=len(trials), worst=f"{comparison.worst:.1e}"))
     points = target.points * n_ok / n if target.per_entry else 0.0
     feedback, details = _explain_differences(exercise, target, comparison, lang, reveal)
-    return Check(status="fail", points=round(points, 6), feedback=feedback, details=details,
-                 notes=("wrong-values",), **base)
+    return check(status="fail", points=round(points, 6), feedback=feedback, details=details,
+                 notes=("wrong-values",))
 
 
-def _unusable(exercise: Exercise, run: FunctionRun, trials: Sequence[Trial], lang: str, base: dict) -> Check | None:
+def _unusable(exercise: Exercise, run: FunctionRun, trials: Sequence[Trial], lang: str,
+             check: Callable[..., Check]) -> Check | None:
     """The check for a function that failed, returned nothing or the wrong shape on some trial."""
     shape = exercise.notation[run.spec.returns].shape
     for trial, value, error in zip(trials, run.values, run.errors):
         if error is not None:
-            return Check(status="error", points=0.0, notes=("function-error",),
-                         feedback=tr(lang, "fn.error", fn=run.spec.name, trial=trial.name, error=error), **base)
+            return check(status="error", points=0.0, notes=("function-error",),
+                         feedback=tr(lang, "fn.error", fn=run.spec.name, trial=trial.name, error=error))
         if value is None:
-            return Check(status="error", points=0.0, notes=("function-error",),
-                         feedback=tr(lang, "fn.nothing", fn=run.spec.name, trial=trial.name), **base)
+            return check(status="error", points=0.0, notes=("function-error",),
+                         feedback=tr(lang, "fn.nothing", fn=run.spec.name, trial=trial.name))
         if value.shape != shape:
             hint = tr(lang, "fn.shape.reshape") if value.size == int(np.prod(shape)) else ""
-            return Check(status="fail", points=0.0, notes=("wrong-shape",),
+            return check(status="fail", points=0.0, notes=("wrong-shape",),
                          feedback=tr(lang, "fn.shape", fn=run.spec.name, target=run.spec.returns, expected=shape,
-                                     got=value.shape) + hint, **base)
+                                     got=value.shape) + hint)
     return None
 
 
@@ -93,7 +94,7 @@ def _unusable(exercise: Exercise, run: FunctionRun, trials: Sequence[Trial], lan
 class _Comparison:
     ok: np.ndarray  # per requested entry: right on every trial
     worst: float  # worst relative error among finite values
-    non_finite: list  # the entries that were NaN or infinite on the first trial that had any
+    non_finite: list[tuple[int, ...]]  # the entries that were NaN or infinite on the first trial that had any
     example: tuple[Trial, np.ndarray, np.ndarray] | None  # a failing trial: (trial, got, expected)
 
 
@@ -103,9 +104,10 @@ def _compare(exercise: Exercise, target: Target, run: FunctionRun, trials: Seque
     ok = np.ones(len(entries), dtype=bool)
     example: tuple[Trial, np.ndarray, np.ndarray] | None = None
     worst = 0.0
-    non_finite: list = []
+    non_finite: list[tuple[int, ...]] = []
     for trial, value, wanted in zip(trials, run.values, expected):
         want = wanted[target.name]
+        assert value is not None  # _unusable turned away a function that returned nothing
         got = np.array([value[e] for e in entries])
         exp = np.array([want[e] for e in entries])
         finite = np.isfinite(got)
@@ -132,9 +134,10 @@ def _explain_differences(exercise: Exercise, target: Target, comparison: _Compar
     listed = ", ".join(label(e) for e in wrong[:MAX_LISTED])
     more = tr(lang, "fn.more", count=len(wrong) - MAX_LISTED) if len(wrong) > MAX_LISTED else ""
     feedback = tr(lang, "fn.differ", wrong=len(wrong), n=len(entries), entries=listed) + more
-    details = []
+    details: list[str] = []
     if comparison.non_finite:
         details.append(tr(lang, "fn.nonfinite", entries=", ".join(label(e) for e in comparison.non_finite[:MAX_LISTED])))
+    assert comparison.example is not None  # some entry differs on some trial
     trial, got, exp = comparison.example
     details.append(tr(lang, "fn.on_trial_path", trial=trial.name, output=trial.isolates) if trial.isolates
                    else tr(lang, "fn.on_trial", trial=trial.name))
@@ -163,4 +166,5 @@ def with_def_lines(exercise: Exercise, checks: list[Check], source: Path) -> lis
     defined = {node.name: node.lineno for node in tree.body
                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
     by_target = {f.returns: defined.get(f.name) for f in exercise.functions}
-    return [replace(c, line=by_target.get(c.target)) if c.line is None else c for c in checks]
+    return [replace(c, line=by_target.get(c.target)) if c.line is None and c.target is not None else c
+            for c in checks]

@@ -12,7 +12,7 @@ from ..i18n import tr
 from ..options import GradeOptions
 from ..report import SENTENCE_KINDS, Check, Finding
 from ..spec.load import Exercise
-from ..answers.readers import ExpressionSubmission
+from ..answers.readers import Answer, ExpressionSubmission
 from .mutations import detectors_for, mutated_numeric, mutated_symbolic
 from .paths import diagnose_paths, headline
 from .rules import rules_for, symbol_values
@@ -55,7 +55,7 @@ def diagnose_expression_checks(exercise: Exercise, submission: ExpressionSubmiss
     out = []
     for check in checks:
         answer = None
-        if check.status == "fail" and check.target is not None:
+        if check.status == "fail" and check.target is not None and check.index is not None:
             answer = answers.get((check.target, exercise.notation[check.target].full_index(check.index)))
         out.append(check if answer is None or answer.expr is None else diagnoser.explain(check, answer))
     return tuple(out)
@@ -73,8 +73,9 @@ class _Diagnoser:
         self.probe: _Probe | None = None  # built for the first wrong answer only
         self.symbolic_cache: dict = {}
 
-    def explain(self, check: Check, answer) -> Check:
+    def explain(self, check: Check, answer: Answer) -> Check:
         exercise, lang, notation = self.exercise, self.lang, self.exercise.notation
+        assert check.target is not None and check.index is not None  # an answered entry's check
         index = notation[check.target].full_index(check.index)
         self.probe = self.probe or _Probe(exercise, self.seed)
         reference = exercise.solution[check.target][index]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
@@ -33,7 +33,7 @@ class Detector:
     kind: str
     label: Mapping[str, str]  # "a flipped kernel"
     explanation: Mapping[str, str]
-    params: Mapping[str, object] = field(default_factory=dict)
+    params: Mapping[str, Any] = field(default_factory=dict)
 
     def text(self, which: str, lang: str, notation: Notation | None = None) -> str:
         """The label or explanation in `lang` (else English), in the exercise's notation:
@@ -45,7 +45,7 @@ class Detector:
             return text
         output = next((a for a in notation.arrays if a.upstream_of is not None), None)
         names = {"Y": output.upstream_of, "dY": notation.derivative(output.upstream_of),
-                 "dy": notation.derivative(output.latex)} if output else {}
+                 "dy": notation.derivative(output.latex)} if output and output.upstream_of else {}
         return _NOTATION_FIELD.sub(lambda m: names.get(m.group(1), m.group(0)), text)
 
 
@@ -194,7 +194,8 @@ def _transform(detector: Detector, exercise: Exercise, target: str, reference: d
     if detector.kind == "transpose":
         return arr.T.copy() if arr.ndim == 2 and arr.shape[0] == arr.shape[1] else None
     if detector.kind == "shift":
-        return _shift(arr, _spatial_axis(detector, arr.shape), int(detector.params["by"]), fill)
+        axis = _spatial_axis(detector, arr.shape)
+        return None if axis is None else _shift(arr, axis, int(detector.params["by"]), fill)
     if detector.kind == "other-target":
         others = [t for t in reference if t != target and reference[t].shape == arr.shape]
         return reference[others[0]] if others else None

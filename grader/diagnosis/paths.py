@@ -14,8 +14,8 @@ import sympy
 
 from ..answers.equivalence import ExpansionTooBig, to_poly
 from ..i18n import tr
-from ..spec.notation import Notation
-from ..report import Finding
+from ..spec.notation import Notation, Style
+from ..report import Finding, FindingKind
 from ..spec.load import Exercise
 from .printing import fraction_text, output_name, poly_to_expr, show_term
 
@@ -59,7 +59,7 @@ def _minus(a: dict, b: dict) -> dict:
     return out
 
 
-def diagnose_paths(exercise: Exercise, reference, student: sympy.Expr, style: str, lang: str,
+def diagnose_paths(exercise: Exercise, reference, student: sympy.Expr, style: Style, lang: str,
                    reveal: bool) -> tuple[Finding, ...]:
     """What is wrong with `student` as the gradient `reference` (an EntryGradient), path by path.
 
@@ -77,6 +77,7 @@ def diagnose_paths(exercise: Exercise, reference, student: sympy.Expr, style: st
 
     factor = _ratio(spoly, rpoly)
     if factor is not None and factor != 1:
+        kind: FindingKind
         kind, message = ("sign", tr(lang, "dx.sign")) if factor == -1 else \
             ("factor", tr(lang, "dx.factor", factor=fraction_text(factor)))
         return (Finding(kind, message, {"factor": fraction_text(factor)}),)
@@ -97,7 +98,7 @@ def diagnose_paths(exercise: Exercise, reference, student: sympy.Expr, style: st
     return tuple(findings)
 
 
-def _path_finding(notation: Notation, name: str, r: dict | None, s: dict | None, style: str, lang: str,
+def _path_finding(notation: Notation, name: str, r: dict | None, s: dict | None, style: Style, lang: str,
                   reveal: bool) -> Finding | None:
     """What is wrong on the path through upstream symbol `name`: reference local part `r`,
     the answer's `s` (None where a side has no such path); None when they agree."""
@@ -125,7 +126,7 @@ def _path_finding(notation: Notation, name: str, r: dict | None, s: dict | None,
     return Finding("wrong-coefficient", message, detail)
 
 
-def headline(exercise: Exercise, reference, student: sympy.Expr, style: str, lang: str,
+def headline(exercise: Exercise, reference, student: sympy.Expr, style: Style, lang: str,
              findings: tuple[Finding, ...]) -> str:
     """One tutor's sentence: where the gradient comes from, what the answer has, what is wrong."""
     notation = exercise.notation

@@ -5,7 +5,7 @@ from fractions import Fraction
 
 import sympy
 
-from ..spec.notation import Notation
+from ..spec.notation import Notation, Style
 
 
 def poly_to_expr(poly: dict) -> sympy.Expr:
@@ -18,7 +18,7 @@ def poly_to_expr(poly: dict) -> sympy.Expr:
     return sympy.Add(*terms)
 
 
-def show_term(upstream: sympy.Symbol | None, local: sympy.Expr, notation: Notation, style: str) -> str:
+def show_term(upstream: sympy.Symbol | None, local: sympy.Expr, notation: Notation, style: Style) -> str:
     """upstream * local, keeping the upstream factor first and the local part grouped."""
     if upstream is None:
         return notation.show(local, style)
@@ -33,7 +33,7 @@ def show_term(upstream: sympy.Symbol | None, local: sympy.Expr, notation: Notati
     return f"{up} {inner}" if style == "latex" else f"{up}*{inner}"
 
 
-def output_name(notation: Notation, upstream_name: str, style: str) -> str:
+def output_name(notation: Notation, upstream_name: str, style: Style) -> str:
     """The forward output an upstream symbol belongs to: dy[1,1] -> y[1,1] / y_{1,1}."""
     found = notation.array_of(upstream_name)
     if found is None:

@@ -55,7 +55,7 @@ class Rule:
         return fill(self.message.get(lang) or self.message.get("en") or next(iter(self.message.values()), ""), written)
 
     def answer_for(self, written: tuple[int, ...]) -> str:
-        return fill(self.answer, written)
+        return fill(self.answer or "", written)
 
     def parsed_answer(self, written: tuple[int, ...], notation):
         """The rule's expression for one entry (a sympy expression), or None when it cannot be

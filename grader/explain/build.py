@@ -158,7 +158,7 @@ def _named_outputs(exercise, notation, reference, outputs: list[Maths]) -> Maths
     points = [out.notation_index(p.upstream) for p in reference.paths]
     ranges = box(points)
     names = free_names(notation, SUM_VARIABLES, len(ranges)) if ranges is not None else None
-    if names is None:
+    if ranges is None or names is None:
         return Maths(", ".join(o.plain for o in outputs), ", ".join(o.tex for o in outputs))
     varying = {axis: name for (axis, _, _), name in zip(ranges, names)}
     written = [varying.get(axis, str(points[0][axis])) for axis in range(len(points[0]))]
@@ -194,7 +194,7 @@ def _as_sum(notation, reference, up, out, me: Maths, with_locals: bool) -> Maths
         return None
     locals_ = [p.local for p in reference.paths]
     if with_locals:
-        factors = []
+        factors: list[list[tuple[str, tuple[int, ...]]]] = []
         coefficient = None
         for local in locals_:
             c, rest = as_expr(local).as_coeff_Mul()
@@ -225,6 +225,7 @@ def _as_sum(notation, reference, up, out, me: Maths, with_locals: bool) -> Maths
     # Axes of the upstream that do not vary have no neighbour in the box: their coefficient is 0.
     axis_names = [variables.get(axis, "") for axis in range(len(points[0]))]
     body = [dy]
+    assert fitted is not None  # with_locals: fitted above
     for letter, axes in fitted:
         array = notation.by_letter(letter)
         shown = ",".join(a.show(axis_names) for a in axes)

@@ -153,7 +153,9 @@ def _mathml_markup(tex: str, notation) -> str | None:
     body = None
     try:
         found = parse_derivative_target(tex, notation)
-        written = f"\\frac{{\\partial {notation.loss}}}{{\\partial {found.array.tex(found.index or ())}}}"
+        # A whole array (dC/dW) has no entry to print; it is read as an expression below.
+        written = "" if found.index is None else \
+            f"\\frac{{\\partial {notation.loss}}}{{\\partial {found.array.tex(found.index)}}}"
         if found.index is not None and _squash(written) == _squash(tex):
             body = _derivative(notation.loss, _entry_markup(found.array.symbol(found.index), notation))
     except ParseError:
@@ -233,3 +235,13 @@ def _named_entities_to_chars(markup: str) -> str:
             return m.group()
         return value
     return _ENTITY.sub(char, markup)
+
+
+def expression_mathml(expr, notation) -> ET.Element | None:
+    """A sympy expression in `notation` as a MathML <math> element (entries written as the
+    statement writes them), or None when the printer writes an entity we do not map."""
+    markup = f'<math display="inline" dir="ltr">{_named_entities_to_chars(_printer(notation).doprint(expr))}</math>'
+    try:
+        return ET.fromstring(markup)
+    except ET.ParseError:
+        return None

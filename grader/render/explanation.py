@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from ..explain.model import Equation, Explanation, Maths, Prose
 from ..i18n import RTL, tr
+from .registry import output_format, register_format
 
-FORMATS = ("text", "markdown", "latex")
 
 
 class _Renderer:
@@ -76,14 +76,28 @@ class _Latex(_Renderer):
         return "\n".join(preamble) + "\n\\begin{document}\n\n" + body + "\n\n\\end{document}\n"
 
 
-_RENDERERS = {"text": _Text, "markdown": _Renderer, "latex": _Latex}
-
-
 def render_explanation(explanation: Explanation, fmt: str = "markdown", lang: str = "en") -> str:
     """The worked solution in `fmt` (text, markdown, latex). Raises ValueError for another format."""
-    if fmt not in _RENDERERS:
-        raise ValueError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
-    r = _RENDERERS[fmt]()
+    rendered: str = output_format("explain", fmt).render(explanation, lang)
+    return rendered
+
+
+@register_format("explain", "text", "plain text, maths in the plain notation answers use")
+def _as_text(explanation: Explanation, lang: str) -> str:
+    return _render(_Text(), explanation, lang)
+
+
+@register_format("explain", "markdown", "Markdown with $...$ maths: the form `grader grade` reads back")
+def _as_markdown(explanation: Explanation, lang: str) -> str:
+    return _render(_Renderer(), explanation, lang)
+
+
+@register_format("explain", "latex", "a LaTeX document")
+def _as_latex(explanation: Explanation, lang: str) -> str:
+    return _render(_Latex(), explanation, lang)
+
+
+def _render(r: _Renderer, explanation: Explanation, lang: str) -> str:
     parts = [r.heading(r.prose(lang, Prose("xp.title", (("title", explanation.title),))), 1)]
     if explanation.variant is not None:
         parts.append(r.prose(lang, Prose("xp.variant", (("variant", explanation.variant),

@@ -150,16 +150,16 @@ def _grids(main: ET.Element, report: Report, exercise, anchors: dict) -> None:
             tr_ = ET.SubElement(table, "tr")
             for j in range(1, cols + 1):
                 index = (i, j) if len(next(iter(cells))) == 2 else (i,)
-                check = cells.get(index)
+                found = cells.get(index)
                 label = ",".join(map(str, index))
-                if check is None:
+                if found is None:
                     cell = ET.SubElement(tr_, "td", {"class": "none", "title": label})
                     cell.text = "·"
                     continue
-                cell = ET.SubElement(tr_, "td", {"class": check.status, "data-index": label,
-                                                 "title": f"{label}: {_STATUS_WORDS[check.status]}"})
-                link = _link(cell, anchors.get(id(check)))
-                link.text = MARKS[check.status]
+                cell = ET.SubElement(tr_, "td", {"class": found.status, "data-index": label,
+                                                 "title": f"{label}: {_STATUS_WORDS[found.status]}"})
+                link = _link(cell, anchors.get(id(found)))
+                link.text = MARKS[found.status]
                 ET.SubElement(link, "small").text = label
 
 

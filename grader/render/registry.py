@@ -1,18 +1,22 @@
-"""The output formats, declared once: each renderer module registers its own format here.
+"""Every output format, declared once: each renderer registers its own format here.
 
-`grader grade --format` and `grader solve --format` take their choices from this registry, so
-adding a format is adding one module under `grader/render/` that calls `report_format` (or
-`solve_format`); nothing else in the pipeline changes.
+One registry for everything the tool prints (grade reports, solve, explain, summary, export);
+each command's `--format` choices come from `formats(kind)`, so adding a format is one
+decorated renderer (`register_format`, or `report_format` / `solve_format`) in a module under
+`grader/render/` (or a module listed in `_ELSEWHERE`); nothing else changes.
 """
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Any, Callable, Literal, TypeVar, get_args
 
 from ..report import Report
+
+T = TypeVar("T", bound=Callable[..., Any])  # a renderer: a class or a function
 
 
 class Renderer:
@@ -50,42 +54,72 @@ def run_time(settings: dict) -> tuple[str, str]:
     return f"{elapsed:.3f}", stamp
 
 
+def run_settings(elapsed: float) -> dict:
+    """The `elapsed` and `timestamp` settings of one run, as `grader grade` and `grader serve` pass them.
+
+    SOURCE_DATE_EPOCH (the reproducible-builds convention) pins the timestamp and zeroes the
+    duration, so that even the formats that carry run times come out byte for byte the same.
+    """
+    pinned = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if pinned.isdigit():
+        return {"elapsed": 0.0, "timestamp": datetime.fromtimestamp(int(pinned), timezone.utc).isoformat()}
+    return {"elapsed": elapsed}  # the renderers stamp the time now
+
+
+# What the tool prints, by command: `grader grade` (and batch reports), `grader solve`,
+# `grader explain`, `grader summary`, `grader export`.
+OutputKind = Literal["report", "solve", "explain", "summary", "export"]
+OUTPUT_KINDS: tuple[OutputKind, ...] = get_args(OutputKind)
+
+
 @dataclass(frozen=True)
-class ReportFormat:
+class OutputFormat:
+    """One format of one kind of output. `render` is, by kind: a Renderer subclass (report);
+    `(exercise) -> str` (solve); `(explanation, lang) -> str` (explain); `(summary) -> str`
+    (summary); `(grades, identities) -> rows, the header first` (export)."""
+
+    kind: OutputKind
     name: str
-    renderer: type  # a Renderer subclass
-    suffix: str  # what a file of this format is called: report.xml, results.json
+    render: Callable[..., Any]
     summary: str  # one line for --help and docs
+    suffix: str = ""  # what a file of this format is called: report.xml, results.json
+
+    @property
+    def renderer(self) -> Any:  # a report format's Renderer subclass, by its old name
+        return self.render
 
 
-@dataclass(frozen=True)
-class SolveFormat:
-    name: str
-    render: Callable  # (exercise) -> str
-    summary: str
+# Kept as names: code that only deals with report (or solve) formats says so.
+ReportFormat = OutputFormat
+SolveFormat = OutputFormat
 
-
-_REPORT: dict[str, ReportFormat] = {}
-_SOLVE: dict[str, SolveFormat] = {}
+_FORMATS: dict[tuple[OutputKind, str], OutputFormat] = {}
 _LOADED = False
+# Modules outside this package that register formats (imported with this package's own).
+_ELSEWHERE = ("grader.batch.export",)
 
 
-def report_format(name: str, suffix: str, summary: str):
+def register_format(kind: OutputKind, name: str, summary: str, suffix: str = "") -> Callable[[T], T]:
+    """Decorator: register a renderer (see OutputFormat.render) as format `name` of `kind`.
+
+    The CLI's `--format` choices of every command come from here (`formats(kind)`)."""
+    def register(render: T) -> T:
+        known = _FORMATS.get((kind, name))
+        if known is not None and known.render is not render:
+            raise ValueError(f"{kind} format {name!r} is registered twice")
+        _FORMATS[(kind, name)] = OutputFormat(kind, name, render, summary, suffix)
+        return render
+    return register
+
+
+def report_format(name: str, suffix: str, summary: str) -> Callable[[T], T]:
     """Class decorator: register a Renderer subclass as the report format `name`."""
-    def register(cls: type) -> type:
-        if name in _REPORT and _REPORT[name].renderer is not cls:
-            raise ValueError(f"report format {name!r} is registered twice")
-        _REPORT[name] = ReportFormat(name, cls, suffix, summary)
-        return cls
-    return register
+    return register_format("report", name, summary, suffix)
 
 
-def solve_format(name: str, summary: str):
+def solve_format(name: str, summary: str) -> Callable[[T], T]:
     """Function decorator: register `render(exercise) -> str` as the solve format `name`."""
-    def register(func: Callable) -> Callable:
-        _SOLVE[name] = SolveFormat(name, func, summary)
-        return func
-    return register
+    return register_format("solve", name, summary)
 
 
 def _load() -> None:
@@ -93,28 +127,40 @@ def _load() -> None:
     # modules import sympy and other heavy parts lazily, so listing formats stays cheap.
     global _LOADED
     if not _LOADED:
-        package = importlib.import_module(__package__)
+        package = importlib.import_module(__package__ or "grader.render")
         for module in pkgutil.iter_modules(package.__path__):
             if not module.name.startswith("_"):
-                importlib.import_module(f"{__package__}.{module.name}")
+                importlib.import_module(f"{package.__name__}.{module.name}")
+        for name in _ELSEWHERE:
+            importlib.import_module(name)
         _LOADED = True
 
 
-def report_formats() -> dict[str, ReportFormat]:
-    """Every report format, by name: text and json first, then the others alphabetically."""
+def formats(kind: OutputKind) -> dict[str, OutputFormat]:
+    """Every format of `kind`, by name: text and json first, then the others alphabetically."""
     _load()
-    return dict(sorted(_REPORT.items(), key=lambda kv: (kv[0] != "text", kv[0] != "json", kv[0])))
+    found = {name: f for (k, name), f in _FORMATS.items() if k == kind}
+    return dict(sorted(found.items(), key=lambda kv: (kv[0] != "text", kv[0] != "json", kv[0])))
 
 
-def solve_formats() -> dict[str, SolveFormat]:
-    _load()
-    return dict(_SOLVE)
+def output_format(kind: OutputKind, name: str) -> OutputFormat:
+    """Format `name` of `kind`. Raises ValueError for an unknown one, listing the known."""
+    known = formats(kind)
+    if name not in known:
+        raise ValueError(f"unknown format {name!r}; known: {', '.join(known)}")
+    return known[name]
 
 
-def renderer(fmt: str, **settings) -> Renderer:
+def report_formats() -> dict[str, OutputFormat]:
+    return formats("report")
+
+
+def solve_formats() -> dict[str, OutputFormat]:
+    return formats("solve")
+
+
+def renderer(fmt: str, **settings: Any) -> Renderer:
     """The renderer of report format `fmt`. Raises ValueError for an unknown format and
     TypeError for a setting the format does not declare."""
-    formats = report_formats()
-    if fmt not in formats:
-        raise ValueError(f"unknown format {fmt!r}; known: {', '.join(formats)}")
-    return formats[fmt].renderer(**settings)
+    made: Renderer = output_format("report", fmt).render(**settings)
+    return made

@@ -2,16 +2,22 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..spec.load import Exercise
 from .registry import solve_format
 
+if TYPE_CHECKING:
+    import sympy
+
+    from ..spec.notation import Style
+
 FORMATS = ("text", "json", "latex")
 
 
-def entry_text(entry, exercise: Exercise, style: str = "plain") -> str:
+def entry_text(entry, exercise: Exercise, style: Style = "plain") -> str:
     """An entry gradient, one term per upstream path in path order, in plain notation or LaTeX."""
     import sympy  # here, not at the top: listing formats must not pay for importing sympy
 
@@ -27,11 +33,11 @@ def entry_text(entry, exercise: Exercise, style: str = "plain") -> str:
     return " + ".join(terms)
 
 
-def _symbol(symbol: sympy.Symbol, notation, style: str) -> str:
+def _symbol(symbol: sympy.Symbol, notation, style: Style) -> str:
     return notation.tex_of(symbol.name) if style == "latex" else symbol.name
 
 
-def _factor(expr: sympy.Expr, notation, style: str) -> str:
+def _factor(expr: sympy.Expr, notation, style: Style) -> str:
     import sympy
 
     from ..answers.parsing.printer import to_latex, to_plain
@@ -55,7 +61,7 @@ def render_solution(exercise: Exercise, fmt: str) -> str:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     lines = []
-    style = "latex" if fmt == "latex" else "plain"
+    style: Style = "latex" if fmt == "latex" else "plain"
     for name, arr in solution.items():
         for entry in arr.ravel():
             lhs = exercise.notation.entry_derivative(name, entry.index, style)

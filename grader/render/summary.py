@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only: listing formats must not import the gradebook
     from ..batch.summary import ClassSummary
+from .registry import output_format, register_format
 from .text import points
 
 SVG_WIDTH, BAR_HEIGHT = 480, 18
@@ -38,18 +39,27 @@ def _sections(s: ClassSummary) -> list[tuple[str, list[str], list[list[str]]]]:
          [[x.student, x.submission, x.reason] for x in s.crashing]),
         ("Waiting for review (0 points until an instructor decides)", ["student", "submission", "entry", "why"],
          [[r.student, r.submission, r.check, " ".join(r.reasons)] for r in s.reviews]),
+        ("Overrides (stale ones were made on a file the student has changed since: not applied)",
+         ["student", "entry", "points", "state", "by", "when", "reason"],
+         [[o.student, o.entry, points(o.points), o.state, o.by, o.at, o.reason] for o in s.overrides]),
     ]
 
 
 def _headline(s: ClassSummary) -> str:
     waiting = f"; {len(s.reviews)} entries waiting for review" if s.reviews else ""
+    active = sum(o.state == "active" for o in s.overrides)
+    waiting += f"; {active} override(s) applied" if active else ""
     return (f"{s.students} students, {s.graded} graded; mean {points(s.mean)} / {points(s.max_score)}, "
             f"median {points(s.median)}{waiting}")
 
 
+# The class pages of `grader serve` build their tables from the same sections and headline.
+sections, headline = _sections, _headline
+
+
 def render_text(s: ClassSummary) -> str:
     lines = [f"Class summary: {s.exercise}", _headline(s)]
-    for title, header, rows in _sections(s):
+    for title, _header, rows in _sections(s):
         lines += ["", f"{title}:"]
         lines += [f"  {'  '.join(row)}" for row in rows] or ["  (none)"]
     return "\n".join(lines) + "\n"
@@ -135,11 +145,14 @@ def render_json(s: ClassSummary) -> str:
     return json.dumps(s.to_dict(), ensure_ascii=False, indent=2) + "\n"
 
 
-SUMMARY_FORMATS = {"text": render_text, "markdown": render_markdown, "html": render_html, "json": render_json}
+for _name, _render, _summary in (("text", render_text, "for a terminal"),
+                                 ("markdown", render_markdown, "for a course page or an issue"),
+                                 ("html", render_html, "one page, plots as inline SVG"),
+                                 ("json", render_json, "the summary as data, for scripts")):
+    register_format("summary", _name, _summary)(_render)
 
 
 def render_summary(summary: ClassSummary, fmt: str) -> str:
     """The summary in this format. Raises ValueError for an unknown format."""
-    if fmt not in SUMMARY_FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; known: {', '.join(SUMMARY_FORMATS)}")
-    return SUMMARY_FORMATS[fmt](summary)
+    rendered: str = output_format("summary", fmt).render(summary)
+    return rendered

@@ -36,7 +36,7 @@ import sys
 import types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import isolation  # noqa: E402  (a sibling file, not the grader package)
+import isolation
 
 del sys.path[0]
 SetupError = isolation.SetupError
@@ -121,6 +121,8 @@ def isolate(job: dict, layers: list[str], source: bytes, workdir: str | None) ->
                 raise SetupError(f"the sandbox's root could not be built ({exc}); GRADER_SANDBOX_NAMESPACES=none "
                                  f"runs without namespaces, with less isolation (docs/sandbox.md)") from exc
             workdir = isolation.WORKDIR
+        if workdir is None:
+            raise SetupError("the sandbox has no working directory")
         path = os.path.join(workdir, SOURCE_NAME)
         with open(path, "wb") as handle:  # for the student's own open(__file__) and warnings' source lines
             handle.write(source)
@@ -310,7 +312,7 @@ def runner(job: dict, payload: bytes, layers: list[str], result_fd: int, lifelin
         channel.send({"type": "setup-error", "error": str(exc)})
         os._exit(70)
     os.close(lifeline)
-    sys.stdout.reconfigure(line_buffering=True)  # prints before an os._exit still reach the grader
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # a TextIOWrapper here  # prints before an os._exit still reach the grader
     channel.send({"type": "ready", "isolation": layers})
     try:
         run_submission(job, payload, channel, np, workdir)

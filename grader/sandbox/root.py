@@ -73,7 +73,7 @@ def root_plan() -> RootPlan:
 def _stdlib_dirs() -> list[str]:
     base = {"base": sys.base_prefix, "platbase": sys.base_exec_prefix,
             "installed_base": sys.base_prefix, "installed_platbase": sys.base_exec_prefix}
-    found = []
+    found: list[str] = []
     for key in ("stdlib", "platstdlib"):
         path = sysconfig.get_path(key, vars=base)
         found += [path, os.path.join(path, "lib-dynload")]
@@ -82,7 +82,7 @@ def _stdlib_dirs() -> list[str]:
 
 
 def _shared_objects(directory: str, recursive: bool) -> list[str]:
-    found = []
+    found: list[str] = []
     try:
         entries = list(os.scandir(directory))
     except OSError:
@@ -188,7 +188,7 @@ def _link_closure(objects: list[str]) -> list[str]:
         elf = _read_elf(path)
         if elf is None:
             continue
-        wanted = [elf.interpreter] if elf.interpreter else []
+        wanted: list[str | None] = [elf.interpreter] if elf.interpreter else []
         for name in elf.needed:
             key = (name, elf.search, elf.bits, elf.machine)
             if key not in resolved:

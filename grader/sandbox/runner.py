@@ -27,7 +27,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Any, Literal, Sequence
 
 import numpy as np
 
@@ -217,7 +217,7 @@ def _job(calls: Sequence[Call], limits: SandboxLimits, forbidden_imports: Sequen
             shapes.append(list(array.shape))
             chunks.append(array.tobytes())
         described.append({"function": call.function, "args": shapes})
-    job = {
+    job: dict[str, Any] = {
         "calls": described,
         "limits": {name: int(getattr(limits, name)) for name in
                    ("cpu_seconds", "memory_mb", "max_processes", "file_size_mb", "open_files", "workdir_files")},
@@ -242,7 +242,7 @@ class _Child:
     def __init__(self, job: bytes) -> None:
         self.to_send = memoryview(job)
         self.stop_fd = None
-        self.returncode = None
+        self.returncode: int | None = None
         zygote = _ZYGOTES[-1] if _ZYGOTES else None
         if zygote is not None:
             try:
@@ -272,6 +272,7 @@ class _Child:
             os.close(fd)
         os.set_blocking(in_w, False)
         self.job_fd, self.result_fd, self.status_fd = in_w, res_r, st_r
+        assert self.proc.stdout is not None and self.proc.stderr is not None  # started with pipes
         self.stdout_fd, self.stderr_fd = self.proc.stdout.fileno(), self.proc.stderr.fileno()
 
     def send_some(self) -> bool:
@@ -321,7 +322,8 @@ class _Child:
         self.proc.wait()
         self.returncode = self.proc.returncode
         for stream in (self.proc.stdout, self.proc.stderr):
-            stream.close()
+            if stream is not None:
+                stream.close()
         for fd in (self.job_fd, self.result_fd, self.status_fd):
             os.close(fd)
 
@@ -417,7 +419,7 @@ class _Run:
             sig = -self.returncode
         return sig, code, cpu
 
-    def _verdict(self, reading: ResultReader) -> tuple[str, str]:
+    def _verdict(self, reading: ResultReader) -> tuple[SandboxStatus, str]:
         limits, calls = self.limits, self.calls
         sig, exit_code, cpu_used = self._ended()
         protocol = self.frames.error or reading.protocol

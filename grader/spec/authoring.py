@@ -10,6 +10,7 @@ import json
 import re
 from dataclasses import dataclass
 from itertools import product
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 import numpy as np
 
@@ -17,6 +18,9 @@ from reference import ops
 from reference.graph import Graph, GraphError, Node
 
 from ..errors import GraderError
+
+if TYPE_CHECKING:
+    from .load import Exercise
 
 DEFAULT_OP = "correlate2d"
 INPUT_NAMES = ("X", "K", "B", "D")
@@ -43,7 +47,7 @@ class Example:
     (a label, never differentiated) and the values the spec must fix (None: free)."""
 
     shapes: tuple[tuple[int, ...], ...]
-    params: dict
+    params: dict[str, Any]
     data: tuple[bool, ...]
     values: tuple[object, ...]
 
@@ -82,23 +86,25 @@ def example_shapes(op: str) -> tuple[tuple[int, ...], ...]:
     return example(op).shapes
 
 
-def _param_choices(required: list[str]):
+def _param_choices(required: list[str]) -> list[dict[str, Any]]:
     if not required:
         return [{}]
     return [{name: value for name in required} for value in PARAM_CANDIDATES]
 
 
-def _data_and_values(built, shapes) -> tuple[tuple[bool, ...], tuple[object, ...]]:
+def _data_and_values(built: object, shapes: Sequence[tuple[int, ...]]) -> tuple[tuple[bool, ...], tuple[object, ...]]:
     """Which inputs are labels (the op's domain says one-hot or index) and which values the spec
     must fix (the op needs them for an exact answer, as max pooling does to know who wins)."""
     op = getattr(built, "op", None)  # an op library with typed ops says this per input
-    data, values = [], []
+    data: list[bool] = []
+    values: list[object] = []
     for k, shape in enumerate(shapes):
         domain = op.domain(k) if op is not None and hasattr(op, "domain") else None
         kind = getattr(domain, "kind", "real")
         size = int(np.prod(shape))
         if kind in ("one-hot", "index"):
             rows = size // shape[-1] if shape else 1
+            labels: np.ndarray
             if kind == "one-hot":
                 labels = np.zeros((rows, shape[-1] if shape else 1), dtype=int)
                 labels[np.arange(rows), np.arange(rows) % labels.shape[1]] = 1
@@ -116,7 +122,7 @@ def _data_and_values(built, shapes) -> tuple[tuple[bool, ...], tuple[object, ...
     return tuple(data), tuple(values)
 
 
-def new_spec(name: str, from_exercise=None, op: str | None = None) -> str:
+def new_spec(name: str, from_exercise: Exercise | None = None, op: str | None = None) -> str:
     """The text of a new spec with id `name`: a copy of `from_exercise` (an Exercise), or a
     skeleton for `op`. Raises GraderError for a bad name or op."""
     if not _ID.match(name):
@@ -128,7 +134,7 @@ def new_spec(name: str, from_exercise=None, op: str | None = None) -> str:
     return _skeleton(name, op or DEFAULT_OP)
 
 
-def _copy(name: str, exercise) -> str:
+def _copy(name: str, exercise: Exercise) -> str:
     if not exercise.source:
         raise GraderError(f"the spec text of {exercise.id} is not available to copy")
     text, count = re.subn(r"(?m)^id:.*$", f"id: {name}", exercise.source, count=1)
@@ -215,7 +221,7 @@ def _self_tests_pass(text: str, name: str) -> bool:
     return all(r.ok for r in run_self_tests(parse_exercise(text, f"{name}.yaml"), seeds=(0,)))
 
 
-def _reference_answers(exercise):
+def _reference_answers(exercise: Exercise) -> Iterator[tuple[str, str]]:
     """Per entry, the reference gradient in plain notation (as `grader explain` writes it)."""
     from ..explain.maths import show
 
@@ -227,13 +233,13 @@ def _reference_answers(exercise):
             yield key, show(exercise.solution[target.name][full].expr, exercise.notation).plain
 
 
-def _shape_tex(shape) -> str:
+def _shape_tex(shape: Sequence[int]) -> str:
     return "\\times".join(map(str, shape)) if len(shape) > 1 else f"{shape[0]}"
 
 
-def _points(count: int) -> list:
+def _points(count: int) -> list[Any]:
     return [6, 4][:count] if count <= 2 else [2] * count
 
 
-def _number(value: float):
+def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value

@@ -24,7 +24,7 @@ from reference.graph import Graph
 
 from .notation import ArrayNotation
 
-Problem = Callable[[tuple, str], None]
+Problem = Callable[[tuple[Any, ...], str], None]
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def intermediates(data: Mapping[str, Any], graph: Graph, taken: set[str],
     return found, arrays
 
 
-def exact_value(value: float):
+def exact_value(value: float) -> Any:
     """A fixed value as an exact sympy number: 0.1 in the spec means 1/10, as written."""
     import sympy
 

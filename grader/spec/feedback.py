@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def check_feedback(feedback: Mapping[str, Any], targets: Mapping[str, "Target"], arrays: list[ArrayNotation],
-                    problem: Callable[[tuple, str], None]) -> None:
+                    problem: Callable[[tuple[Any, ...], str], None]) -> None:
     """Rules and detector settings that could never fire are errors, not silence.
 
     The rules' answers are parsed by `check_rule_answers` (it needs the maths parser, which
@@ -56,7 +56,7 @@ def _unknown(what: str, name: str, known: list[str]) -> str:
     return f"unknown {what} {name!r}; {hint}"
 
 
-def check_rule_answers(exercise: "Exercise", line_of: Callable[[tuple], int | None] = lambda path: None) -> list[SpecProblem]:
+def check_rule_answers(exercise: "Exercise", line_of: Callable[[tuple[Any, ...]], int | None] = lambda path: None) -> list[SpecProblem]:
     """Parse every feedback rule's answer for every entry it applies to, as a student's answer
     would be parsed; an answer that cannot be read would never match anything."""
     from ..diagnosis.rules import rules_for

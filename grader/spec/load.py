@@ -12,10 +12,14 @@ import json
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Collection, Mapping, Sequence
 
 import numpy as np
 import yaml
+
+if TYPE_CHECKING:
+    import jsonschema
+    import jsonschema.protocols
 
 from reference.graph import Graph, GraphError, Node
 
@@ -96,25 +100,25 @@ class Exercise:
         return sum(t.points for t in self.targets)
 
     @cached_property
-    def solution(self) -> dict:
+    def solution(self) -> dict[str, Any]:
         """The reference: per target, an object array of EntryGradient (exact, per upstream path)."""
         from reference.symbolic import solve
 
         return solve(self.graph, tuple(t.name for t in self.targets), self.symbol_for, self.upstream, self.fixed)
 
-    def symbol_for(self, name: str, index: tuple[int, ...]):
+    def symbol_for(self, name: str, index: tuple[int, ...]) -> Any:
         """The reference's value of one entry: its symbol, or the number a fixed data input holds."""
         if name in self.data_inputs and name in self.fixed:
             return exact_value(self.fixed[name][index])
         return self.notation[name].symbol(index)
 
     @cached_property
-    def definitions(self) -> dict:
+    def definitions(self) -> dict[Any, Any]:
         """Symbol -> what it stands for: intermediates by their definition, fixed data entries by
         their value. Answers are compared after this substitution."""
         from reference.symbolic import forward, internal
 
-        out = {}
+        out: dict[Any, Any] = {}
         for name in self.data_inputs:
             if name in self.fixed:
                 for index in np.ndindex(*self.graph.inputs[name]):
@@ -126,7 +130,7 @@ class Exercise:
                 out[self.notation[mid.name].symbol(index)] = values[index]
         return out
 
-    def expand(self, expr):
+    def expand(self, expr: Any) -> Any:
         """An answer with intermediate symbols and fixed data replaced (see `definitions`)."""
         return expr.xreplace(self.definitions) if self.definitions else expr
 
@@ -215,11 +219,11 @@ def exercise_variant(exercise: Exercise, variant: str | None) -> Exercise:
     return parse_exercise(exercise.source, exercise.path, variant)
 
 
-def _build_variant(data: dict, lines: dict, filename: str, variant: str | None) -> Exercise:
+def _build_variant(data: dict[str, Any], lines: dict[tuple[Any, ...], int], filename: str, variant: str | None) -> Exercise:
     problems = range_problems(data, lines, filename)
     if problems:
         raise SpecError(problems)
-    first_error = None
+    first_error: SpecError | None = None
     for concrete, chosen in candidates(data, variant):
         problems = _schema_problems(concrete, lines, filename)
         try:
@@ -228,6 +232,7 @@ def _build_variant(data: dict, lines: dict, filename: str, variant: str | None) 
             return replace(_build(concrete, lines, filename), variant=chosen)
         except SpecError as err:
             first_error = first_error or err
+    assert first_error is not None  # candidates() yields at least one draw
     if variant is None:
         raise first_error
     raise SpecError([SpecProblem(filename, _line(lines, ("variants",)),
@@ -235,7 +240,7 @@ def _build_variant(data: dict, lines: dict, filename: str, variant: str | None) 
                                  "the first draw failed with:"), *first_error.problems])
 
 
-def _load_yaml(text: str, filename: str) -> tuple[Any, dict[tuple, int]]:
+def _load_yaml(text: str, filename: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as err:
@@ -245,13 +250,13 @@ def _load_yaml(text: str, filename: str) -> tuple[Any, dict[tuple, int]]:
         raise SpecError([SpecProblem(filename, line, f"YAML syntax error: {problem}")]) from None
     if node is None:
         raise SpecError([SpecProblem(filename, 1, "the file is empty; expected a mapping with id, title, ...")])
-    lines: dict[tuple, int] = {}
+    lines: dict[tuple[Any, ...], int] = {}
     constructor = yaml.SafeLoader("")
 
-    def convert(n, path: tuple):
+    def convert(n: yaml.Node, path: tuple[Any, ...]) -> Any:
         lines[path] = n.start_mark.line + 1
         if isinstance(n, yaml.MappingNode):
-            out = {}
+            out: dict[Any, Any] = {}
             for key_node, value_node in n.value:
                 key = constructor.construct_object(key_node, deep=True)
                 if key in out:
@@ -266,7 +271,7 @@ def _load_yaml(text: str, filename: str) -> tuple[Any, dict[tuple, int]]:
     return convert(node, ()), lines
 
 
-def _line(lines: Mapping[tuple, int], path: tuple) -> int | None:
+def _line(lines: Mapping[tuple[Any, ...], int], path: tuple[Any, ...]) -> int | None:
     path = tuple(path)
     while path not in lines and path:
         path = path[:-1]
@@ -274,14 +279,14 @@ def _line(lines: Mapping[tuple, int], path: tuple) -> int | None:
 
 
 @lru_cache(maxsize=1)
-def _validator():
+def _validator() -> jsonschema.protocols.Validator:
     import jsonschema
 
     schema = json.loads((_PACKAGE_DIR / "schema" / "exercise.schema.json").read_text())
     return jsonschema.Draft202012Validator(schema)
 
 
-def _schema_problems(data, lines, filename) -> list[SpecProblem]:
+def _schema_problems(data: Any, lines: Mapping[tuple[Any, ...], int], filename: str) -> list[SpecProblem]:
     problems = []
     for error in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         where = ".".join(map(str, error.absolute_path)) or "top level"
@@ -289,7 +294,7 @@ def _schema_problems(data, lines, filename) -> list[SpecProblem]:
     return problems
 
 
-def _explain(error) -> str:
+def _explain(error: jsonschema.ValidationError) -> str:
     if error.validator == "additionalProperties":
         return error.message.replace("Additional properties are not allowed", "unknown field(s)")
     if error.validator == "required":
@@ -300,15 +305,15 @@ def _explain(error) -> str:
 class _Problems:
     """Collects every semantic problem of one spec, each at the line of the YAML node it is about."""
 
-    def __init__(self, lines: Mapping[tuple, int], filename: str) -> None:
+    def __init__(self, lines: Mapping[tuple[Any, ...], int], filename: str) -> None:
         self.lines, self.filename = lines, filename
         self.found: list[SpecProblem] = []
 
-    def __call__(self, path: tuple, message: str) -> None:
+    def __call__(self, path: tuple[Any, ...], message: str) -> None:
         self.found.append(SpecProblem(self.filename, _line(self.lines, path), message))
 
 
-def _build(data: dict, lines: dict, filename: str) -> Exercise:
+def _build(data: dict[str, Any], lines: dict[tuple[Any, ...], int], filename: str) -> Exercise:
     problem = _Problems(lines, filename)
     inputs, output, upstream = data["inputs"], data["output"], data.get("upstream")
     nodes = [Node(raw["op"], tuple(raw["inputs"]), raw["output"], dict(raw.get("params", {})))
@@ -336,6 +341,7 @@ def _build(data: dict, lines: dict, filename: str) -> Exercise:
     check_feedback(data.get("feedback", {}), {t.name: t for t in targets}, arrays, problem)
     if problem.found:
         raise SpecError(problem.found)
+    assert graph is not None  # a graph that did not build is a problem found
     aliases = tuple(dict.fromkeys([loss, *data.get("loss", {}).get("aliases", ["C", "L", "E", "J"])]))
     tol = data.get("tolerance", {})
     return Exercise(
@@ -350,7 +356,7 @@ def _build(data: dict, lines: dict, filename: str) -> Exercise:
     )
 
 
-def _written_axes(shape: tuple[int, ...], spec: Mapping[str, Any], where: tuple, problem: _Problems) -> tuple[int, ...]:
+def _written_axes(shape: tuple[int, ...], spec: Mapping[str, Any], where: tuple[Any, ...], problem: _Problems) -> tuple[int, ...]:
     axes = tuple(spec.get("written_axes", range(len(shape))))
     if any(a >= len(shape) for a in axes) or len(set(axes)) != len(axes):
         problem(where, f"written_axes must be distinct axes of the shape {list(shape)}")
@@ -391,7 +397,7 @@ def _output_arrays(output: Mapping[str, Any], upstream: Mapping[str, Any] | None
 
 
 def _check_names(arrays: list[ArrayNotation], inputs: Mapping[str, Any], nodes: list[Node],
-                 upstream: Mapping[str, Any] | None, problem: _Problems, intermediate_names=()) -> None:
+                 upstream: Mapping[str, Any] | None, problem: _Problems, intermediate_names: Collection[str] = ()) -> None:
     letters: dict[str, str] = {}
     for a in arrays:
         where = ("inputs", a.name, "symbol") if a.name in inputs else ("output",) if a.upstream_of is None else ("upstream",)
@@ -406,7 +412,7 @@ def _check_names(arrays: list[ArrayNotation], inputs: Mapping[str, Any], nodes: 
         problem(("upstream",) if upstream and upstream["name"] in dup else ("graph",), f"names must be unique: {', '.join(dup)}")
 
 
-def _targets(raw_targets: Mapping[str, Any], arrays: list[ArrayNotation], inputs, problem: _Problems) -> list[Target]:
+def _targets(raw_targets: Mapping[str, Any], arrays: list[ArrayNotation], inputs: Sequence[str], problem: _Problems) -> list[Target]:
     """`inputs`: the names a target may have (inputs, and node outputs with a symbol)."""
     import numpy as np
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal
+from typing import Any, TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     import sympy
@@ -107,13 +107,14 @@ class Notation:
     arrays: tuple[ArrayNotation, ...]
     loss: str = "C"
     loss_aliases: tuple[str, ...] = ("C", "L", "E", "J")
-    _by_name: dict = field(default_factory=dict, compare=False, repr=False)
+    _by_name: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._by_name.update({a.name: a for a in self.arrays})
 
     def __getitem__(self, name: str) -> ArrayNotation:
-        return self._by_name[name]
+        found: ArrayNotation = self._by_name[name]
+        return found
 
     def by_letter(self, letter: str) -> ArrayNotation | None:
         """The array written with this plain letter (x, k, dy), or None."""

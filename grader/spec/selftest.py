@@ -18,6 +18,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Sequence
 
 import yaml
 
@@ -38,7 +39,7 @@ class SelfTestResult:
     message: str
 
 
-def run_self_tests(exercise: Exercise, seeds=SEEDS, variants=VARIANT_IDS) -> list[SelfTestResult]:
+def run_self_tests(exercise: Exercise, seeds: Sequence[int] = SEEDS, variants: Sequence[str] = VARIANT_IDS) -> list[SelfTestResult]:
     """Grade every sample answer of the spec under each seed, then, for a spec with variants,
     the worked solution and the samples for all variants on each of `variants`.
 
@@ -51,7 +52,7 @@ def run_self_tests(exercise: Exercise, seeds=SEEDS, variants=VARIANT_IDS) -> lis
         samples = [s for s in concrete.self_test if s.get("variants", "all" if "code" in s else "default") == "all"]
         samples.append({"name": WORKED_SOLUTION, "document": worked_solution(concrete),
                         "expect": {"score": concrete.max_score, "exit": 0}})
-        label = f" [variant {variant_id}: {concrete.variant.describe()}]"
+        label = f" [variant {variant_id}: {concrete.variant.describe() if concrete.variant else ''}]"
         results += _run_samples(concrete, samples, seeds[:1], label)
     return results
 
@@ -64,7 +65,7 @@ def worked_solution(exercise: Exercise) -> str:
     return render_explanation(explain(exercise), "markdown", "en")
 
 
-def _run_samples(exercise: Exercise, samples: list, seeds, label: str) -> list[SelfTestResult]:
+def _run_samples(exercise: Exercise, samples: list[Any], seeds: Sequence[int], label: str) -> list[SelfTestResult]:
     results = []
     with tempfile.TemporaryDirectory(prefix="grader-selftest-") as tmp:
         for number, sample in enumerate(samples):
@@ -92,7 +93,7 @@ def score_text(score: float) -> str:
     return f"{score:g}"
 
 
-def _write_sample(directory: Path, number: int, sample: dict) -> Path:
+def _write_sample(directory: Path, number: int, sample: dict[str, Any]) -> Path:
     if "code" in sample:
         path = directory / f"sample{number}.py"
         path.write_text(sample["code"], encoding="utf-8")

@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 from ..errors import SpecProblem
 
@@ -53,7 +53,7 @@ def declared(data: Any) -> bool:
     return isinstance(data, dict) and isinstance(data.get("variants"), dict) and bool(data["variants"])
 
 
-def range_problems(data: dict, lines, filename: str) -> list[SpecProblem]:
+def range_problems(data: dict[str, Any], lines: Mapping[tuple[Any, ...], int], filename: str) -> list[SpecProblem]:
     """What is wrong with the `variants` block itself (empty when it is usable)."""
     problems = []
     for name, spec in data["variants"].items():
@@ -72,7 +72,7 @@ def range_problems(data: dict, lines, filename: str) -> list[SpecProblem]:
     return problems
 
 
-def candidates(data: dict, variant_id: str | None) -> Iterator[tuple[dict, Variant]]:
+def candidates(data: dict[str, Any], variant_id: str | None) -> Iterator[tuple[dict[str, Any], Variant]]:
     """Concrete spec mappings for this student, in the order they are tried: the first that
     builds is the student's variant. Without an id there is one candidate, the defaults."""
     seed = (data.get("trials") or {}).get("seed", 0)
@@ -86,7 +86,7 @@ def candidates(data: dict, variant_id: str | None) -> Iterator[tuple[dict, Varia
         yield substitute(data, values), Variant(variant_id, tuple(values.items()))
 
 
-def substitute(data: Any, values: dict) -> Any:
+def substitute(data: Any, values: dict[str, Any]) -> Any:
     """The spec with every placeholder replaced (keys are left as they are)."""
     if isinstance(data, dict):
         return {key: (value if key == "variants" else substitute(value, values)) for key, value in data.items()}
@@ -102,17 +102,17 @@ def substitute(data: Any, values: dict) -> Any:
     return data
 
 
-def _text(match: re.Match, values: dict) -> str:
+def _text(match: re.Match[str], values: dict[str, Any]) -> str:
     value = _evaluate(match.group(1), values)
     return match.group() if value is None else str(value)
 
 
-def _evaluate(expression: str, values: dict):
+def _evaluate(expression: str, values: dict[str, Any]) -> Any:
     """The value of `NAME` or of an integer expression over declared names (+, -, *, brackets);
     None when it is not one, so that the text stays as written. Never Python's eval."""
     if expression in values:
         return values[expression]
-    tokens = []
+    tokens: list[Any] = []
     for number, name, other in _TOKEN.findall(expression):
         if number:
             tokens.append(int(number))
@@ -122,7 +122,7 @@ def _evaluate(expression: str, values: dict):
             tokens.append(values[name])
         elif other.strip():
             tokens.append(other)
-    if not all(_is_int(t) or t in ("+", "-", "*", "(", ")") for t in tokens):
+    if not all(_is_int(t) or str(t) in ("+", "-", "*", "(", ")") for t in tokens):
         return None
     try:
         value, rest = _sum(tokens)
@@ -131,7 +131,7 @@ def _evaluate(expression: str, values: dict):
     return value if not rest else None
 
 
-def _sum(tokens: list) -> tuple[int, list]:
+def _sum(tokens: list[Any]) -> tuple[int, list[Any]]:
     value, tokens = _product(tokens)
     while tokens and tokens[0] in ("+", "-"):
         sign, (right, tokens) = tokens[0], _product(tokens[1:])
@@ -139,7 +139,7 @@ def _sum(tokens: list) -> tuple[int, list]:
     return value, tokens
 
 
-def _product(tokens: list) -> tuple[int, list]:
+def _product(tokens: list[Any]) -> tuple[int, list[Any]]:
     value, tokens = _atom(tokens)
     while tokens and tokens[0] == "*":
         right, tokens = _atom(tokens[1:])
@@ -147,7 +147,7 @@ def _product(tokens: list) -> tuple[int, list]:
     return value, tokens
 
 
-def _atom(tokens: list) -> tuple[int, list]:
+def _atom(tokens: list[Any]) -> tuple[int, list[Any]]:
     head = tokens[0]
     if head == "-":
         value, rest = _atom(tokens[1:])
@@ -162,17 +162,17 @@ def _atom(tokens: list) -> tuple[int, list]:
     raise ValueError(f"unexpected {head!r}")
 
 
-def _is_int(value) -> bool:
+def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _default(spec: dict):
+def _default(spec: dict[str, Any]) -> Any:
     if "default" in spec:
         return spec["default"]
     return spec["choices"][0] if "choices" in spec else spec["min"]
 
 
-def _draw(spec: dict, material: str):
+def _draw(spec: dict[str, Any], material: str) -> Any:
     number = int.from_bytes(hashlib.sha256(material.encode("utf-8")).digest()[:8], "big")
     if "choices" in spec:
         return spec["choices"][number % len(spec["choices"])]

@@ -7,12 +7,11 @@ built into sympy through constructors. Every failure is a `ParseError` that poin
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import sympy
 from lark.exceptions import UnexpectedInput, VisitError
-
-from ...spec.notation import Notation
-from dataclasses import dataclass, field
 
 from . import _grammars
 from ._direct import read_flat, read_polynomial
@@ -20,6 +19,9 @@ from ._matrix_form import HINTS as _MATRIX_FORM_HINTS, evaluate_matrix_form, par
 from ._transform import Builder, DerivativeTarget, SemanticError
 from .errors import ParseError, position
 from .limits import ParseLimits, normalise, operator_derivatives, scan, unicode_subscripts, unwrap_typography
+
+if TYPE_CHECKING:
+    from ...spec.notation import Notation, Style
 
 __all__ = ["ParseError", "ParseLimits", "DerivativeTarget", "Reading", "read_answer", "parse_expression",
            "operator_derivatives", "parse_general", "parse_matrix_form", "parse_whole",
@@ -36,7 +38,7 @@ _PAIRS = {"$$": "$$", "$": "$", "\\[": "\\]", "\\(": "\\)"}
 _MATLAB = re.compile(r"(?<![A-Za-z])([A-Za-z]+)\(\s*([0-9]+(?:\s*,\s*[0-9]+)+)\s*\)")
 
 
-def detect_style(text: str) -> str:
+def detect_style(text: str) -> Style:
     """"latex" when the text has a backslash command, `_`, braces or `&`; else "plain"."""
     return "latex" if _LATEX_HINTS.search(text) else "plain"
 
@@ -124,18 +126,18 @@ class Reading:
     """An answer read straight into its exact polynomial; `build` makes the sympy expression."""
 
     poly: dict
-    style: str
+    style: Style
     text: str = field(repr=False)
     notation: Notation = field(repr=False, compare=False)
     limits: ParseLimits = field(repr=False, compare=False)
 
-    def build(self) -> tuple[sympy.Expr, str]:
+    def build(self) -> tuple[sympy.Expr, Style]:
         """(sympy expression, style), as `parse_with_style` reads the text. Raises ParseError."""
         return parse_with_style(self.text, self.notation, self.style, self.limits)
 
 
 def read_answer(text: str, notation: Notation, style: str = "auto", limits: ParseLimits = ParseLimits(),
-                memo: dict | None = None) -> Reading | tuple[sympy.Expr, str]:
+                memo: dict | None = None) -> Reading | tuple[sympy.Expr, Style]:
     """One scalar answer: a `Reading` when it is a polynomial the direct reader takes (no sympy
     object built), else `parse_with_style`'s (expression, style). Raises ParseError.
 
@@ -154,14 +156,14 @@ def read_answer(text: str, notation: Notation, style: str = "auto", limits: Pars
                 if sum(1 for _ in tree.iter_subtrees()) <= limits.max_nodes:
                     poly = read_polynomial(tree, builder, memo)
             if poly is not None:
-                return Reading(poly, first, text, notation, limits)
+                return Reading(poly, "latex" if first == "latex" else "plain", text, notation, limits)
     except (ParseError, UnexpectedInput):
         pass  # the full reader below gives the error, in the notation the text looks like
     return parse_with_style(text, notation, style, limits)
 
 
 def parse_with_style(text: str, notation: Notation, style: str = "auto", limits: ParseLimits = ParseLimits(),
-                     *, allow_outputs: bool = False) -> tuple[sympy.Expr, str]:
+                     *, allow_outputs: bool = False) -> tuple[sympy.Expr, Style]:
     """Like `parse_expression`, also returning the notation the text was read in."""
     return _parse(text, notation, style, limits, "start_expr", allow_outputs)
 
@@ -223,7 +225,7 @@ def parse_general(text: str, notation: Notation, variables: tuple[str, ...], ent
 
 
 def parse_whole(text: str, notation: Notation, limits: ParseLimits = ParseLimits(), *,
-                delta_ok: bool = False, names=None) -> tuple[list[list[sympy.Expr]], str, bool]:
+                delta_ok: bool = False, names=None) -> tuple[list[list[sympy.Expr]], Style, bool]:
     """A whole target's answer: a written matrix, else a matrix form (`full_conv(dY, rot180(K))`,
     `W^T \\delta`). Returns (rows, style, whether it was a matrix form). Raises ParseError: the
     matrix form's error when the text looks like one or was read but does not compute, else the

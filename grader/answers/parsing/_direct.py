@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from lark import Token, Tree
 
-from ..polynomials import MAX_TERMS, ExpansionTooBig, accumulate, add_into, mul
+from ..polynomials import MAX_TERMS, ExpansionTooBig, Poly, accumulate, add_into, mul
 from . import _grammars
 from ._transform import Builder, SemanticError
 
@@ -151,7 +151,8 @@ class _Walk:
         tok, rest = children[0], children[1:]
         if len(rest) == 1 and isinstance(rest[0], Tree) and rest[0].data in ("sub_braced", "sub_single"):
             sub = rest[0]
-            if sub.data == "sub_single" and sub.children[0].type == "NUMBER" and len(sub.children[0]) > 1:
+            first = sub.children[0]
+            if sub.data == "sub_single" and isinstance(first, Token) and first.type == "NUMBER" and len(first) > 1:
                 raise _Refused  # k_12: the Builder explains how TeX reads it
             if len(sub.children) == 1 and isinstance(sub.children[0], Tree) and sub.children[0].data == "number":
                 raise _Refused  # x_{21}: the digit rule is the Builder's
@@ -204,7 +205,8 @@ class _Walk:
         return _neg(value) if sum(1 for s in children[:-1] if s == "-") % 2 else value
 
     def r_product(self, children, env):
-        result, previous_op, pending = {(): 1}, None, None
+        result: Poly = {(): 1}
+        previous_op, pending = None, None
         for child in children:
             if isinstance(child, Token):
                 pending = child
@@ -238,7 +240,7 @@ class _Walk:
         value = self.value(base, env)
         if power == 0 and not value:
             raise _Refused  # 0^0
-        result = {(): 1}
+        result: Poly = {(): 1}
         for _ in range(power):
             result = mul(result, value)
         return result
@@ -374,7 +376,8 @@ class _Walk:
         if node.data in ("name", "letter") and isinstance(node.children[0], Token):
             return self.affine(Token("NAME", str(node.children[0])), env, names)
         if node.data == "sum":
-            const, coeffs = 0, {}
+            const = 0
+            coeffs: dict[str, int] = {}
             sign = 1
             for child in node.children:
                 if isinstance(child, Token):
@@ -429,7 +432,8 @@ def read_flat(text: str, style: str, builder: Builder, memo: dict | None = None)
     walk = _Walk(builder, memo)
     readers = {"ENTRY": "entry_literal", "TEX_ENTRY": "tex_entry_literal", "UPSTREAM_ENTRY": "upstream_literal"}
     total: dict = {}
-    sign, coeff, powers = 1, 1, {}
+    sign, coeff = 1, 1
+    powers: dict[str, int] = {}
     try:
         for m in tokens.finditer(text):
             kind = m.lastgroup

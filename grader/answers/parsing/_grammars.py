@@ -141,8 +141,8 @@ def describe(style: str, expected) -> tuple[str, ...]:
 
 def syntax_error(err: UnexpectedInput, text: str, style: str) -> ParseError:
     if isinstance(err, UnexpectedCharacters):
-        ch = text[err.pos_in_stream] if err.pos_in_stream < len(text) else ""
-        start = err.pos_in_stream
+        start = err.pos_in_stream or 0  # always set for unexpected characters
+        ch = text[start] if start < len(text) else ""
         word = text[start:start + 1]
         if ch == "\\":
             end = start + 1

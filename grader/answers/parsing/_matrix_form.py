@@ -15,6 +15,7 @@ adds (entries of its result) x (parts of each entry) to a budget of 4 x `max_nod
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import sympy
 from lark import Token, Transformer, v_args
@@ -24,6 +25,9 @@ from ...spec.notation import Notation
 from .errors import ParseError
 from ._transform import step
 from .limits import ParseLimits, normalise, operator_derivatives, scan, unwrap_typography
+
+if TYPE_CHECKING:
+    from lark import Lark
 
 # Words that make a whole-target side a matrix form (tried after the matrix reader fails).
 HINTS = re.compile(r"conv|correlate|xcorr|rot\\?_?180|flip|\^\s*\{?\s*(T|\\top|\\intercal)|\\odot|\u2299|@|\.T\b")
@@ -306,4 +310,4 @@ def _parser():
     return _PARSER
 
 
-_PARSER = None
+_PARSER: Lark | None = None

@@ -247,7 +247,7 @@ class Builder(Transformer_NonRecursive):
                         f"indices run {ranges}{zero}", at)
 
     def entry_value(self, array: ArrayNotation, values: tuple, at, latex: bool):
-        ints = []
+        ints: list[int] | None = []
         for v in values:
             if _is_matrix(v) or not getattr(v, "free_symbols", set()) <= self.loose:
                 raise self.fail("an index must be a whole number or an expression in sum variables", at)
@@ -635,6 +635,7 @@ class Builder(Transformer_NonRecursive):
                 example = f"\\sum_{{{tok}=1}}^{{n}}" if self.latex else f"sum(..., ({tok}, 1, n))"
                 raise self.fail(f"a sum without bounds runs over the output positions, but {tok} {where} "
                                 f"{given} on its own: write the bounds, {example}", tok)
+            assert up is not None  # else no sum variable indexes it (raised above)
             ranges.append((tok, sympy.Integer(1), sympy.Integer(up.notation_shape[axes.pop()])))
         return self.unroll(body, ranges, at)
 
@@ -739,6 +740,7 @@ class Builder(Transformer_NonRecursive):
         """\\frac{\\partial C}{\\partial y_{1,1}} read as one token (see UPSTREAM_ENTRY)."""
         text = str(tok)
         parts = _UPSTREAM_PARTS.fullmatch(text)
+        assert parts is not None  # the token's own pattern
         loss_name, letter_text, inner = parts.group(1), parts.group(2), parts.group(3).strip()
         is_loss = loss_name in self.notation.loss_aliases or loss_name == self.notation.loss
         values = tuple(sympy.Integer(int(p)) for p in inner.split(","))
@@ -783,6 +785,7 @@ class Builder(Transformer_NonRecursive):
             raise self.fail("a general entry (x_{i,j}), not a particular one", letter)
         symbol = self.resolve(array, tuple(int(v) for v in values), _at(letter), True)
         found = self.notation.array_of(symbol.name)
+        assert found is not None  # resolve() made the symbol of an entry of `array`
         return DerivativeTarget(array, array.full_index(found[1]), loss_name)
 
     def bigsum(self, tok, var, lo, sup, hi, body):
@@ -796,8 +799,7 @@ class Builder(Transformer_NonRecursive):
 
     def matrix_env(self, begin, *rest):
         end, rows = rest[-1], [r for r in rest[:-1] if isinstance(r, list)]
-        kind = _ENV_NAME.search(str(begin)).group(1)
-        end_kind = _ENV_NAME.search(str(end)).group(1)
+        kind, end_kind = _env_name(begin), _env_name(end)
         # vmatrix draws bars (a determinant in print), but in an answer it lays out a gradient,
         # as an array in brackets does: both are read as the matrix of their cells.
         if kind not in ("pmatrix", "bmatrix", "matrix", "vmatrix", "Vmatrix", "Bmatrix", "array"):
@@ -809,3 +811,10 @@ class Builder(Transformer_NonRecursive):
         if any(_is_matrix(v) for r in rows for v in r):
             raise self.fail("a matrix inside a matrix is not supported", begin)
         return sympy.ImmutableMatrix(rows)
+
+
+def _env_name(token: object) -> str:
+    """`matrix` of `\\begin{matrix}` (the grammar's token always holds a name)."""
+    found = _ENV_NAME.search(str(token))
+    assert found is not None
+    return found.group(1)

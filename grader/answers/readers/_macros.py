@@ -62,7 +62,8 @@ def expand(text: str, macros: dict[str, tuple[int, str]]) -> str:
                 at = end
             if len(args) < count:
                 continue
-            replaced = re.sub(r"#([1-9])", lambda a: args[int(a.group(1)) - 1] if int(a.group(1)) <= count
+            # The lambda runs inside this iteration's re.sub, so it sees this iteration's args.
+            replaced = re.sub(r"#([1-9])", lambda a: args[int(a.group(1)) - 1] if int(a.group(1)) <= count  # noqa: B023
                               else a.group(), body)
             out.append(text[pos:m.start()] + replaced)  # as TeX does: tokens, no group added
             pos, changed = at, True

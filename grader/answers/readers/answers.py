@@ -3,12 +3,16 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import sympy
 
 from ...errors import GraderError
 from ...files import RefusedFile, read_regular
 from ..parsing import ParseError, Reading
+
+if TYPE_CHECKING:
+    from ...spec.notation import Style
 
 MAX_FILE_BYTES = 1_000_000  # a full 28x28 answer in LaTeX is ~250 kB; more is not an answer
 
@@ -26,11 +30,11 @@ class SubmissionError(GraderError):
 class Answer:
     target: str                      # "X", "K"
     index: tuple[int, ...]           # 0-based full array index (k_2 -> (1, 0))
-    value: object                    # sympy.Expr, a Reading (built on first use of `expr`), or None
+    value: sympy.Expr | Reading | None  # a Reading is built on first use of `expr`
     problem: str | None              # why it could not be read, with the snippet and a caret
     source: str                      # the student's text for this entry (the final right-hand side)
     line: int | None                 # 1-based line in the submission file
-    style: str                       # "plain" | "latex": feedback answers in the student's notation
+    style: Style                     # "plain" | "latex": feedback answers in the student's notation
     steps: tuple[str, ...] = ()      # a derivation's chain of right-hand sides, as written
     note: str | None = None          # how the reader repaired a garbled text, for the instructor
 
@@ -53,10 +57,11 @@ class Answer:
             return self._built()[1]
         return self.problem
 
-    def _built(self):
+    def _built(self) -> tuple[sympy.Expr | None, str | None]:
         cached = self.__dict__.get("_built_value")
         if cached is None:
             try:
+                assert isinstance(self.value, Reading)  # only readings are built
                 cached = (self.value.build()[0], None)
             except ParseError as err:  # never expected: the direct reader is the stricter one
                 cached = (None, str(err))

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Sequence
 
-from ...spec.notation import Notation
+from ...spec.notation import ArrayNotation, Notation
 from ..parsing import (ParseError, ParseLimits, Reading, parse_derivative_target, parse_whole, parse_with_style,
                        read_answer)
 from ._blocks import blocks, equations, visible
@@ -44,7 +45,7 @@ _LETTER_SUBSCRIPT = re.compile(r"_\s*(\{[^{}]*[A-Za-z][^{}]*\}|[A-Za-z])")
 
 @dataclass
 class _Equation:
-    array: object
+    array: ArrayNotation
     index: tuple[int, ...] | None
     lhs_line: int
     sides: list[tuple[str, int]] = field(default_factory=list)  # (right-hand side, offset in file)
@@ -232,17 +233,18 @@ class _DocumentReader:
 
     def entry_answer(self, eq: _Equation) -> Answer:
         source, line, steps = self.last_side(eq)
-        base = dict(target=eq.array.name, index=eq.index, source=source, line=line, steps=steps)
+        assert eq.index is not None  # one entry's equation
+        answer = partial(Answer, target=eq.array.name, index=eq.index, source=source, line=line, steps=steps)
         unsure = self.unsure(eq) or self.deltas.problem(source)
         if unsure:
-            return Answer(value=None, problem=unsure, style="latex" if "\\" in source else "plain", **base)
+            return answer(value=None, problem=unsure, style="latex" if "\\" in source else "plain")
         garbled = self.garbled(source)
         if garbled:
-            return Answer(value=None, problem=garbled, style="latex", **base)
+            return answer(value=None, problem=garbled, style="latex")
         try:
             read = read_answer(source, self.notation, "auto", self.limits, self.memo)
             expr, style = (read, read.style) if isinstance(read, Reading) else read
-            return Answer(value=expr, problem=None, style=style, **base)
+            return answer(value=expr, problem=None, style=style)
         except ParseError as err:
             first_error = err
         if self.repair:
@@ -250,8 +252,8 @@ class _DocumentReader:
             if isinstance(repaired, Answer):
                 return repaired
             if isinstance(repaired, str):
-                return Answer(value=None, problem=repaired, style="latex", **base)
-        return Answer(value=None, problem=str(first_error), style="latex" if "\\" in source else "plain", **base)
+                return answer(value=None, problem=repaired, style="latex")
+        return answer(value=None, problem=str(first_error), style="latex" if "\\" in source else "plain")
 
     def general_answers(self, eq: _Equation) -> list[Answer]:
         source, line, steps = self.last_side(eq)
@@ -259,6 +261,7 @@ class _DocumentReader:
         if unsure:
             return [Answer(eq.array.name, i, None, unsure, snippet(source), line, "latex", steps)
                     for i in target_entries(eq.array)]
+        assert eq.variables is not None  # a general formula names its index variables
         return general_answers(source, eq.array, eq.variables, self.notation, self.limits, line, steps)
 
     def whole_answers(self, eq: _Equation) -> list[Answer]:
@@ -308,6 +311,7 @@ class _DocumentReader:
 
         Returns the repaired Answer, a reason the text is garbled, or None when the pattern is absent.
         """
+        assert eq.index is not None  # only one entry's equation is repaired
         entry = eq.array.symbol(eq.index)
         for start, end, numerator, denominator in _fractions(source):
             m = _DIFF.match(denominator)

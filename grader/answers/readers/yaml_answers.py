@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import TYPE_CHECKING, Any, Sequence, cast
 
 import yaml
 
 from ...spec.notation import ArrayNotation, Notation
+
+if TYPE_CHECKING:
+    from ...spec.notation import Style
 from ..parsing import ParseError, ParseLimits, Reading, read_answer
 from ..parsing import parse_whole
 from ._entries import entry_label, exact_number, split_matrix, target_entries
@@ -98,7 +101,7 @@ class _Candidate:
     key_line: int     # where the key is: what "answered again" and duplicate keys name
     line: int
     kind: str         # "node" | "matrix" | "error"
-    node: object      # the value (or cell) node; for "error", the message
+    node: Any         # the value (or cell) node; for "error", the message
 
 
 class _Mark:
@@ -113,7 +116,7 @@ class _Reader:
         self.notation, self.targets, self.limits, self.text = notation, targets, limits, text
         self.candidates: dict[tuple[str, tuple[int, ...]], list[_Candidate]] = {}
         self.problems: list[Problem] = []
-        self._matrices: dict[int, object] = {}
+        self._matrices: dict[int, Answer | dict[tuple[int, ...], tuple[Any, Style]]] = {}
         self.memo: dict = {}  # entries resolved by the direct reader, shared by every answer
 
     def problem(self, node, message: str, text: str = "") -> None:
@@ -128,7 +131,7 @@ class _Reader:
         value = chunk.split(":", 1)[1] if ":" in chunk else ""
         hint = f"; {_DOUBLE_QUOTED_HINT}" if value.strip().startswith('"') and "\\" in value else ""
         message = f"YAML cannot read this value ({problem}){hint}"
-        found = self.key(yaml.ScalarNode(_STR_TAG, key_text, _Mark(line), _Mark(line)))
+        found = self.key(yaml.ScalarNode(_STR_TAG, key_text, cast(yaml.Mark, _Mark(line)), cast(yaml.Mark, _Mark(line))))
         if found is None:
             return
         array, index = found
@@ -177,7 +180,7 @@ class _Reader:
         # One string holds every entry; the entry's own text is the expression in the student's notation.
         return Answer(array.name, index, expr, None, self.notation.show(expr, style), c.line, style)
 
-    def matrix(self, array: ArrayNotation, value):
+    def matrix(self, array: ArrayNotation, value: yaml.Node) -> Answer | dict[tuple[int, ...], tuple[Any, Style]]:
         """entry -> (expr, style) of a one-string matrix, or an Answer carrying the error."""
         text, error = self.scalar_text(value)
         line = value.start_mark.line + 1
@@ -210,7 +213,7 @@ class _Reader:
         m = _KEY.match(text)
         asked = ", ".join(f"{t}[...]" if self.notation[t].axes else t for t in self.targets)
         array = self.array(m.group("name")) if m else None
-        if array is None:
+        if m is None or array is None:
             self.problem(node, f"unknown key {text!r}: name entries of {', '.join(self.targets)}, "
                                f"1-based, like {asked}", text)
             return None
@@ -281,8 +284,7 @@ class _Reader:
             read = read_answer(text, self.notation, "auto", self.limits, self.memo)
             expr, style = (read, read.style) if isinstance(read, Reading) else read
         except ParseError as err:
-            style = "latex" if "\\" in text else "plain"
-            return Answer(array.name, index, None, str(err), text, line, style)
+            return Answer(array.name, index, None, str(err), text, line, "latex" if "\\" in text else "plain")
         return Answer(array.name, index, expr, None, text, line, style)
 
     def raw(self, node) -> str:
@@ -303,8 +305,8 @@ class _Reader:
                 self.problem(value, paired)
                 return
             for index, cell in paired:
-                self.offer(array, index, _Candidate(key.value, key.start_mark.line + 1, cell.start_mark.line + 1,
-                                                    "node", cell))
+                self.offer(array, index, _Candidate(key.value, key.start_mark.line + 1,
+                                                    cast(yaml.Node, cell).start_mark.line + 1, "node", cell))
             return
         # An array written without indices (a scalar bias b) has one entry: its text is that entry's
         # expression, not a matrix.
