@@ -2,11 +2,11 @@
 import numpy as np
 
 
-def grad_E(E, tokens, T):
+def grad_W(W, tokens, T):
     idx = tokens.astype(int)
-    z = E[idx]
+    z = W[idx]
     p = np.exp(z - z.max(axis=1, keepdims=True))
     p /= p.sum(axis=1, keepdims=True)
-    dE = np.zeros_like(E)
-    np.add.at(dE, idx, (p - T) / len(idx))  # a repeated token accumulates
-    return dE
+    dW = np.zeros_like(W)
+    np.add.at(dW, idx, (p - T) / len(idx))  # a repeated token accumulates
+    return dW

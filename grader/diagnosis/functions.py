@@ -46,13 +46,11 @@ def diagnose_function_checks(exercise: Exercise, submission: FunctionsSubmission
                 findings.append(Finding("rule", rule.text(lang), {"rule": rule.id}))
                 notes.append(rule.id)
                 points = max(points, rule.credit * check.max_points)
-            elif rule.answer is not None:
-                # Tried even when a detector matched: the author's sentence for the same entries
-                # replaces the detector's (its note stays in the report).
+            elif rule.answer is not None and not matched:
+                # Reading the rule's expression imports sympy (seconds, cold): only code that no
+                # detector explained pays for it.
                 hit = _answer_rule_entries(exercise, rule, target, submission.trials, submission.expected, run.values)
                 if hit:
-                    if matched:
-                        findings = [f for f in findings if f.kind != "misconception"]
                     written = exercise.notation[target].notation_index(hit[0])
                     findings.append(Finding("rule", rule.text(lang, written), {"rule": rule.id}))
                     notes.append(rule.id)
@@ -113,6 +111,8 @@ def _intermediate_values(exercise, values) -> dict:
     """Every intermediate symbol -> its float value on one trial's inputs: node outputs from the
     numeric forward pass, an op's named parts (x-hat, softmax's p) from its symbolic form at the
     numeric values of that node's own inputs."""
+    import sympy
+
     from reference.graph import Graph
     from reference.symbolic import internal
 
@@ -129,17 +129,18 @@ def _intermediate_values(exercise, values) -> dict:
             built = next(b for b in exercise.graph.nodes if b.node.output == mid.of)
             names = tuple(dict.fromkeys(built.node.inputs))
             single = Graph.build({n: exercise.graph.shape(n) for n in names}, [built.node], built.node.output)
-            import sympy
-
-            symbols = {n: [sympy.Symbol(f"_{n}_{k}") for k in range(env[n].size)] for n in names}
-            fixed = {n: env[n] for n in names}
-            parts = internal(single, lambda n, idx: symbols[n][int(np.ravel_multi_index(idx, env[n].shape)) if idx else 0],
-                             built.node.output, mid.part, fixed)
-            point = {sym: float(v) for n in names for sym, v in zip(symbols[n], env[n].ravel())}
+            symbols = {n: np.array([sympy.Symbol(f"_{n}_{k}") for k in range(env[n].size)],
+                                   dtype=object).reshape(env[n].shape) for n in names}
+            parts = internal(single, _symbol_of(symbols), built.node.output, mid.part, {n: env[n] for n in names})
+            point = {sym: float(v) for n in names for sym, v in zip(symbols[n].ravel(), env[n].ravel())}
             array = np.array([float(evaluate(e, point, exact=False)) for e in parts.ravel()]).reshape(mid.shape)
         for idx in np.ndindex(*mid.shape):
             out[exercise.notation[mid.name].symbol(idx)] = float(array[idx])
     return out
+
+
+def _symbol_of(table: dict):
+    return lambda name, index: table[name][index]
 
 
 def _share(exercise, target, entries: int) -> float:
