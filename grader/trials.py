@@ -1,14 +1,28 @@
-"""Numeric trial inputs for grading code: seeded random draws plus structured cases.
+"""Numeric trial inputs for grading code: seeded random draws, structured cases, and trials that
+cover the regions of the function.
 
 Random normal draws are well conditioned for comparing float64 gradients; the structured
 cases separate common mistakes: small integers make errors visible to a person, and a one-hot
 upstream gradient isolates a single chain-rule path (only the entries that path reaches are
 non-zero). Each op shapes the draws (`_Design`): labels are valid labels, log gets positive
 numbers, and piecewise ops get trials that separate their units.
+
+Coverage trials (`_coverage`, docs/exercise-format.md#trials) then make sure a function that is
+right only in part of its domain cannot pass:
+- the spec's own fixed values, when it has them (a max-pool tie in the exercise's X);
+- for a piecewise op applied to an input (relu, leaky relu, abs on x): every activation pattern
+  of up to MAX_PATTERN_UNITS units (beyond: all on, all off, each unit alone on and alone off,
+  and each pair on together), each at a scale of SCALES in turn, and every scale with each unit
+  on both sides of its kink, so a threshold at 0.07 or a function wrong only when all units are
+  active is caught; and, where the op states a convention at its kink (relu'(0) = 0), one
+  trial exactly at the kink;
+- for a piecewise op deeper in the graph: draws at every scale of SCALES;
+- magnitudes well beyond the usual range (|x| up to LARGE) for real-valued inputs of exercises
+  with a smooth non-linear op, so a sigmoid clipped at +-6 or an overflow shortcut is caught.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -23,6 +37,7 @@ class Trial:
     values: dict  # input name -> float64 array
     upstream: np.ndarray | None  # None for an exercise whose output is a scalar loss
     isolates: str | None = None  # for a one-hot upstream: the output whose path alone carries gradient
+    coverage: bool = False  # a coverage trial (near or at a kink, large): see the module's docstring
 
     def array(self, name: str, upstream_name: str | None) -> np.ndarray:
         if name == upstream_name:
@@ -59,6 +74,69 @@ def make_trials(exercise: Exercise, seed: int | None = None) -> list[Trial]:
             full = tuple(int(i) for i in index)
             output = exercise.notation[exercise.graph.output].plain(full)
             trials.append(Trial(f"one-hot {upstream_notation.plain(full)} = 1", values, upstream, output))
+    return trials + [replace(t, coverage=True) for t in _coverage(exercise, design, seed)]
+
+
+SCALES = (1e-3, 1e-2, 0.1, 1.0, 10.0)  # distances from a kink, both sides
+MAX_PATTERN_UNITS = 10  # up to this many units, every activation pattern is a trial
+MAX_PAIRS = 100  # beyond MAX_PATTERN_UNITS, pairs of units on together, while there are at most this many
+LARGE = 30.0  # |x| for the large-magnitude trials of smooth ops (sigmoid saturates long before)
+_NONLINEAR_MODULES = ("reference.elementwise", "reference.nonlinear")
+
+
+def _patterns(units: int) -> list[np.ndarray]:
+    if units <= MAX_PATTERN_UNITS:
+        return [np.array([(k >> u) & 1 for u in range(units)], dtype=bool) for k in range(2 ** units)]
+    eye = np.eye(units, dtype=bool)
+    out = [np.ones(units, bool), np.zeros(units, bool), *eye, *~eye]
+    if units * (units - 1) // 2 <= MAX_PAIRS:
+        out += [eye[i] | eye[j] for i in range(units) for j in range(i + 1, units)]
+    return out
+
+
+def _coverage(exercise: Exercise, design: "_Design", seed: int) -> list[Trial]:
+    graph = exercise.graph
+    rng = np.random.default_rng([seed, 2000])
+    out_shape = graph.shape(graph.output)
+    upstream = (lambda: rng.normal(size=out_shape)) if exercise.upstream is not None else (lambda: None)
+    base = design.draw(rng, "random")
+    trials: list[Trial] = []
+    free = [n for n in graph.inputs if n not in exercise.fixed]
+    if exercise.fixed:
+        values = dict(base)
+        values.update({n: np.asarray(v, dtype=float).reshape(graph.inputs[n]) for n, v in exercise.fixed.items()})
+        trials.append(Trial("the exercise's own values", values, upstream()))
+    direct = [b for b in design.pieces if b.node.inputs[0] in free and hasattr(b.op, "function")]
+    for built in direct:
+        name = built.node.inputs[0]
+        shape = graph.inputs[name]
+        for k, pattern in enumerate(_patterns(int(np.prod(shape)))):
+            scale = SCALES[k % len(SCALES)]
+            x = np.where(pattern, 1.0, -1.0) * scale * (1 + rng.random(pattern.size) / 2)
+            trials.append(Trial(f"pattern {k + 1} of {name} at scale {scale:g}", {**base, name: x.reshape(shape)},
+                                upstream()))
+        for scale in SCALES:
+            for sign in (1.0, -1.0):
+                x = sign * scale * np.where(np.arange(int(np.prod(shape))) % 2, 1.0, -1.0)
+                trials.append(Trial(f"{name} at +-{scale:g}", {**base, name: x.reshape(shape)}, upstream()))
+        if built.op.conventions:
+            trials.append(Trial(f"{name} exactly at the kink", {**base, name: np.zeros(shape)}, upstream()))
+    if design.pieces and not direct:
+        for scale in SCALES:
+            values = design.draw(rng, "random")
+            trials.append(Trial(f"scale {scale:g}", {n: (v * scale if design.domains.get(n, REAL) == REAL and
+                                                         n in free else v) for n, v in values.items()}, upstream()))
+    real = [n for n in free if design.domains.get(n, REAL) == REAL]
+    # Large magnitudes are for smooth non-linear ops (sigmoid, tanh, softmax, ...): a linear map
+    # is the same function at every scale, and its trials stay as few as they were.
+    smooth = any(not b.op.piecewise and type(b.op).__module__ in _NONLINEAR_MODULES for b in graph.nodes)
+    if real and smooth:
+        for label, low, high in (("large", -LARGE, LARGE), ("large positive", LARGE / 2, LARGE),
+                                 ("large negative", -LARGE, -LARGE / 2)):
+            values = dict(base)
+            values.update({n: rng.uniform(low, high, size=graph.inputs[n]) for n in real})
+            if all(b.op.valid([graph.forward(values)[i] for i in b.node.inputs]) for b in graph.nodes):
+                trials.append(Trial(f"{label} inputs (|x| up to {LARGE:g})", values, upstream()))
     return trials
 
 

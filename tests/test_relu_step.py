@@ -7,7 +7,8 @@ import pytest
 import sympy
 from sympy import Heaviside, Max, Rational
 
-from grader.answers.equivalence import MAX_STEP_UNITS, equivalent
+from grader.answers.equivalence import equivalent
+from grader.answers.piecewise import MAX_CASES
 from grader.spec.notation import ArrayNotation, Notation
 from grader.answers.parsing import ParseError, parse_expression
 from grader.answers.parsing.printer import to_latex, to_plain
@@ -114,11 +115,14 @@ def test_answers_with_steps_are_decided_exactly_on_every_branch(student, referen
     assert equivalent(student, reference).equivalent is expected
 
 
-def test_too_many_steps_are_left_to_sympy_which_credits_only_identical_forms():
-    zs = sympy.symbols(f"s0:{MAX_STEP_UNITS + 1}")
+def test_steps_that_cancel_are_not_split_and_too_many_cases_are_a_review():
+    zs = sympy.symbols("s0:12")
     reference = sum(step(s) * s for s in zs)
     assert equivalent(reference, reference).equivalent
-    assert not equivalent(reference - step(zs[0]) * zs[0] + zs[0], reference).equivalent
+    assert equivalent(reference - step(zs[0]) * zs[0] + zs[0], reference).decision == "different"
+    # 2^10 sign combinations are split; 2^11, all feasible, are more than MAX_CASES: review.
+    assert equivalent(sum(Max(0, s) for s in zs[:10]), sum(step(s) * s for s in zs[:10])).equivalent
+    assert 2 ** 11 > MAX_CASES and equivalent(sum(Max(0, s) for s in zs[:11]), sum(step(s) * s for s in zs[:11])).review
 
 
 @pytest.mark.parametrize("fmt", ["markdown", "latex"])

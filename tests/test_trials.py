@@ -1,6 +1,7 @@
 """Trials designed per op: piecewise ops get draws that separate their units, away from kinks;
 labels and log's arguments are drawn valid."""
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -47,7 +48,7 @@ def _exercise(case):
 def test_piecewise_trials_separate_every_unit_and_pair_away_from_kinks(case):
     exercise = _exercise(case)
     op = exercise.graph.nodes[0].op
-    patterns = [op.pattern([trial.values["X"]]) for trial in make_trials(exercise)]
+    patterns = [op.pattern([trial.values["X"]]) for trial in make_trials(exercise) if not trial.coverage]
     masks = np.array([mask for mask, _ in patterns])
     assert min(margin for _, margin in patterns) > KINK_MARGIN
     units = masks.shape[1]
@@ -92,3 +93,31 @@ def test_a_shared_relu_mask_scores_below_full_marks_with_the_default_trials(tmp_
     path.write_text(SHARED_MASK)
     report = grade(exercise, path, GradeOptions(seed=None, timeout=None, lang="en"))
     assert report.score < exercise.max_score
+
+
+def test_coverage_trials_hold_every_pattern_every_scale_the_kink_and_large_inputs():
+    exercise = load_exercise("relu-4")
+    trials = [t for t in make_trials(exercise) if t.coverage]
+    signs = {tuple(t.values["x"] > 0) for t in trials}
+    assert len(signs) == 16  # every activation pattern of the 4 units
+    for scale in (1e-3, 1e-2, 0.1, 1.0, 10.0):  # each unit on both sides of 0 at every scale
+        near = [t.values["x"] for t in trials if np.all(np.abs(np.abs(t.values["x"]) - scale) < scale / 100)]
+        assert all((np.array(near) > 0).any(axis=0)) and all((np.array(near) < 0).any(axis=0)), scale
+    assert any(np.all(t.values["x"] == 0) for t in trials)  # relu'(0) = 0 is stated: one trial at 0
+    sigmoid = [t for t in make_trials(load_exercise("sigmoid-4")) if t.coverage]
+    assert any(np.abs(t.values["x"]).max() >= 25 for t in sigmoid)  # a smooth op: |x| up to 30
+    maxpool = load_exercise("maxpool2d-4x4-size2")
+    own = np.asarray(maxpool.fixed["X"], dtype=float)
+    assert any(np.array_equal(t.values["X"], own) for t in make_trials(maxpool))  # the tie in the spec's X
+
+
+CODE = Path(__file__).resolve().parent / "fixtures" / "verdicts" / "code"
+WRONG_CODE = [("relu_threshold.py", "relu-4"), ("relu_all_active.py", "relu-4"), ("relu_at_zero.py", "relu-4"),
+              ("sigmoid_clipped.py", "sigmoid-4"), ("tanh_clipped.py", "tanh-4"),
+              ("maxpool_last_tie.py", "maxpool2d-4x4-size2")]
+
+
+@pytest.mark.parametrize("name,exercise", WRONG_CODE, ids=[w[0] for w in WRONG_CODE])
+def test_functions_right_only_in_part_of_the_domain_lose_points(name, exercise):
+    report = grade(load_exercise(exercise), CODE / name)
+    assert not report.full_marks and report.score < report.max_score

@@ -20,7 +20,7 @@ class ExpansionTooBig(Exception):
     """An expansion would exceed MAX_TERMS: callers fall back to evaluation."""
 
 
-def _number(expr: sympy.Rational):
+def poly_coefficient(expr: sympy.Rational):
     # Integer coefficients stay Python ints: exact, and far cheaper than Fractions.
     return int(expr.p) if expr.q == 1 else Fraction(int(expr.p), int(expr.q))
 
@@ -34,7 +34,7 @@ def to_poly(expr: sympy.Expr) -> Poly | None:
     if isinstance(expr, sympy.Symbol):
         return {((expr.name, 1),): 1}
     if isinstance(expr, sympy.Rational):
-        return {(): _number(expr)} if expr != 0 else {}
+        return {(): poly_coefficient(expr)} if expr != 0 else {}
     if isinstance(expr, sympy.Add):
         total: Poly = {}
         for arg in expr.args:
@@ -52,7 +52,7 @@ def to_poly(expr: sympy.Expr) -> Poly | None:
             if isinstance(arg, sympy.Symbol):
                 powers[arg.name] = powers.get(arg.name, 0) + 1
             elif isinstance(arg, sympy.Rational):
-                coeff *= _number(arg)
+                coeff *= poly_coefficient(arg)
             elif (isinstance(arg, sympy.Pow) and isinstance(arg.base, sympy.Symbol) and arg.exp.is_Integer
                   and 0 <= int(arg.exp) <= MAX_POWER):
                 powers[arg.base.name] = powers.get(arg.base.name, 0) + int(arg.exp)

@@ -11,7 +11,7 @@ from functools import partial
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ..answers.equivalence import Verdict, equivalent_to_entry, poly_matches_entry
+from ..answers.equivalence import Budget, Verdict, equivalent_to_entry, poly_matches_entry
 from ..i18n import tr
 from ..options import GradeOptions
 from ..report import Check
@@ -33,11 +33,14 @@ def check_expressions(exercise: Exercise, submission: ExpressionSubmission, opti
     seed, lang = options.seed_for(exercise), options.lang_for(exercise)
     solution = exercise.solution
     checks: list[Check] = []
+    # One budget for the file, of which each entry may spend at most its own: a hostile or
+    # enormous file ends in review entries, never in a hang (counted work, so deterministic).
+    file_budget = Budget(exercise.limits.decision_steps_per_file)
     for target in exercise.targets:
         share = target.points / len(target.entries)
         target_checks = [
             _check_entry(exercise, target.name, index, share, solution[target.name][index],
-                         answers.get((target.name, index)), seed, lang)
+                         answers.get((target.name, index)), seed, lang, file_budget)
             for index in target.entries
         ]
         if not target.per_entry and any(c.status != "pass" for c in target_checks):
@@ -55,7 +58,7 @@ def expression_messages(submission: ExpressionSubmission) -> tuple[str, ...]:
 
 
 def _check_entry(exercise: Exercise, target: str, index: tuple[int, ...], share: float, reference: EntryGradient,
-                 answer: Answer | None, seed: int, lang: str) -> Check:
+                 answer: Answer | None, seed: int, lang: str, file_budget: Budget) -> Check:
     notation = exercise.notation[target]
     written = notation.notation_index(index)
     style = answer.style if answer is not None else "plain"
@@ -71,7 +74,12 @@ def _check_entry(exercise: Exercise, target: str, index: tuple[int, ...], share:
     if not right and answer.expr is None:
         return check(status="error", points=0.0, notes=("unparseable",),
                      feedback=tr(lang, "ex.unreadable", entry=name, where=where, error=answer.error))
-    verdict = Verdict(True, "expansion") if right else equivalent_to_entry(answer.expr, reference, seed=seed)
+    if right:
+        verdict = Verdict(True, "expansion")
+    else:
+        budget = Budget(min(exercise.limits.decision_steps, max(file_budget.steps - file_budget.used, 0)))
+        verdict = equivalent_to_entry(answer.expr, reference, seed=seed, budget=budget)
+        file_budget.used += budget.used
     # A reader that had to repair a garbled equation says how it read it, right or wrong.
     repaired = (tr(lang, "ex.repaired", how=answer.note),) if answer.note else ()
     if verdict.equivalent:

@@ -68,6 +68,10 @@ class Limits:
     timeout: float = 10.0
     cpu_seconds: int = 10
     memory_mb: int = 1024
+    # Written answers: polynomial term operations one entry's decision may spend, and all the
+    # entries of one file together (docs/answer-format.md#budgets); past them, review.
+    decision_steps: int = 200_000
+    decision_steps_per_file: int = 800_000
 
 
 @dataclass(frozen=True)

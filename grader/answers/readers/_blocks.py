@@ -5,7 +5,10 @@ so every line number a report gives is the line in the student's file.
 
 What is never read as an answer (the author did not mean to submit it): LaTeX `%` comments,
 `\\begin{comment}`, Markdown `<!-- -->` comments, fenced code blocks other than ```` ```math ````,
-inline code spans, and anything after `\\end{document}`.
+inline code spans, anything after `\\end{document}`, struck-out text (Markdown `~~...~~`,
+`<del>`, `<s>`, `<strike>`; LaTeX `\\sout`, `\\xout`, `\\st`), and a maths block right after
+a rejection phrase ("not this:", "wrong:", "crossed out", "instead of", "לא זה", "שגוי",
+"במקום", ...: see `disowned`).
 
 A block is split into equations before any `=` is looked at: at `\\\\` line breaks and `&`
 columns outside matrices, and at `,` `;` `\\quad` `\\qquad` `\\text{and}` between equations.
@@ -28,6 +31,20 @@ _END_DOCUMENT = re.compile(r"\\end\s*\{document\}")
 _HTML_COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.S)
 _COMMENT_ENV = re.compile(r"\\begin\{comment\}.*?(\\end\{comment\}|\Z)", re.S)
 _TEX_COMMENT = re.compile(r"(?<!\\)%[^\n]*")
+# Markdown strikethrough: ~~ ... ~~ within one paragraph (GFM), and the HTML forms of it.
+_STRIKE = re.compile(r"~~(?=\S)(?:(?!\n[ \t]*\n).)*?~~", re.S)
+_STRIKE_HTML = re.compile(r"<(del|s|strike)(\s[^<>]*)?>.*?(</\1\s*>|\Z)", re.S | re.I)
+_STRIKE_TEX = re.compile(r"\\(sout|xout|st)\s*\{")
+# A phrase by which the author rejects the maths that follows it: the whole clause before a
+# block ("NOT this:", "(not this: $...$)", "Wrong:", "crossed out", "$a$ instead of $b$"), in
+# English and Hebrew. It must open its clause (the prose's start, a line, or after . ! ? ; ( or
+# a dash), so "the first of each pair wrong:" describes and does not reject; only punctuation
+# and spaces may stand between the phrase and the block.
+_REJECTION = re.compile(
+    r"(?:\A|[.!?;(\[\n]|\s[-\u2013\u2014]\s)[\s*_>\-]*(not\s+this(\s+one)?|wrong(\s+answer)?|incorrect|crossed[\s-]+out|"
+    r"struck[\s-]+out|scratch(ed)?|instead\s+of|rather\s+than|"
+    r"לא\s+זה|לא\s+נכון|שגוי(ה)?|טעות|מחוק(ה)?|במקום)"
+    r"[\s:;,.\-\u2013\u2014(\[*_>]*$", re.I)
 _FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})[ \t]*([^\n`]*)$", re.M)
 _INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 # Environments inside a block that only lay equations out: their markers are blanked, and
@@ -71,8 +88,9 @@ def visible(text: str, kind: str) -> tuple[str, list[tuple[str, int]]]:
     if kind == "tex":
         text = _blank_all(text, _COMMENT_ENV)
         text = _blank_all(text, _TEX_COMMENT)
-        return text, fences
+        return _blank_struck_tex(text), fences
     text = _blank_all(text, _HTML_COMMENT)
+    text = _blank_all(text, _STRIKE_HTML)
     pos = 0
     while True:
         opening = _FENCE.search(text, pos)
@@ -88,7 +106,29 @@ def visible(text: str, kind: str) -> tuple[str, list[tuple[str, int]]]:
         text = blank(text, opening.start(), stop)
         pos = stop
     text = _INLINE_CODE.sub(lambda m: " " * len(m.group()) if "\n" not in m.group() else m.group(), text)
-    return text, fences
+    text = _blank_all(text, _STRIKE)
+    return _blank_struck_tex(text), fences
+
+
+def _blank_struck_tex(text: str) -> str:
+    """\\sout{...}, \\xout{...}, \\st{...} (ulem, soul) blanked, braces matched in one pass each."""
+    pos = 0
+    while True:
+        m = _STRIKE_TEX.search(text, pos)
+        if m is None:
+            return text
+        depth, i = 1, m.end()
+        while i < len(text) and depth:
+            depth += {"{": 1, "}": -1}.get(text[i], 0) if text[i - 1] != "\\" else 0
+            i += 1
+        text = blank(text, m.start(), i)
+        pos = i
+
+
+def disowned(prose: str) -> bool:
+    """Whether the prose just before a maths block (from the previous block or at most 200
+    characters back) rejects it ("not this:", "wrong:", ...)."""
+    return bool(_REJECTION.search(prose))
 
 
 def blocks(text: str, fences=()) -> list[tuple[str, int]]:

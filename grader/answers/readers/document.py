@@ -21,7 +21,7 @@ from typing import Sequence
 from ...spec.notation import ArrayNotation, Notation
 from ..parsing import (ParseError, ParseLimits, Reading, parse_derivative_target, parse_whole, parse_with_style,
                        read_answer)
-from ._blocks import blocks, equations, visible
+from ._blocks import blocks, disowned, equations, visible
 from ._deltas import Deltas
 from ._general import general_answers
 from ._named import Named
@@ -30,6 +30,10 @@ from ._macros import definitions, expand
 from .answers import Answer, ExpressionSubmission, Problem, SubmissionError, read_text, snippet
 
 _TEX_COMMENT = re.compile(r"(?<!\\)%[^\n]*")
+_SPACING = re.compile(r"\\[,;:! ]|\\q?quad(?![A-Za-z])|~")
+_CLOSING = re.compile(r"^(\$\$|\$|\\\]|\\\)|\\end\s*\{[^{}]*\})")
+_BOXED = re.compile(r"\\(boxed|fbox|framebox)\s*\{")
+_OPENING = re.compile(r"(\$\$|\$|\\\[|\\\(|\\begin\s*\{[^{}]*\}(\{[0-9]+\})?)\s*$")
 # \frac{\partial C}{\partial x_{...}} and \partial C / \partial x: (loss letter, entry letter).
 _LOSS_DERIVATIVE = re.compile(r"(?:\\[dt]?frac\s*\{|/)?\s*(?:\\partial|\\delta|\u2202|\u03b4|\\mathrm\{d\}|d)\s*"
                               r"(?:\\mathcal\s*\{\s*)?([A-Za-z])\s*\}?\s*(?:\}\s*\{|/)\s*"
@@ -51,6 +55,7 @@ class _Equation:
     sides: list[tuple[str, int]] = field(default_factory=list)  # (right-hand side, offset in file)
     stray: str = ""  # text after the last side that is neither an equation nor a remark
     variables: tuple[str, ...] | None = None  # dC/dx_{i,j}: a general formula for every entry
+    boxed: bool = False  # written in \boxed{}: the author's final answer for its entries
 
 
 def read_document(path, notation: Notation, targets: Sequence[str], limits: ParseLimits = ParseLimits(),
@@ -77,6 +82,21 @@ def notebook_markdown(text: str, path: str) -> str:
     except (ValueError, AttributeError, KeyError, TypeError, RecursionError):
         raise SubmissionError("not a Jupyter notebook (.ipynb JSON with cells)", path) from None
     return "\n\n".join(sources)
+
+
+def _unbox(maths: str) -> tuple[str, bool]:
+    """The maths with \\boxed{...} (\\fbox, \\framebox) unwrapped in place (offsets kept), and
+    whether there was one."""
+    found = False
+    while True:
+        m = _BOXED.search(maths)
+        if m is None:
+            return maths, found
+        close = _group(maths, m.end() - 1)
+        if close is None:
+            return maths, found
+        found = True
+        maths = maths[:m.start()] + " " * (m.end() - m.start()) + maths[m.end():close - 1] + " " + maths[close:]
 
 
 def _line(text: str, offset: int) -> int:
@@ -134,9 +154,16 @@ class _DocumentReader:
         if not found:
             self.problems.append(Problem(None, "", "no maths found: write each answer as an equation in $...$, "
                                                    "$$...$$ or \\[...\\]"))
+        previous_end = 0
         for maths, offset in found:
+            prose = _CLOSING.sub("", _OPENING.sub("", shown[max(previous_end, offset - 200):offset]))
+            previous_end = offset + len(maths)
+            if disowned(prose):
+                current = None  # "not this: $...$": what the author rejected answers nothing
+                continue
             if self.kind != "tex":
                 maths = _TEX_COMMENT.sub(lambda m: " " * len(m.group()), maths)
+            maths, boxed = _unbox(maths)
             raws = equations(maths, offset)
             if not raws:
                 current = None
@@ -156,6 +183,7 @@ class _DocumentReader:
                     continue
                 current = self.equation(lhs, raw.offset)
                 if current is not None:
+                    current.boxed = boxed
                     current.sides.extend(raw.sides)
                     current.stray = raw.stray
                     self.equations.append(current)
@@ -186,6 +214,7 @@ class _DocumentReader:
         # entry's own equation or a whole-target one. Only the winners are parsed: parsing every
         # superseded equation would let one file repeat a costly sum thousands of times.
         winner: dict[tuple[str, tuple[int, ...]], _Equation] = {}
+        ambiguous: dict[tuple[str, tuple[int, ...]], tuple[int, int]] = {}  # key -> (boxed line, other line)
         for eq in self.equations:
             if eq.index is None and eq.variables is None and self.layout(eq):
                 continue  # dC/dX = (dC/dx_{1,1} ... \vdots): the entries are derived one by one
@@ -200,6 +229,11 @@ class _DocumentReader:
                 self.problems.append(Problem(eq.lhs_line, "", f"{label} answered again on line {eq.lhs_line} "
                                              f"(first on line{'s' if len(first) > 1 else ''} {lines}); "
                                              f"the last answer counts"))
+            for k in again:
+                before = winner[k]
+                if before.boxed and self.final_side(before) != self.final_side(eq):
+                    # A \boxed answer is final: a different later one is not silently taken.
+                    ambiguous.setdefault(k, (before.lhs_line, eq.lhs_line))
             winner.update({k: eq for k in keys})
         merged: dict[tuple[str, tuple[int, ...]], Answer] = {}
         whole: dict[int, dict] = {}
@@ -211,7 +245,18 @@ class _DocumentReader:
                 read = self.general_answers(eq) if eq.variables else self.whole_answers(eq)
                 whole[id(eq)] = {(a.target, a.index): a for a in read}
             merged[key] = whole[id(eq)][key]
+        for key, (boxed_line, other_line) in ambiguous.items():
+            answer = merged[key]
+            merged[key] = Answer(answer.target, answer.index, None,
+                                 f"two different final answers: the boxed one on line {boxed_line} and another on "
+                                 f"line {other_line}; keep only the one you mean", answer.source, other_line,
+                                 answer.style, answer.steps)
         return tuple(merged[k] for k in sorted(merged))
+
+    def final_side(self, eq: _Equation) -> str:
+        """The last side as compared between two answers: without spacing (`\\,`, `\\;`, blanks)."""
+        source = _strip_trailing(expand(eq.sides[-1][0], self.macros)) if eq.sides else ""
+        return "".join(_SPACING.sub(" ", source).split())
 
     def layout(self, eq: _Equation) -> bool:
         """A whole-target 'answer' that only lays out the entries' own derivatives (or \\vdots)."""
