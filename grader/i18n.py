@@ -7,7 +7,10 @@ Hebrew (a detector's explanation) keeps its own direction.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+from .report import Maths, Message, MessageParam
 
 _FSI, _PDI = "\u2068", "\u2069"
 
@@ -46,6 +49,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "fn.more": {"en": " and {count} more", "he": " ועוד {count}"},
     "fn.shape": {"en": "{fn} must return an array shaped like {target}: expected shape {expected}, got {got}",
                  "he": "{fn} צריכה להחזיר מערך בצורה של {target}: ציפינו לצורה {expected}, התקבלה {got}"},
+    "fn.with_hint": {"en": "{sentence}{hint}", "he": "{sentence}{hint}"},
+    "fn.indented": {"en": "  {line}", "he": "  {line}"},
     "fn.shape.reshape": {"en": " (the right number of entries: reshape it)", "he": " (מספר האיברים נכון: שנו את הצורה)"},
     "fn.error": {"en": "{fn} failed on trial {trial}: {error}", "he": "{fn} נכשלה בניסוי {trial}: {error}"},
     "fn.nothing": {"en": "{fn} returned nothing on trial {trial}", "he": "{fn} לא החזירה ערך בניסוי {trial}"},
@@ -91,6 +96,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "dx.sign": {"en": "your answer is the right one with the opposite sign", "he": "התשובה שלך היא התשובה הנכונה עם סימן הפוך"},
     "dx.factor": {"en": "your answer is the right one times {factor}", "he": "התשובה שלך היא התשובה הנכונה כפול {factor}"},
     "dx.and": {"en": ", and ", "he": ", וגם "},
+    "dx.both": {"en": "{first}, and {second}", "he": "{first}, וגם {second}"},
+    "dx.yours_has": {"en": "Your answer has {answer}", "he": "בתשובתך: {answer}"},
+    "dx.then": {"en": "{first} {second}", "he": "{first} {second}"},
+    "dx.because": {"en": "{sentence}: {findings}", "he": "{sentence}: {findings}"},
+    "dx.end": {"en": "{sentence}.", "he": "{sentence}."},
     "dx.expected": {"en": "expected: {answer}", "he": "התשובה הצפויה: {answer}"},
     # misconceptions
     "mc.matches": {"en": "your {what} matches {name}: {explanation}", "he": "{what} שלך תואם ל{name}: {explanation}"},
@@ -238,3 +248,63 @@ def isolate(text) -> str:
     """A directional isolate for a field inside right-to-left text."""
     text = str(text)
     return f"{_FSI}{text}{_PDI}" if text and not text.startswith(_FSI) else text
+
+
+# --- messages as data -------------------------------------------------------------------------
+# A check or finding says what it found as a Message (key and fields, maths as Maths values);
+# a renderer asks for the sentence as pieces, text runs and the maths in them, and prints each
+# maths its own way. The sentence is never taken apart again after it was written.
+
+_MARK = re.compile("\x00(\\d+)\x00")
+
+
+def pieces(lang: str, message: Message) -> list[str | Maths]:
+    """The translated sentence as text runs and Maths values, in reading order."""
+    held: list[MessageParam] = []
+    fields: dict[str, object] = {}
+    for name, value in message.fields:
+        if isinstance(value, (Maths, Message, tuple)):
+            fields[name] = f"\x00{len(held)}\x00"
+            held.append(value)
+        else:
+            fields[name] = value
+    out: list[str | Maths] = []
+    text = tr(lang, message.key, **fields)
+    at = 0
+    for found in _MARK.finditer(text):
+        _text_run(out, text[at:found.start()])
+        for piece in _field_pieces(lang, held[int(found.group(1))]):
+            _text_run(out, piece) if isinstance(piece, str) else out.append(piece)
+        at = found.end()
+    _text_run(out, text[at:])
+    return out
+
+
+def _field_pieces(lang: str, value: MessageParam) -> list[str | Maths]:
+    if isinstance(value, Maths):
+        return [value]
+    if isinstance(value, Message):
+        return pieces(lang, value)
+    if isinstance(value, tuple):
+        out: list[str | Maths] = []
+        for i, item in enumerate(value):
+            if i:
+                _text_run(out, ", ")
+            for piece in _field_pieces(lang, item):
+                _text_run(out, piece) if isinstance(piece, str) else out.append(piece)
+        return out
+    return [str(value)]
+
+
+def _text_run(out: list[str | Maths], text: str) -> None:
+    if not text:
+        return
+    if out and isinstance(out[-1], str):
+        out[-1] += text
+    else:
+        out.append(text)
+
+
+def plain(lang: str, message: Message) -> str:
+    """The sentence as text: maths in the notation the student used (see Maths.text)."""
+    return "".join(p if isinstance(p, str) else p.text for p in pieces(lang, message))

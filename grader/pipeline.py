@@ -8,12 +8,16 @@ submission itself does wrong becomes a check in the report.
 """
 from __future__ import annotations
 
+import warnings
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
+from .budget import Expired, bounded
 from .errors import GraderError, UnreadableSubmission
 from .files import RefusedFile, check_regular
-from .i18n import tr
+from .i18n import plain, tr
 from .kinds import SubmissionKind, kind_for
 from .options import GradeOptions
 from .report import Check, Report
@@ -34,18 +38,53 @@ def grade(exercise: Exercise, submission: str | Path, options: GradeOptions = Gr
     exercise = exercise_variant(exercise, options.variant)
     if refusal is not None:
         return refused_report(exercise, path, kind, refusal, options)
+    if kind.graded_as == "functions":  # the code runs in the sandbox, under its own limits
+        return _graded(exercise, path, kind, options)
+    # Written answers: reading and deciding them is work the student's text chooses, so it runs
+    # in a bounded child (grader/budget.py); on expiry every entry waits for an instructor.
+    result = bounded(lambda: _graded(exercise, path, kind, options).to_dict())
+    if isinstance(result, Expired):
+        return expired_report(exercise, path, kind, result.reason, options)
+    return Report.from_dict(result)
+
+
+def _graded(exercise: Exercise, path: Path, kind: SubmissionKind[Any], options: GradeOptions) -> Report:
     try:
         read = kind.read(exercise, path, options)
     except RefusedFile as refused:  # a link swapped in after the check
         return refused_report(exercise, path, kind, str(refused), options)
     except UnreadableSubmission as err:
         return unreadable_report(exercise, path, kind, err, options)
-    checks = kind.check(exercise, read, options)
-    if options.diagnose:
-        checks = kind.diagnose(exercise, read, checks, options)
+    with quiet_numerics():  # what a student's values provoke goes into the report, never our stderr
+        checks = kind.check(exercise, read, options)
+        if options.diagnose:
+            checks = kind.diagnose(exercise, read, checks, options)
+    checks = tuple(in_words(c, options.lang_for(exercise)) for c in checks)
     return Report(exercise.id, clean(path.name), kind.graded_as, exercise.max_score, tuple(checks),
                   kind.messages(exercise, read, options), kind.output(read), options.lang_for(exercise),
                   variant=_variant_id(exercise), isolation=kind.isolation(read))
+
+
+@contextmanager
+def quiet_numerics() -> Iterator[None]:
+    """No numpy floating-point warning (overflow, invalid, divide) while a student's values are
+    compared and diagnosed: such values are judged by the checks (not finite, not right)."""
+    import numpy as np
+
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
+
+
+def in_words(check: Check, lang: str) -> Check:
+    """The report stage: the check's messages written out in `lang`, as `feedback`, `details`
+    and each finding's `message` (the data stays beside them for the renderers)."""
+    return replace(
+        check,
+        feedback=plain(lang, check.said) if check.said is not None else check.feedback,
+        details=tuple(plain(lang, m) for m in check.said_details) if check.said_details else check.details,
+        findings=tuple(replace(f, message=plain(lang, f.said)) if f.said is not None else f for f in check.findings),
+    )
 
 
 def _refusal(path: Path) -> str | None:
@@ -94,4 +133,20 @@ def refused_report(exercise: Exercise, path: Path, kind: SubmissionKind[Any], re
         for t in exercise.targets
     )
     return Report(exercise.id, clean(path.name), kind.graded_as, exercise.max_score, checks, (reason,), "", lang,
+                  variant=_variant_id(exercise))
+
+
+def expired_report(exercise: Exercise, path: Path, kind: SubmissionKind[Any], reason: str,
+                   options: GradeOptions) -> Report:
+    """Answers whose grading ran out of its budget: nothing proved, so every entry is `review`
+    (0 points, flagged for the instructor), and the report says which budget ran out."""
+    lang = options.lang_for(exercise)
+    why = f"grading {clean(path.name)} {reason}"
+    checks = tuple(
+        Check(name=exercise.notation.derivative(t.name), status="review", points=0.0, max_points=t.points,
+              target=t.name, feedback=tr(lang, "ex.review", entry=exercise.notation.derivative(t.name), where="")
+              + "; " + tr(lang, "ex.review_why", reason=why), notes=("budget-expired",))
+        for t in exercise.targets
+    )
+    return Report(exercise.id, clean(path.name), kind.graded_as, exercise.max_score, checks, (why,), "", lang,
                   variant=_variant_id(exercise))

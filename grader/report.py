@@ -8,8 +8,8 @@ misspelt status, and the tuples beside them serve code that needs the list at ru
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Literal, get_args
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal, Union, get_args
 
 from .safetext import strip_controls
 
@@ -34,19 +34,92 @@ FINDING_KINDS: tuple[FindingKind, ...] = get_args(FindingKind)
 SENTENCE_KINDS: frozenset[FindingKind] = frozenset(FINDING_KINDS) - {"misconception", "rule"}
 
 
+# --- messages and maths as data ----------------------------------------------------------------
+# Checks and diagnosis say what they found as a message key with parameters, and name maths as
+# `Maths` values; the renderers translate and print them (MathML in HTML, `$...$` in Markdown
+# where the student wrote LaTeX, plain text otherwise). `Check.feedback` and friends hold the
+# plain-text rendering too, filled in by the pipeline, so that a report reads the same as data.
+
+@dataclass(frozen=True)
+class Maths:
+    """One expression: `text` as a text report shows it (in the notation the student used, or
+    as they wrote it), `tex` the same in LaTeX as our printer writes it (what the HTML renderer
+    shows as MathML, reading it back with our own grammar; "" when there is none)."""
+
+    text: str
+    tex: str = ""
+    style: Literal["plain", "latex"] = "plain"  # the notation the student used
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"maths": self.text, "tex": self.tex, "style": self.style}
+
+
+MessageParam = Union[str, int, float, Maths, "Message", tuple["MessageParam", ...]]
+
+
+@dataclass(frozen=True)
+class Message:
+    """A sentence as data: an i18n key and its fields. A field is text, a number, maths,
+    another message, or a tuple of those (listed with ", ")."""
+
+    key: str
+    fields: tuple[tuple[str, MessageParam], ...] = ()
+
+    @classmethod
+    def of(cls, key: str, **fields: MessageParam) -> "Message":
+        return cls(key, tuple(fields.items()))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "fields": {name: _param_to_data(value) for name, value in self.fields}}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Message":
+        return cls(data["key"], tuple((name, _param_from_data(value)) for name, value in data.get("fields", {}).items()))
+
+
+def _param_to_data(value: MessageParam) -> Any:
+    if isinstance(value, (Maths, Message)):
+        return value.to_dict()
+    if isinstance(value, tuple):
+        return [_param_to_data(v) for v in value]
+    return value
+
+
+def _param_from_data(data: Any) -> MessageParam:
+    if isinstance(data, dict) and "maths" in data:
+        return Maths(data["maths"], data.get("tex", ""), data.get("style", "plain"))
+    if isinstance(data, dict) and "key" in data:
+        return Message.from_dict(data)
+    if isinstance(data, list):
+        return tuple(_param_from_data(v) for v in data)
+    if isinstance(data, (str, int, float)):
+        return data
+    raise ValueError(f"not a message field: {data!r}")
+
+
 @dataclass(frozen=True)
 class Finding:
     """One thing diagnosis found about an answer (a missing path, a flipped kernel, ...)."""
 
     kind: FindingKind
-    message: str  # student-facing, in the student's notation
+    message: str  # student-facing, in the student's notation (the text of `said`, when set)
     detail: dict[str, Any] = field(default_factory=dict)  # machine-readable specifics
+    said: Message | None = None  # the message as data, for renderers that print maths their way
 
     def __post_init__(self) -> None:
         _strip(self, ("kind", "message"))
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = {"kind": self.kind, "message": self.message, "detail": self.detail}
+        if self.said is not None:
+            data["said"] = self.said.to_dict()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Finding":
+        said = data.get("said")
+        return cls(data["kind"], data["message"], dict(data.get("detail", {})),
+                   Message.from_dict(said) if said else None)
 
 
 @dataclass(frozen=True)
@@ -64,6 +137,12 @@ class Check:
     # 1-based line in the submission where this entry's answer stands (for code: the function's
     # `def`), so CI annotations land on it; None where the submission has no such line.
     line: int | None = None
+    # As data, for renderers that print maths their way (see Message): `feedback` and `details`
+    # are their plain text. The entry's name as maths, the feedback, and one message per detail
+    # (then `details` holds exactly their texts); None / () where a stage wrote text only.
+    entry: Maths | None = None
+    said: Message | None = None
+    said_details: tuple[Message, ...] = ()
 
     def __post_init__(self) -> None:
         _strip(self, ("name", "feedback", "notes", "details"))
@@ -74,6 +153,14 @@ class Check:
         data["details"] = list(self.details)
         data["notes"] = list(self.notes)
         data["findings"] = [f.to_dict() for f in self.findings]
+        # Only where set: a report without maths as data reads as it always did.
+        for name in ("entry", "said"):
+            value = data.pop(name)
+            if value is not None:
+                data[name] = value.to_dict()
+        del data["said_details"]
+        if self.said_details:
+            data["said_details"] = [m.to_dict() for m in self.said_details]
         return data
 
     @classmethod
@@ -83,7 +170,12 @@ class Check:
         data["details"] = tuple(data.get("details", ()))
         legacy = data.pop("note", None)  # reports written before notes were a list held one spaced string
         data["notes"] = tuple(data.get("notes", legacy.split() if legacy else ()))
-        data["findings"] = tuple(Finding(**f) for f in data.get("findings", ()))
+        data["findings"] = tuple(Finding.from_dict(f) for f in data.get("findings", ()))
+        # Reports written before maths and messages were data have none of these.
+        entry = data.get("entry")
+        data["entry"] = Maths(entry["maths"], entry.get("tex", ""), entry.get("style", "plain")) if entry else None
+        data["said"] = Message.from_dict(data["said"]) if data.get("said") else None
+        data["said_details"] = tuple(Message.from_dict(m) for m in data.get("said_details", ()))
         return cls(**data)
 
 

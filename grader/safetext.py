@@ -67,3 +67,33 @@ def is_clean(text: str) -> bool:
     """True when `strip_controls` would leave text unchanged (what renderers may rely on)."""
     return not _REPORT.search(text)
 
+
+
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def csv_cell(text: str) -> str:
+    """A CSV field no spreadsheet evaluates: text starting with = + - @ TAB or CR gets a leading
+    apostrophe, as OWASP advises (a plain number such as -1.5 stays a number)."""
+    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+_UNPORTABLE = re.compile(r"[^A-Za-z0-9._-]")
+MAX_NAME = 80  # characters of a derived file name before its hash: far below every file system's 255 bytes
+
+
+def file_name(name: str, suffix: str = "") -> str:
+    """A portable file name derived from a student id: only [A-Za-z0-9._-], not hidden, at most
+    MAX_NAME characters plus suffix. When anything had to change, a short hash of the original
+    is added, so two ids never share a file ("a b" and "a_b" differ)."""
+    import hashlib
+
+    safe = _UNPORTABLE.sub("_", name).lstrip(".") or "_"
+    if safe != name or len(safe) > MAX_NAME:
+        digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+        safe = f"{safe[:MAX_NAME]}-{digest}"
+    return safe + suffix

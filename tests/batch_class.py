@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "conv2d-3x3-k2x1"
 EXERCISE = "conv2d-3x3-k2x1"
-TIMEOUT = 1.0  # seconds of wall clock for the endless loop and the fork bomb
+# The endless loop and the fork bomb are stopped by a CPU limit of one second (SPEC below), which
+# no amount of load on the machine changes; the wall limit is one that correct code never
+# reaches on a busy machine, so no result depends on how busy the machine is.
+TIMEOUT = 120.0
 
 FLIPPED = """import numpy as np
 def grad_X(X, K, dY):
@@ -74,3 +78,13 @@ def make_class(folder: Path) -> Path:
     shutil.copy(EXAMPLES / "correct.yaml", klass / "twins" / "b.yaml")
     (klass / "README").write_text("not a submission: ignored\n")
     return klass
+
+
+def make_spec(folder: Path) -> Path:
+    """The seed exercise with a one-second CPU limit for student code, written into folder."""
+    text = (ROOT / "exercises" / f"{EXERCISE}.yaml").read_text(encoding="utf-8")
+    limited = re.sub(r"(?m)^limits: \{.*\}$", "limits: {timeout: 10, cpu_seconds: 1, memory_mb: 1024}", text)
+    assert limited != text, "the seed spec's limits line moved"
+    spec = folder / f"{EXERCISE}.yaml"
+    spec.write_text(limited, encoding="utf-8")
+    return spec

@@ -11,8 +11,8 @@ import pytest
 from test_reading_fixtures import credited
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "answer-format.md"
-_EXAMPLE = re.compile(r"^```(markdown|tex|yaml) example credit:([^\n]*?)no-credit:([^\n]*)\n(.*?)^```$", re.M | re.S)
-SUFFIX = {"markdown": ".md", "tex": ".tex", "yaml": ".yaml"}
+_EXAMPLE = re.compile(r"^```(markdown|tex|yaml|text) example credit:([^\n]*?)no-credit:([^\n]*)\n(.*?)^```$", re.M | re.S)
+SUFFIX = {"markdown": ".md", "tex": ".tex", "yaml": ".yaml", "text": ".txt"}
 EXAMPLES = _EXAMPLE.findall(DOC.read_text(encoding="utf-8"))
 
 

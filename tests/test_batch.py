@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 import grader
-from batch_class import EXERCISE, EXPECTED, ROOT, SECRET, TIMEOUT, make_class
+from batch_class import EXERCISE, EXPECTED, ROOT, SECRET, TIMEOUT, make_class, make_spec
 from conftest import processes_with
 from grader.batch.grade_class import BatchOptions, grade_class
 from grader.cli import cli
@@ -33,6 +33,15 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync"]
 GRADER_DIR = str(Path(grader.__file__).resolve().parent)  # in the command line of every sandbox child
+
+
+SPEC = EXERCISE  # the seed with a CPU limit (batch_class.make_spec), set before any test runs
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _cpu_limited_spec(tmp_path_factory):
+    global SPEC
+    SPEC = str(make_spec(tmp_path_factory.mktemp("spec")))
 
 
 def leftovers() -> list[int]:
@@ -49,7 +58,7 @@ def graded(tmp_path_factory):
     """The class graded once, uninterrupted: (class folder, work folder, BatchResult)."""
     tmp = tmp_path_factory.mktemp("batch")
     klass = make_class(tmp)
-    result = grade_class(EXERCISE, klass, options(tmp, csv=tmp / "grades.csv", reports=tmp / "reports"))
+    result = grade_class(SPEC, klass, options(tmp, csv=tmp / "grades.csv", reports=tmp / "reports"))
     return klass, tmp, result
 
 
@@ -102,7 +111,7 @@ def test_csv_agrees_with_grader_grade_score_for_score(graded):
         if status == "error" or student in ("looper", "forker") or content_hash in compared:
             continue  # nothing to compare / a timeout's cost / the same bytes as another student
         compared.add(content_hash)
-        out = runner.invoke(cli, ["grade", EXERCISE, str(klass / submission), "--format", "json",
+        out = runner.invoke(cli, ["grade", SPEC, str(klass / submission), "--format", "json",
                                   "--timeout", str(TIMEOUT)])
         report = json.loads(out.output)
         assert (float(score), float(max_score)) == (report["score"], report["max_score"]), student
@@ -119,20 +128,20 @@ def test_one_report_per_student(graded):
 def test_rerun_grades_nothing_and_a_changed_file_only_that_one(graded, tmp_path):
     klass, tmp, _ = graded
     shutil.copy(tmp / "gradebook.sqlite", tmp_path / "gradebook.sqlite")
-    out = CliRunner().invoke(cli, ["batch", EXERCISE, str(klass), "--db", str(tmp_path / "gradebook.sqlite"),
+    out = CliRunner().invoke(cli, ["batch", SPEC, str(klass), "--db", str(tmp_path / "gradebook.sqlite"),
                                    "--timeout", str(TIMEOUT), "--jobs", "2"])
     assert "nothing to grade" in out.output, out.output
     work = tmp_path / "class"
     shutil.copytree(klass, work, symlinks=True)
     (work / "carol.yaml").write_text((work / "dave.yaml").read_text())
-    changed = grade_class(EXERCISE, work, options(tmp_path, jobs=0))
+    changed = grade_class(SPEC, work, options(tmp_path, jobs=0))
     assert (changed.graded, changed.unchanged) == (1, len(EXPECTED) - 1)
     with Gradebook(tmp_path / "gradebook.sqlite") as book:
         history = book.query("SELECT status FROM submissions WHERE student='carol' ORDER BY id")
         latest = {r["student"]: r["status"] for r in book.latest_rows()}
     assert [h[0] for h in history] == ["full", "partial"] and latest["carol"] == "partial"
     shutil.copy(klass / "carol.yaml", work / "carol.yaml")  # back as it was: graded before, so not again
-    reverted = grade_class(EXERCISE, work, options(tmp_path, jobs=0))
+    reverted = grade_class(SPEC, work, options(tmp_path, jobs=0))
     assert reverted.graded == 0
     with Gradebook(tmp_path / "gradebook.sqlite") as book:
         assert {r["student"]: r["status"] for r in book.latest_rows()}["carol"] == "full"
@@ -141,7 +150,7 @@ def test_rerun_grades_nothing_and_a_changed_file_only_that_one(graded, tmp_path)
 def test_kill_9_mid_run_then_resume_equals_an_uninterrupted_run(graded, tmp_path):
     klass, tmp, _ = graded
     db = tmp_path / "gradebook.sqlite"
-    proc = subprocess.Popen([sys.executable, "-m", "grader", "batch", EXERCISE, str(klass), "--db", str(db),
+    proc = subprocess.Popen([sys.executable, "-m", "grader", "batch", SPEC, str(klass), "--db", str(db),
                              "--timeout", str(TIMEOUT), "--jobs", "2"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     committed = 0
@@ -163,7 +172,7 @@ def test_kill_9_mid_run_then_resume_equals_an_uninterrupted_run(graded, tmp_path
             break
         time.sleep(0.1)
     assert not processes_with(f"grader.batch.worker\0{proc.pid}")
-    resumed = grade_class(EXERCISE, klass, options(tmp_path, jobs=0))  # in-process: this one is warm
+    resumed = grade_class(SPEC, klass, options(tmp_path, jobs=0))  # in-process: this one is warm
     assert resumed.unchanged >= committed - 1 and resumed.graded + resumed.unchanged == len(EXPECTED)
     with Gradebook(db) as interrupted, Gradebook(tmp / "gradebook.sqlite") as whole:
         assert comparable(interrupted.canonical()) == comparable(whole.canonical())
@@ -182,7 +191,7 @@ def test_ctrl_c_stops_cleanly_keeping_what_was_committed(tmp_path):
     for name in ("a", "b", "c"):
         (klass / f"{name}.py").write_text("while True:\n    pass\n")
     (klass / "answers.yaml").write_text("X[1,1]: dy[1,1]*k[1]\n")
-    proc = subprocess.Popen([sys.executable, "-m", "grader", "batch", EXERCISE, str(klass), "--db",
+    proc = subprocess.Popen([sys.executable, "-m", "grader", "batch", SPEC, str(klass), "--db",
                              str(tmp_path / "gb.sqlite"), "--timeout", "60", "--jobs", "2"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     # Wait for this batch's own two workers (not any sandbox on the machine: other tests may be
@@ -206,7 +215,7 @@ def test_seed_from_the_environment_and_no_reveal(tmp_path):
     klass.mkdir()
     (klass / "dave.yaml").write_text("X[2,1]: dy[2,1]*(k[1] + k[2])\n")
     db = tmp_path / "gb.sqlite"
-    out = CliRunner().invoke(cli, ["batch", EXERCISE, str(klass), "--db", str(db), "--no-reveal", "-j", "0",
+    out = CliRunner().invoke(cli, ["batch", SPEC, str(klass), "--db", str(db), "--no-reveal", "-j", "0",
                                    "--reports", str(tmp_path / "r"), "--format", "json"], env={"GRADER_SEED": "77"})
     assert out.exit_code == 0, out.output
     with Gradebook(db) as book:
@@ -214,16 +223,16 @@ def test_seed_from_the_environment_and_no_reveal(tmp_path):
     assert (row["seed"], row["reveal"]) == (77, 0)
     text = (tmp_path / "r" / "dave.json").read_text()
     assert "expected:" not in text and "dy[1,1]*k[2] is missing" not in text
-    out = CliRunner().invoke(cli, ["batch", EXERCISE, str(klass), "--db", str(db), "-j", "0"])
+    out = CliRunner().invoke(cli, ["batch", SPEC, str(klass), "--db", str(db), "-j", "0"])
     assert "graded 1" in out.output  # other options: another set-up, so graded again
 
 
 def test_usage_errors_exit_2(tmp_path):
     runner = CliRunner()
-    result = subprocess.run([sys.executable, "-m", "grader", "batch", EXERCISE, str(tmp_path / "missing"),
+    result = subprocess.run([sys.executable, "-m", "grader", "batch", SPEC, str(tmp_path / "missing"),
                              "--db", str(tmp_path / "gb.sqlite")], capture_output=True, text=True)
     assert result.returncode == 2 and "no such class folder" in result.stderr
-    assert runner.invoke(cli, ["batch", EXERCISE, str(tmp_path), "--format", "nope"]).exit_code == 2
+    assert runner.invoke(cli, ["batch", SPEC, str(tmp_path), "--format", "nope"]).exit_code == 2
 
 
 # --- Dask ----------------------------------------------------------------------------------------
@@ -241,7 +250,7 @@ def test_dask_cluster_gives_the_same_gradebook_as_the_local_pool(graded, tmp_pat
         (shutil.copytree if (klass / name).is_dir() else shutil.copy)(klass / name, subset / name)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
                                   silence_logs=True) as cluster:
-        remote = grade_class(EXERCISE, subset, BatchOptions(db=tmp_path / "dask.sqlite", timeout=TIMEOUT,
+        remote = grade_class(SPEC, subset, BatchOptions(db=tmp_path / "dask.sqlite", timeout=TIMEOUT,
                                                             scheduler=cluster.scheduler_address))
     assert remote.graded == len(ON_DASK) and not remote.lost
     students = {Path(name).stem for name in ON_DASK}
@@ -378,7 +387,7 @@ def test_reports_in_every_registered_format_even_for_error_rows(tmp_path):
     for name in ("a.yaml", "b.yaml"):
         (klass / "twins" / name).write_text("X[1,1]: dy[1,1]*k[1]\n")
     for fmt, extension in report_extensions().items():
-        grade_class(EXERCISE, klass, BatchOptions(db=tmp_path / "gb.sqlite", jobs=0, reports=tmp_path / fmt,
+        grade_class(SPEC, klass, BatchOptions(db=tmp_path / "gb.sqlite", jobs=0, reports=tmp_path / fmt,
                                                   report_format=fmt))
         assert [p.name for p in (tmp_path / fmt).iterdir()] == [f"twins{extension}"], fmt
 
@@ -392,3 +401,17 @@ def test_each_student_is_graded_on_their_own_variant(tmp_path):
     with Gradebook(tmp_path / "gb.sqlite") as book:
         reports = {row["student"]: json.loads(row["report"]) for row in book.latest_rows()}
     assert {s: (r["variant"], r["score"]) for s, r in reports.items()} == {"ada": ("ada", 10), "grace": ("grace", 10)}
+
+
+def test_a_job_of_another_protocol_version_is_a_problem_row_not_a_guess():
+    import json
+
+    from grader.batch.worker import PROTOCOL, Job, JobSpec, grade_job
+
+    job = Job("k1", "alice", "alice.yaml", b"X[1,1]: 0\n", JobSpec("nowhere.yaml", "", "0" * 64, "x.yaml"), {})
+    assert Job.from_line(job.to_line()) == job
+    older = json.loads(job.to_line())
+    older["version"] = PROTOCOL + 1
+    result = json.loads(grade_job(json.dumps(older)))
+    assert result["key"] == "k1" and result["report"] is None and "protocol version" in result["problem"]
+    assert json.loads(grade_job("not json"))["problem"].startswith("not graded")

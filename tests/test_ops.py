@@ -66,6 +66,8 @@ CASES = {
     "softplus": ({"A": (2, 2)}, [Node("softplus", ("A",), "Y")], ("A",), {}),
     "take": ({"X": (3, 2)}, [Node("take", ("X",), "A", {"index": 1}), Node("take", ("X",), "B", {"index": -1, "axis": 1}),
                             Node("square", ("A",), "A2"), Node("concat", ("A2", "B"), "Y")], ("X",), {}),
+    "elu": ({"A": (2, 2)}, [Node("elu", ("A",), "Y", {"alpha": 0.5})], ("A",), {}),
+    "silu": ({"A": (3,)}, [Node("silu", ("A",), "Y")], ("A",), {}),
     "embedding": ({"W": (4, 3), "I": (3,)}, [Node("embedding", ("W", "I"), "Y")], ("W",), {"I": "index"}),
     "shared-weight-rnn": ({"W": (2, 2), "U": (2, 3), "H0": (2,), "X1": (3,), "X2": (3,)}, [
         Node("matmul", ("W", "H0"), "A1"), Node("matmul", ("U", "X1"), "B1"), Node("add", ("A1", "B1"), "Z1"),
@@ -225,6 +227,7 @@ def _torch_loss(exercise, values, upstream):
         "layer_norm": lambda a, p: F.layer_norm(a[0], a[0].shape[-1:], *(a[1:] or (None, None)),
                                                 eps=float(p.get("eps", 1e-5))),
         "gelu": lambda a, p: F.gelu(a[0]), "softplus": lambda a, p: F.softplus(a[0]),
+        "elu": lambda a, p: F.elu(a[0], alpha=float(p.get("alpha", 1.0))), "silu": lambda a, p: F.silu(a[0]),
         "embedding": lambda a, p: F.embedding(a[1].detach().long(), a[0]),
         "take": lambda a, p: torch.select(a[0], p.get("axis", 0), p.get("index", 0)),
     }

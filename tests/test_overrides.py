@@ -206,6 +206,7 @@ def test_a_version_1_gradebook_is_migrated_keeping_its_grades(graded, tmp_path):
     with sqlite3.connect(old) as raw:  # what a version-1 grader left: no overrides, no assignments
         raw.execute("DROP TABLE overrides")
         raw.execute("DROP TABLE assignment_exercises")
+        raw.execute("DROP INDEX notes_check")
         raw.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     raw.close()
     before = csv_rows(db)

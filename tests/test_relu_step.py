@@ -56,7 +56,7 @@ REFUSED = [
     ("1[x[1,1] >= 0]", "plain", "only '> 0' is read"),  # 1 at 0: not ReLU's derivative
     ("2[x[1,1] > 0]", "plain", "'['"),
     ("1[x[1,1]]", "plain", "']'"),
-    ("tanh'(x[1,1])", "plain", "tanh' is not read"),
+    ("step'(x[1,1])", "plain", "step' is not read"),
     ("relu'(x[1,1], x[1,2])", "plain", "expected a closing ')'"),
     (r"\mathbb{2}[x_{1,1} > 0]", "latex", "mathbb"),
     (r"\mathbb{1}[x_{1,1}]", "latex", "]"),

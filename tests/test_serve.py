@@ -12,6 +12,8 @@ import re
 import signal
 import subprocess
 import sys
+import socket
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -268,7 +270,8 @@ def test_class_pages_from_a_gradebook(tmp_path):
         assert students == {"alice", "bob"} and "b-upstream-summed" in summary.text
         report = client.get(f"/class/{DENSE}/student/bob")
         valid_html5(report.text)
-        assert "8 / 10" in report.text and "expected: dy[2]" in report.text
+        # The expected answer is maths: MathML, with the plain notation as its alttext.
+        assert "8 / 10" in report.text and "expected: <math" in report.text and 'alttext="dy[2]' in report.text
         assert client.get(f"/class/{DENSE}/student/nobody").status_code == 404
         assert '<a href="/class">' in client.get("/").text
     assert db.read_bytes() == before  # looking is not writing
@@ -278,6 +281,14 @@ def test_without_the_web_extra_serve_says_which_extra_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if uvicorn were not installed
     result = cli("serve")
     assert result.exit_code == 2 and "pip install 'backprop-grader[web]'" in result.stderr
+
+
+def test_a_port_in_use_is_a_clear_error():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        result = cli("serve", DENSE, "--port", taken.getsockname()[1])
+    assert result.exit_code == 2 and "cannot listen on 127.0.0.1:" in result.stderr
 
 
 def test_binding_beyond_loopback_warns_who_can_reach_it():
@@ -306,6 +317,13 @@ def test_real_server_answers_on_loopback_and_stops_on_sigterm_with_no_process_le
         body = urllib.parse.urlencode({"csrf": csrf, "answer": "b[1]: dy[1]\n", "filename": "a.yaml"}).encode()
         answer = json.load(urllib.request.urlopen(server.url + f"grade/{DENSE}?format=json", body, timeout=60))
         assert answer["checks"]
+        # DNS rebinding: a page of another domain re-pointed at 127.0.0.1 is not answered.
+        rebound = urllib.request.Request(server.url, headers={"Host": "attacker.example"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(rebound, timeout=30)
+        assert refused.value.code == 421
+        localhost = urllib.request.Request(server.url, headers={"Host": "localhost:8000"})
+        assert urllib.request.urlopen(localhost, timeout=30).status == 200
         workers = server.children()
         assert len(workers) == 2
         took = server.stop(signal.SIGTERM)

@@ -208,3 +208,32 @@ def test_every_command_offers_exactly_its_registered_formats():
         assert formats(kind), kind
     batch = next(p for p in commands.batch.params if p.name == "fmt")
     assert list(batch.type.choices) == list(formats("report"))
+
+
+def test_checks_and_diagnosis_never_call_the_translator():
+    """They say what they found as data (report.Message, report.Maths); the pipeline and the
+    renderers write it out."""
+    graph = _import_graph()
+    for package in ("grader.checks", "grader.diagnosis"):
+        for module in (m for m in graph if m == package or m.startswith(package + ".")):
+            path = _modules()[module][0]
+            assert "i18n" not in path.read_text(encoding="utf-8"), module
+
+
+def test_a_plain_answer_shows_as_mathml_in_html(tmp_path):
+    from grader import grade, load_exercise
+    from grader.render.registry import renderer
+
+    exercise = load_exercise("conv2d-3x3-k2x1")
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("X[2,1]: dy[1,1]*k[1] + dy[2,1]*k[1]\n", encoding="utf-8")
+    report = grade(exercise, answers)
+    page = renderer("html", exercise=exercise).render(report)
+    wrong = page[page.index('<article id="check-4"'):]
+    wrong = wrong[:wrong.index("</article>")]
+    # The entry, the student's answer and the terms the diagnosis names are all MathML.
+    assert wrong.count("<math") >= 5, wrong
+    assert 'alttext="dy[1,1]*k[1] + dy[2,1]*k[1]"' in wrong
+    assert "<code" not in wrong
+    stored = type(report).from_dict(report.to_dict())
+    assert stored == report  # maths and messages survive the JSON round trip

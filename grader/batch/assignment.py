@@ -141,4 +141,5 @@ def grade_assignment(path: str | Path, directory: str | Path, options: BatchOpti
                        sum(r.unchanged for r in results), errors if any(r.errors for r in results) else 0,
                        tuple(s for r in results for s in r.lost), any(r.interrupted for r in results),
                        round(sum(r.seconds for r in results), 3),
-                       {k: v for r in results for k, v in r.peak_rss_kb.items()})
+                       {k: v for r in results for k, v in r.peak_rss_kb.items()},
+                       tuple(s for r in results for s in r.unwritten))

@@ -28,6 +28,7 @@ from typing import Callable
 
 from ..errors import GraderError
 from ..render.registry import output_format, register_format
+from ..safetext import csv_cell
 from .gradebook import Gradebook
 from .grades import ClassGrades, StudentGrade, class_grades
 
@@ -73,8 +74,8 @@ def export(db: str | Path, fmt: str, assignment: str | None = None, roster: str 
 
 
 def _text(cell: str) -> str:
-    # One place every exported field passes through, where spreadsheet-formula escaping belongs.
-    return cell
+    # One place every exported field passes through: no cell is read as a formula (OWASP).
+    return csv_cell(cell)
 
 
 def read_roster(path: str | Path) -> dict[str, Identity]:

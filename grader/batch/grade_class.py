@@ -22,16 +22,32 @@ from typing import Callable
 from .pool import DaskPool, InlinePool, LocalPool
 from .worker import CODE_SUFFIXES, make_job
 from .classfolder import Submission, discover
+from ..budget import answer_wall_seconds
 from ..errors import GraderError
+from ..safetext import clean, file_name
 from .gradebook import Gradebook, Row
 from ..report import Report
 from .reportfiles import report_extensions
 from ..spec.load import find_exercise, load_exercise
 
 DEFAULT_DB = "gradebook.sqlite"
+UNWRITTEN = "graded, but its report could not be written"
 # Bytes of one submission sent to a worker; the pipeline's own limits (1 MB) are lower, so it
 # is the pipeline that tells a student their file is too large.
 MAX_SUBMISSION_BYTES = 4 << 20
+# Added to a job's own limit (the sandbox's wall clock for code, the answer budget for answers)
+# to make its deadline: a fresh worker's start-up and the exercise's first load fit in it.
+DEADLINE_MARGIN = 30.0
+
+
+def deadline_margin() -> float:
+    """DEADLINE_MARGIN, or GRADER_BATCH_DEADLINE_MARGIN (a slow cluster; tests reach the deadline)."""
+    try:
+        return float(os.environ.get("GRADER_BATCH_DEADLINE_MARGIN", DEADLINE_MARGIN))
+    except ValueError:
+        return DEADLINE_MARGIN
+
+
 @dataclass(frozen=True)
 class BatchOptions:
     db: str | Path = DEFAULT_DB
@@ -68,13 +84,14 @@ class BatchResult:
     interrupted: bool = False
     seconds: float = 0.0
     peak_rss_kb: dict = field(default_factory=dict)  # worker -> its peak resident memory
+    unwritten: tuple[str, ...] = ()  # students graded whose report file could not be written (next run writes it)
 
     @property
     def return_code(self) -> int:
         """0 when every student has a graded row, 1 when some could not be graded, 130 if interrupted."""
         if self.interrupted:
             return 130
-        return 1 if self.errors or self.lost else 0
+        return 1 if self.errors or self.lost or self.unwritten else 0
 
 
 def grader_version() -> str:
@@ -112,7 +129,10 @@ def grade_class(exercise_ref: str, directory: str | Path, options: BatchOptions 
             by_key = {f"{setup[:12]}-{digest[:16]}-{_key(sub.student)}": (sub, digest, content)
                       for sub, digest, content in jobs}
             # Job lines (the spec's text, the bytes in base64) are made as the pool asks for them.
-            lines = ((key, make_job(key, sub.student, sub.file.name, content, spec, grade_options))
+            code_deadline = max(1.0, (options.timeout or exercise.limits.timeout) + deadline_margin())
+            answer_deadline = max(1.0, answer_wall_seconds() + deadline_margin())
+            lines = ((key, make_job(key, sub.student, sub.file.name, content, spec, grade_options),
+                      code_deadline if sub.file.suffix.lower() in CODE_SUFFIXES else answer_deadline)
                      for key, (sub, digest, content) in by_key.items())
             total, interrupted = len(by_key), False
             progress(Progress(0, total, writer.failures, time.perf_counter() - started,
@@ -122,14 +142,15 @@ def grade_class(exercise_ref: str, directory: str | Path, options: BatchOptions 
                     result = json.loads(answer)
                     sub, digest, _ = by_key[result["key"]]
                     line = writer.result(sub, digest, result)
-                    progress(Progress(done, total, writer.failures, time.perf_counter() - started, sub.student,
-                                      line))
+                    # Ids and paths are the students' data: shown as cleaned text, like report text.
+                    progress(Progress(done, total, writer.failures, time.perf_counter() - started,
+                                      clean(sub.student), clean(line)))
             except KeyboardInterrupt:
                 interrupted = True
             writer.finish(submissions)
             return BatchResult(len(submissions), writer.graded, unchanged, writer.errors(submissions),
                                tuple(writer.lost), interrupted, round(time.perf_counter() - started, 3),
-                               dict(writer.rss))
+                               dict(writer.rss), tuple(writer.unwritten))
     finally:
         if isinstance(pool, DaskPool):
             pool.close()
@@ -197,12 +218,14 @@ class _Writer:
         self.grade_options, self.options = grade_options, options
         self.graded, self.failures = 0, 0
         self.lost: list[str] = []
+        self.unwritten: list[str] = []  # students whose report could not be written (exit 1; written next run)
         self.rss: dict[str, int] = {}
         self.version = grader_version()
         self.extension = report_extensions()[options.report_format]
 
     def seen(self, student: str, digest: str) -> bool:
-        """True when exactly this was graded before; it becomes the student's latest again if needed."""
+        """True when exactly this was graded before; it becomes the student's latest again if needed.
+        """
         found = self.book.known(self.exercise, student, digest, self.setup)
         if found is None:
             return False
@@ -237,7 +260,11 @@ class _Writer:
         self.book.record(row)
         self.graded += 1
         if self.options.reports:
-            self._write_report(sub.student, report)
+            unwritten = self._write_report(sub.student, report)
+            if unwritten:  # this student's failure, not the batch's: the grade stands, and the next run writes it
+                self.failures += 1
+                self.unwritten.append(sub.student)
+                problem = f"{problem}; {unwritten}" if problem else unwritten
         score = f"{row.score:g}/{row.max_score:g}"
         return f"{sub.student} ({sub.relative}): {status} {score}" + (f": {problem}" if problem else "")
 
@@ -246,7 +273,8 @@ class _Writer:
         return sum(1 for row in self.book.latest_rows(self.exercise)
                    if row["student"] in current and row["status"] == "error")
 
-    def _write_report(self, student: str, report: dict) -> None:
+    def _write_report(self, student: str, report: dict) -> str:
+        """Write one student's report; "" when written, else why not (that student's error row)."""
         from ..render.report import render_report
 
         assert self.options.reports is not None  # only called when reports are asked for
@@ -254,19 +282,21 @@ class _Writer:
         fmt = self.options.report_format
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / f"{student}{self.extension}").write_text(
+            (folder / file_name(student, self.extension)).write_text(
                 render_report(Report.from_dict(report), fmt), encoding="utf-8")
         except OSError as err:
-            raise GraderError(f"cannot write the report of {student} in {folder}: {err.strerror}") from None
+            return f"{UNWRITTEN} to {clean(str(folder))}: {err.strerror or err}"
+        return ""
 
     def finish(self, submissions: list[Submission]) -> None:
         """Reports missing from the folder (graded by an earlier run) and the CSV, from the gradebook."""
         if self.options.reports:
             current = {s.student for s in submissions}
             for row in self.book.latest_rows(self.exercise):
-                target = Path(self.options.reports) / f"{row['student']}{self.extension}"
-                if row["student"] in current and not target.exists():
-                    self._write_report(row["student"], json.loads(row["report"]))
+                target = Path(self.options.reports) / file_name(row["student"], self.extension)
+                if row["student"] in current and not target.exists() and row["student"] not in self.unwritten:
+                    if self._write_report(row["student"], json.loads(row["report"])):
+                        self.unwritten.append(row["student"])
         if self.options.csv:
             try:
                 Path(self.options.csv).write_text(self.book.export_csv(self.exercise), encoding="utf-8", newline="")

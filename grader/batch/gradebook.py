@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import GraderError
+from ..safetext import csv_cell
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 ROW_STATUSES = ("full", "partial", "zero", "error")  # error: nothing could be graded
 CSV_COLUMNS = ("student", "submission", "score", "max_score", "status", "exercise", "content_hash",
                "graded_at", "grader_version", "notes", "problem")
@@ -100,6 +101,11 @@ CREATE TABLE IF NOT EXISTS assignment_exercises (
     PRIMARY KEY (assignment, exercise)
 );
 """,
+    # The notes of one check, found by its key: the review list and the summary ask for them per
+    # check, which without this index read every note of the gradebook each time.
+    3: """
+CREATE INDEX IF NOT EXISTS notes_check ON notes (submission_id, position);
+""",
 }
 
 
@@ -126,6 +132,9 @@ class Row:
     report: dict  # the JSON report; for a row in error, one whose only message is the problem
 
 
+BUSY_SECONDS = 30  # how long a writer waits for another one's transaction before giving up
+
+
 class Gradebook:
     """An open gradebook, created when missing unless `create` is False (readers never turn
     another application's database into a gradebook). Raises GraderError when the file is not
@@ -135,7 +144,7 @@ class Gradebook:
         self.path = str(path)
         try:
             where = self.path if create else f"{Path(self.path).resolve().as_uri()}?mode=rw"
-            self.db = sqlite3.connect(where, isolation_level=None, timeout=30, uri=not create)
+            self.db = sqlite3.connect(where, isolation_level=None, timeout=BUSY_SECONDS, uri=not create)
             version = self._version()
             if version is None and not create:
                 self.db.close()
@@ -145,19 +154,29 @@ class Gradebook:
             # the last commits, which the next run regrades.
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
-            if version is None:
+            if version != SCHEMA_VERSION:
+                # The version is read again under the write lock: two batches starting together
+                # on a new gradebook must not both create (or migrate) the schema.
                 with self.transaction():
-                    for script in (_SCHEMA, *_MIGRATIONS.values()):
-                        _run(self.db, script)
-                    self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            elif version < SCHEMA_VERSION and all(v in _MIGRATIONS for v in range(version + 1, SCHEMA_VERSION + 1)):
-                with self.transaction():
-                    for step in range(version + 1, SCHEMA_VERSION + 1):
-                        _run(self.db, _MIGRATIONS[step])
-                    self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
-            elif version != SCHEMA_VERSION:
-                raise GraderError(f"{self.path}: gradebook schema version {version}; this grader reads "
-                                  f"version {SCHEMA_VERSION} (see docs/gradebook.md)")
+                    version = self._version()
+                    if version is None:
+                        for script in (_SCHEMA, *_MIGRATIONS.values()):
+                            _run(self.db, script)
+                        self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+                    elif version < SCHEMA_VERSION and all(v in _MIGRATIONS
+                                                          for v in range(version + 1, SCHEMA_VERSION + 1)):
+                        for step in range(version + 1, SCHEMA_VERSION + 1):
+                            _run(self.db, _MIGRATIONS[step])
+                        self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                                        (str(SCHEMA_VERSION),))
+                    elif version != SCHEMA_VERSION:
+                        raise GraderError(f"{self.path}: gradebook schema version {version}; this grader reads "
+                                          f"version {SCHEMA_VERSION} (see docs/gradebook.md)")
+        except sqlite3.OperationalError as err:
+            if "locked" in str(err) or "busy" in str(err):
+                raise GraderError(f"{self.path}: another batch is using this gradebook (still busy after "
+                                  f"{BUSY_SECONDS} s); run again when it has finished") from None
+            raise GraderError(f"{self.path}: not a usable gradebook ({err})") from None
         except sqlite3.DatabaseError as err:
             raise GraderError(f"{self.path}: not a usable gradebook ({err})") from None
 
@@ -278,9 +297,10 @@ class Gradebook:
             notes = self.query("SELECT DISTINCT value FROM notes WHERE submission_id=? ORDER BY value", (row["id"],))
             # an error row's score is empty, never 0: a spreadsheet or an import must not take it for a zero
             score = "" if row["status"] == "error" else _number(row["score"])
-            writer.writerow([row["student"], row["submission"], score, _number(row["max_score"]),
-                             row["status"], row["exercise"], row["content_hash"], row["graded_at"],
-                             row["grader_version"], " ".join(n[0] for n in notes), row["problem"]])
+            writer.writerow([csv_cell(row["student"]), csv_cell(row["submission"]), score, _number(row["max_score"]),
+                             row["status"], csv_cell(row["exercise"]), row["content_hash"], row["graded_at"],
+                             row["grader_version"], csv_cell(" ".join(n[0] for n in notes)),
+                             csv_cell(row["problem"] or "")])
         return out.getvalue()
 
     def canonical(self) -> list[tuple]:

@@ -1,10 +1,12 @@
 """Where batch jobs run: a local pool of long-lived worker processes, or a Dask cluster.
 
-Both take (key, job line) pairs, drawn lazily so that only the jobs in flight are held in
-memory, and yield result lines as they finish, in any order; the one process that iterates
-writes the gradebook, so SQLite has a single writer. A job that was
+Both take (key, job line, deadline in seconds) triples, drawn lazily so that only the jobs in
+flight are held in memory, and yield result lines as they finish, in any order; the one process
+that iterates writes the gradebook, so SQLite has a single writer. A job that was
 lost (a worker died, the cluster failed it) comes back as {"key", "lost"} and is not recorded,
-so the next run grades it again.
+so the next run grades it again. A job that outlives its deadline is the submission's doing:
+its worker is killed (and replaced), and the student gets an error row saying so, recorded like
+any result, so a rerun does not stall on the same file again.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import json
 import os
 import queue
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -19,6 +22,7 @@ from itertools import islice
 from typing import Iterable, Iterator
 
 from .worker import grade_job
+from ..budget import Expired, bounded, enforce_in_process
 from ..errors import GraderError
 
 DASK_IN_FLIGHT = 512  # jobs handed to the scheduler at once: enough to keep a large cluster busy
@@ -28,6 +32,27 @@ _POLL_SECONDS = 0.2  # how often the waiting writer looks up, so that Ctrl-C is 
 
 def lost(key: str, why: str) -> str:
     return json.dumps({"key": key, "lost": why})
+
+
+def overdue(key: str, deadline: float, worker: str) -> str:
+    """The error row of a job stopped at its deadline."""
+    return json.dumps({"key": key, "report": None, "seconds": round(deadline, 3), "worker": worker,
+                       "problem": f"grading did not finish within its deadline of {deadline:g} s, so it was "
+                                  f"stopped; nothing was graded"})
+
+
+def _in_bounded_child(line: str) -> dict:
+    enforce_in_process()  # this child is the bounded process: its answers need no child of their own
+    return json.loads(grade_job(line))
+
+
+def bounded_job(line: str, deadline: float) -> str:
+    """grade_job(line) in a bounded child of this process, stopped at the deadline (the Dask
+    pool and --jobs 0, which have no worker of ours to kill and replace)."""
+    result = bounded(lambda: _in_bounded_child(line), cpu_seconds=deadline, wall_seconds=deadline, rlimits=False)
+    if isinstance(result, Expired):
+        return overdue(json.loads(line)["key"], deadline, f"{socket.gethostname()}:{os.getpid()}")
+    return json.dumps(result, ensure_ascii=False)
 
 
 class LocalPool:
@@ -41,7 +66,7 @@ class LocalPool:
         self.lock = threading.Lock()
         self.stop = threading.Event()
 
-    def run(self, jobs: Iterable[tuple[str, str]], count: int) -> Iterator[str]:
+    def run(self, jobs: Iterable[tuple[str, str, float]], count: int) -> Iterator[str]:
         todo = _Shared(jobs)
         done: queue.Queue = queue.Queue()
         # Started from this thread: a worker's parent-death signal follows the thread that
@@ -69,25 +94,49 @@ class LocalPool:
             job = todo.next()
             if job is None:
                 break
-            key, line = job
+            key, line, deadline = job
             if proc is None:
                 proc = self._start()
             assert proc.stdin is not None and proc.stdout is not None  # started with pipes
+            expired = threading.Event()
+            watchdog = threading.Timer(deadline, self._expire, args=(proc, expired))
+            watchdog.daemon = True
             try:
                 proc.stdin.write(line + "\n")
                 proc.stdin.flush()
+                watchdog.start()
                 answer = proc.stdout.readline()
             except (OSError, ValueError):
                 answer = ""
+            finally:
+                watchdog.cancel()
             if self.stop.is_set():
                 return
+            if expired.is_set():  # the result, if it came in just as the deadline passed, still counts
+                done.put(answer or overdue(key, deadline, f"{socket.gethostname()}:{proc.pid}"))
+                self._retire(proc)
+                proc = None
+                continue
             if not answer:
                 done.put(lost(key, "its grading worker ended unexpectedly"))
+                self._retire(proc)
                 proc = None
                 continue
             done.put(answer)
         if proc is not None and proc.stdin is not None:
             proc.stdin.close()
+
+    def _expire(self, proc: subprocess.Popen[str], expired: threading.Event) -> None:
+        """The deadline: the worker is killed (its sandboxes see their job pipe close and take
+        the student's processes with them); the serving thread starts a fresh one."""
+        expired.set()
+        _stop_worker(proc, grace=1.0)
+
+    def _retire(self, proc: subprocess.Popen[str]) -> None:
+        _stop_worker(proc, grace=1.0)
+        with self.lock:
+            if proc in self.procs:
+                self.procs.remove(proc)
 
     def _start(self) -> subprocess.Popen[str]:
         # One BLAS thread per worker: the pool is the parallelism, and the arrays are small.
@@ -106,27 +155,37 @@ class LocalPool:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
         for proc in procs:
-            try:
-                proc.wait(STOP_GRACE_SECONDS)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            for stream in (proc.stdin, proc.stdout):
-                try:
-                    if stream is not None:
-                        stream.close()
-                except OSError:
-                    pass
+            _stop_worker(proc, STOP_GRACE_SECONDS)
+
+
+def _stop_worker(proc: subprocess.Popen[str], grace: float) -> None:
+    """SIGTERM (its sandboxes' clean-up runs), SIGKILL after `grace` seconds, reaped, pipes closed."""
+    try:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    except OSError:
+        pass
+    for stream in (proc.stdin, proc.stdout):
+        try:
+            if stream is not None:
+                stream.close()
+        except (OSError, ValueError):
+            pass
 
 
 class _Shared:
     """One iterator of jobs for several threads."""
 
-    def __init__(self, jobs: Iterable[tuple[str, str]]):
+    def __init__(self, jobs: Iterable[tuple[str, str, float]]):
         self.jobs = iter(jobs)
         self.lock = threading.Lock()
 
-    def next(self) -> tuple[str, str] | None:
+    def next(self) -> tuple[str, str, float] | None:
         with self.lock:
             return next(self.jobs, None)
 
@@ -134,9 +193,9 @@ class _Shared:
 class InlinePool:
     """Grades in the calling process, one job after another (`--jobs 0`: tiny classes, tests)."""
 
-    def run(self, jobs: Iterable[tuple[str, str]], count: int) -> Iterator[str]:
-        for _, line in jobs:
-            yield grade_job(line)
+    def run(self, jobs: Iterable[tuple[str, str, float]], count: int) -> Iterator[str]:
+        for _, line, deadline in jobs:
+            yield bounded_job(line, deadline)
 
 
 class DaskPool:
@@ -152,7 +211,7 @@ class DaskPool:
         except (OSError, TimeoutError, ValueError) as err:
             raise GraderError(f"cannot reach the Dask scheduler at {address}: {err}") from None
 
-    def run(self, jobs: Iterable[tuple[str, str]], count: int) -> Iterator[str]:
+    def run(self, jobs: Iterable[tuple[str, str, float]], count: int) -> Iterator[str]:
         from distributed import as_completed
 
         todo = iter(jobs)
@@ -160,8 +219,8 @@ class DaskPool:
         finished = as_completed(loop=self.client.loop)
 
         def submit(n: int) -> None:
-            for key, line in islice(todo, n):
-                future = self.client.submit(grade_job, line, key=f"grade-{key}", pure=False, retries=1)
+            for key, line, deadline in islice(todo, n):
+                future = self.client.submit(bounded_job, line, deadline, key=f"grade-{key}", pure=False, retries=1)
                 pending[future] = key
                 finished.add(future)
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from ..safetext import clean
+
 BAR_WIDTH = 24
 
 
@@ -54,7 +56,10 @@ class ProgressPrinter:
         if result.interrupted:
             return (f"interrupted: {result.graded} result(s) committed and kept; "
                     f"run the same command again to grade the rest")
-        lost = f"; {len(result.lost)} not graded (retried next run): {', '.join(result.lost)}" if result.lost else ""
+        lost = f"; {len(result.lost)} not graded (retried next run): {clean(', '.join(result.lost))}" if result.lost else ""
+        if result.unwritten:
+            lost += (f"; {len(result.unwritten)} report(s) could not be written (written next run): "
+                     f"{clean(', '.join(result.unwritten))}")
         errors = f"; {result.errors} student(s) could not be graded (error rows)" if result.errors else ""
         if result.graded == 0 and not result.lost:
             return f"nothing to grade: all {result.students} student(s) unchanged since the last run{errors}"

@@ -7,6 +7,7 @@ for an instructor's review.
 """
 from __future__ import annotations
 
+import hashlib
 import statistics
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -68,6 +69,9 @@ class ClassSummary:
     crashing: tuple[Slow, ...]
     reviews: tuple[ReviewEntry, ...] = ()  # every entry waiting for an instructor, all of them listed
     overrides: tuple[Override, ...] = ()  # the instructors' decisions in force (active) or to confirm (stale)
+    # Groups of students who handed in byte-identical files (a hard link to a classmate's file
+    # is one): each group's students, sorted; the grades stand, an instructor decides.
+    identical: tuple[tuple[str, ...], ...] = ()
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -110,7 +114,19 @@ def summarise(db: str | Path, exercise: str | None = None) -> ClassSummary:
         round(statistics.median(scores), 6) if scores else 0.0,
         _histogram(scores, max_score), checks,
         _occurrences(found, ids, "misconception"), _occurrences(found, ids, "note"),
-        tuple(slowest), tuple(sorted(crashing, key=lambda s: s.student)), reviews, overrides)
+        tuple(slowest), tuple(sorted(crashing, key=lambda s: s.student)), reviews, overrides, _identical(rows))
+
+
+_EMPTY = hashlib.sha256(b"").hexdigest()
+
+
+def _identical(rows: list) -> tuple[tuple[str, ...], ...]:
+    """Students whose latest files have the same bytes (not empty ones, not problem rows)."""
+    by_hash: dict[str, set[str]] = {}
+    for row in rows:
+        if row["content_hash"] != _EMPTY and not row["problem"]:
+            by_hash.setdefault(row["content_hash"], set()).add(row["student"])
+    return tuple(sorted(tuple(sorted(group)) for group in by_hash.values() if len(group) > 1))
 
 
 def _histogram(scores: list[float], max_score: float) -> tuple[Bin, ...]:

@@ -12,10 +12,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..answers.equivalence import Budget, Verdict, equivalent_to_entry, poly_matches_entry
-from ..i18n import tr
 from ..options import GradeOptions
-from ..report import Check
+from ..report import Check, Maths, Message, MessageParam
 from ..spec.load import Exercise
+from ..spec.notation import Notation, Style
 from ..answers.readers import Answer, ExpressionSubmission
 
 if TYPE_CHECKING:
@@ -59,21 +59,22 @@ def expression_messages(submission: ExpressionSubmission) -> tuple[str, ...]:
 
 def _check_entry(exercise: Exercise, target: str, index: tuple[int, ...], share: float, reference: EntryGradient,
                  answer: Answer | None, seed: int, lang: str, file_budget: Budget) -> Check:
+    """One entry's check. What it says is data (Message, Maths): the pipeline writes the text in
+    `lang` and the renderers print the maths their way."""
     notation = exercise.notation[target]
     written = notation.notation_index(index)
     style = answer.style if answer is not None else "plain"
-    name = exercise.notation.entry_derivative(target, index, style)
-    check = partial(Check, name=name, max_points=share, target=target, index=written,
-                line=answer.line if answer is not None else None)
+    entry = entry_maths(exercise.notation, target, index, style)
+    check = partial(Check, name=entry.text, max_points=share, target=target, index=written, entry=entry,
+                    line=answer.line if answer is not None else None)
     if answer is None:
-        return check(status="fail", points=0.0, feedback=tr(lang, "ex.missing", entry=name),
-                     notes=("missing-answer",))
-    where = tr(lang, "ex.where", line=answer.line) if answer.line else ""
+        return check(status="fail", points=0.0, said=Message.of("ex.missing", entry=entry), notes=("missing-answer",))
+    where: MessageParam = Message.of("ex.where", line=answer.line) if answer.line else ""
     # A right answer read straight into a polynomial never becomes a sympy expression.
     right = answer.poly is not None and poly_matches_entry(answer.poly, reference)
     if not right and answer.expr is None:
         return check(status="error", points=0.0, notes=("unparseable",),
-                     feedback=tr(lang, "ex.unreadable", entry=name, where=where, error=answer.error))
+                     said=Message.of("ex.unreadable", entry=entry, where=where, error=answer.error or ""))
     if right:
         verdict = Verdict(True, "expansion")
     else:
@@ -81,14 +82,26 @@ def _check_entry(exercise: Exercise, target: str, index: tuple[int, ...], share:
         verdict = equivalent_to_entry(answer.expr, reference, seed=seed, budget=budget)
         file_budget.used += budget.used
     # A reader that had to repair a garbled equation says how it read it, right or wrong.
-    repaired = (tr(lang, "ex.repaired", how=answer.note),) if answer.note else ()
+    repaired = (Message.of("ex.repaired", how=answer.note),) if answer.note else ()
     if verdict.equivalent:
-        return check(status="pass", points=share, feedback=tr(lang, "ex.pass", entry=name),
-                     notes=("correct",), details=repaired)
+        return check(status="pass", points=share, said=Message.of("ex.pass", entry=entry),
+                     notes=("correct",), said_details=repaired)
+    yours = Message.of("ex.your_answer", answer=answer_maths(exercise.notation, answer))
     if verdict.review:
         # Neither proved right nor proved wrong: no credit now, and an instructor decides.
-        return check(status="review", points=0.0, feedback=tr(lang, "ex.review", entry=name, where=where),
+        return check(status="review", points=0.0, said=Message.of("ex.review", entry=entry, where=where),
                      notes=("review", *((f"review-{verdict.reason}",) if verdict.reason else ())),
-                     details=(tr(lang, "ex.your_answer", answer=answer.source), *repaired))
-    return check(status="fail", points=0.0, feedback=tr(lang, "ex.wrong", entry=name, where=where), notes=("wrong",),
-                 details=(tr(lang, "ex.your_answer", answer=answer.source), *repaired))
+                     said_details=(yours, *repaired))
+    return check(status="fail", points=0.0, said=Message.of("ex.wrong", entry=entry, where=where), notes=("wrong",),
+                 said_details=(yours, *repaired))
+
+
+def entry_maths(notation: Notation, target: str, index: tuple[int, ...], style: Style) -> Maths:
+    """dC/dx[2,1] as maths: written in the student's notation, and in LaTeX for MathML."""
+    return Maths(notation.entry_derivative(target, index, style), notation.entry_derivative(target, index, "latex"),
+                 style)
+
+
+def answer_maths(notation: Notation, answer: Answer) -> Maths:
+    """A student's answer as maths: as they wrote it, and as it was read (in LaTeX, for MathML)."""
+    return Maths(answer.source, notation.show(answer.expr, "latex") if answer.expr is not None else "", answer.style)

@@ -18,9 +18,8 @@ import numpy as np
 
 from ..execution import FunctionRun, FunctionsSubmission
 from ..files import RefusedFile, read_regular
-from ..i18n import tr
 from ..options import GradeOptions
-from ..report import Check
+from ..report import Check, Message, MessageParam
 from ..spec.load import Exercise, Target
 from ..trials import Trial
 
@@ -38,7 +37,7 @@ def check_functions(exercise: Exercise, submission: FunctionsSubmission, options
             target = exercise.target(run.spec.returns)
             checks.append(Check(
                 name=function_label(exercise, run), status="error", points=0.0, max_points=target.points,
-                target=target.name, feedback=tr(lang, "fn.not_graded", fn=run.spec.name, reason=sandbox.message),
+                target=target.name, said=Message.of("fn.not_graded", fn=run.spec.name, reason=sandbox.message),
                 notes=(f"sandbox-{sandbox.status}",),
             ))
         else:
@@ -64,10 +63,10 @@ def check_function(exercise: Exercise, run: FunctionRun, trials: Sequence[Trial]
     n_ok, n = int(comparison.ok.sum()), len(target.entries)
     if n_ok == n:
         return check(status="pass", points=target.points, notes=("correct",),
-                     feedback=tr(lang, "fn.pass", n=n, trials=len(trials), worst=f"{comparison.worst:.1e}"))
+                     said=Message.of("fn.pass", n=n, trials=len(trials), worst=f"{comparison.worst:.1e}"))
     points = target.points * n_ok / n if target.per_entry else 0.0
-    feedback, details = _explain_differences(exercise, target, comparison, lang, reveal)
-    return check(status="fail", points=round(points, 6), feedback=feedback, details=details,
+    said, details = _explain_differences(exercise, target, comparison, reveal)
+    return check(status="fail", points=round(points, 6), said=said, said_details=details,
                  notes=("wrong-values",))
 
 
@@ -78,15 +77,16 @@ def _unusable(exercise: Exercise, run: FunctionRun, trials: Sequence[Trial], lan
     for trial, value, error in zip(trials, run.values, run.errors):
         if error is not None:
             return check(status="error", points=0.0, notes=("function-error",),
-                         feedback=tr(lang, "fn.error", fn=run.spec.name, trial=trial.name, error=error))
+                         said=Message.of("fn.error", fn=run.spec.name, trial=trial.name, error=error))
         if value is None:
             return check(status="error", points=0.0, notes=("function-error",),
-                         feedback=tr(lang, "fn.nothing", fn=run.spec.name, trial=trial.name))
+                         said=Message.of("fn.nothing", fn=run.spec.name, trial=trial.name))
         if value.shape != shape:
-            hint = tr(lang, "fn.shape.reshape") if value.size == int(np.prod(shape)) else ""
+            hint: MessageParam = Message.of("fn.shape.reshape") if value.size == int(np.prod(shape)) else ""
             return check(status="fail", points=0.0, notes=("wrong-shape",),
-                         feedback=tr(lang, "fn.shape", fn=run.spec.name, target=run.spec.returns, expected=shape,
-                                     got=value.shape) + hint)
+                         said=Message.of("fn.with_hint", sentence=Message.of(
+                             "fn.shape", fn=run.spec.name, target=run.spec.returns, expected=str(shape),
+                             got=str(value.shape)), hint=hint))
     return None
 
 
@@ -126,26 +126,33 @@ def _compare(exercise: Exercise, target: Target, run: FunctionRun, trials: Seque
 
 
 def _explain_differences(exercise: Exercise, target: Target, comparison: _Comparison,
-                         lang: str, reveal: bool = True) -> tuple[str, tuple[str, ...]]:
+                         reveal: bool = True) -> tuple[Message, tuple[Message, ...]]:
     """Which entries differ, and expected against got on the clearest failing trial."""
-    label = partial(exercise.notation.entry_derivative, target.name)
+    notation = exercise.notation
+
+    def label(index: tuple[int, ...]) -> str:
+        # Text, not Maths: showing MathML needs our grammar and sympy, which rendering a report of
+        # code must not load (a class of code reports renders in the time numpy takes to import).
+        return notation.entry_derivative(target.name, index)
+
     entries = target.entries
     wrong = [entries[i] for i in np.flatnonzero(~comparison.ok)]
-    listed = ", ".join(label(e) for e in wrong[:MAX_LISTED])
-    more = tr(lang, "fn.more", count=len(wrong) - MAX_LISTED) if len(wrong) > MAX_LISTED else ""
-    feedback = tr(lang, "fn.differ", wrong=len(wrong), n=len(entries), entries=listed) + more
-    details: list[str] = []
+    listed = tuple(label(e) for e in wrong[:MAX_LISTED])
+    more: MessageParam = Message.of("fn.more", count=len(wrong) - MAX_LISTED) if len(wrong) > MAX_LISTED else ""
+    said = Message.of("fn.with_hint", sentence=Message.of("fn.differ", wrong=len(wrong), n=len(entries),
+                                                          entries=listed), hint=more)
+    details: list[Message] = []
     if comparison.non_finite:
-        details.append(tr(lang, "fn.nonfinite", entries=", ".join(label(e) for e in comparison.non_finite[:MAX_LISTED])))
+        details.append(Message.of("fn.nonfinite", entries=tuple(label(e) for e in comparison.non_finite[:MAX_LISTED])))
     assert comparison.example is not None  # some entry differs on some trial
     trial, got, exp = comparison.example
-    details.append(tr(lang, "fn.on_trial_path", trial=trial.name, output=trial.isolates) if trial.isolates
-                   else tr(lang, "fn.on_trial", trial=trial.name))
+    details.append(Message.of("fn.on_trial_path", trial=trial.name, output=trial.isolates) if trial.isolates
+                   else Message.of("fn.on_trial", trial=trial.name))
     shown = np.flatnonzero(~np.isclose(got, exp, rtol=exercise.rtol, atol=exercise.atol))[:MAX_LISTED]
     for i in shown if reveal else ():
-        details.append("  " + tr(lang, "fn.expected_got", entry=label(entries[i]),
-                                 expected=f"{exp[i]:.6g}", got=f"{got[i]:.6g}"))
-    return feedback, tuple(details)
+        details.append(Message.of("fn.indented", line=Message.of(
+            "fn.expected_got", entry=label(entries[i]), expected=f"{exp[i]:.6g}", got=f"{got[i]:.6g}")))
+    return said, tuple(details)
 
 
 def with_def_lines(exercise: Exercise, checks: list[Check], source: Path) -> list[Check]:

@@ -4,14 +4,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import sympy
 
 from ..checks.expressions import answers_by_entry
 from ..answers.equivalence import equivalent
 from ..answers.evaluate import NotRational, evaluate
-from ..i18n import tr
 from ..options import GradeOptions
-from ..report import SENTENCE_KINDS, Check, Finding
+from ..report import SENTENCE_KINDS, Check, Finding, Maths, Message
 from ..spec.load import Exercise
+from ..spec.notation import Notation, Style
 from ..answers.readers import Answer, ExpressionSubmission
 from .mutations import detectors_for, mutated_numeric, mutated_symbolic
 from .paths import diagnose_paths, headline
@@ -79,15 +80,15 @@ class _Diagnoser:
         index = notation[check.target].full_index(check.index)
         self.probe = self.probe or _Probe(exercise, self.seed)
         reference = exercise.solution[check.target][index]
-        findings = list(diagnose_paths(exercise, reference, answer.expr, answer.style, lang, self.reveal))
+        findings = list(diagnose_paths(exercise, reference, answer.expr, answer.style, self.reveal))
         matched = _matching_detectors(exercise, self.detectors, self.probe, self.symbolic_cache, check.target, index,
                                       answer.expr, self.seed)
         # A sign or factor finding already says what a matching scale detector would.
         said = any(f.kind in ("sign", "factor") for f in findings)
-        findings += [Finding("misconception", tr(lang, "mc.matches", what=notation.show(answer.expr, answer.style),
-                                                 name=d.text("label", lang, notation),
-                                                 explanation=d.text("explanation", lang, notation)),
-                             {"detector": d.name})
+        yours = _maths(notation, answer.expr, answer.style)
+        findings += [Finding("misconception", "", {"detector": d.name},
+                             Message.of("mc.matches", what=yours, name=d.text("label", lang, notation),
+                                        explanation=d.text("explanation", lang, notation)))
                      for d in matched if not (said and d.kind == "scale")]
         points, notes = check.points, list(check.notes)
         for rule in self.rules:
@@ -100,14 +101,14 @@ class _Diagnoser:
                 findings.append(Finding("rule", rule.text(lang, check.index), {"rule": rule.id}))
                 notes.append(rule.id)
                 points = max(points, rule.credit * check.max_points)
-        feedback = headline(exercise, reference, answer.expr, answer.style, lang,
-                            tuple(f for f in findings if f.kind in SENTENCE_KINDS))
-        details = list(check.details)
+        said_check = headline(exercise, reference, answer.expr, answer.style,
+                              tuple(f for f in findings if f.kind in SENTENCE_KINDS))
+        details = list(check.said_details)
         if self.reveal:
-            details.append(tr(lang, "dx.expected", answer=notation.show(reference.expr, answer.style)))
+            details.append(Message.of("dx.expected", answer=_maths(notation, reference.expr, answer.style)))
         notes += [f"detector:{d.name}" for d in matched]
-        return replace(check, feedback=feedback, findings=tuple(findings), points=points,
-                       notes=tuple(dict.fromkeys(notes)), details=tuple(details))
+        return replace(check, said=said_check, findings=tuple(findings), points=points,
+                       notes=tuple(dict.fromkeys(notes)), said_details=tuple(details))
 
 
 def _matching_detectors(exercise, detectors, probe, cache, target, index, expr, seed):
@@ -138,3 +139,8 @@ def _rule_matches(rule, exercise, written, expr, matched, seed) -> bool:
         return any(d.name == rule.detector for d in matched)
     wanted = rule.parsed_answer(written, exercise.notation)
     return wanted is not None and equivalent(expr, exercise.expand(wanted), seed=seed).equivalent
+
+
+def _maths(notation: Notation, expr: sympy.Expr, style: Style) -> Maths:
+    """An expression as maths: in the student's notation, and in LaTeX for MathML."""
+    return Maths(notation.show(expr, style), notation.show(expr, "latex"), style)

@@ -6,9 +6,8 @@ from dataclasses import replace
 import numpy as np
 
 from ..execution import FunctionsSubmission
-from ..i18n import tr
 from ..options import GradeOptions
-from ..report import Check, Finding
+from ..report import Check, Finding, Message
 from ..spec.load import Exercise
 from .mutations import detectors_for, mutated_numeric
 from .rules import rules_for, symbol_values
@@ -33,10 +32,10 @@ def diagnose_function_checks(exercise: Exercise, submission: FunctionsSubmission
         matched = [d for d in detectors
                    if _matches(exercise, d, target, submission.trials, submission.expected, run.values, entries)]
         notation = exercise.notation
-        findings = [Finding("misconception",
-                            tr(lang, "mc.matches", what=notation.derivative(target), name=d.text("label", lang, notation),
-                               explanation=d.text("explanation", lang, notation)),
-                            {"detector": d.name})
+        findings = [Finding("misconception", "", {"detector": d.name},
+                            Message.of("mc.matches", what=notation.derivative(target),
+                                       name=d.text("label", lang, notation),
+                                       explanation=d.text("explanation", lang, notation)))
                     for d in matched]
         points, notes = check.points, [*check.notes, *(f"detector:{d.name}" for d in matched)]
         for rule in rules:

@@ -13,9 +13,8 @@ from fractions import Fraction
 import sympy
 
 from ..answers.equivalence import ExpansionTooBig, to_poly
-from ..i18n import tr
 from ..spec.notation import Notation, Style
-from ..report import Finding, FindingKind
+from ..report import Finding, FindingKind, Maths, Message, MessageParam
 from ..spec.load import Exercise
 from .printing import fraction_text, output_name, poly_to_expr, show_term
 
@@ -59,12 +58,12 @@ def _minus(a: dict, b: dict) -> dict:
     return out
 
 
-def diagnose_paths(exercise: Exercise, reference, student: sympy.Expr, style: Style, lang: str,
+def diagnose_paths(exercise: Exercise, reference, student: sympy.Expr, style: Style,
                    reveal: bool) -> tuple[Finding, ...]:
     """What is wrong with `student` as the gradient `reference` (an EntryGradient), path by path.
 
     Returns no findings when the answer cannot be expanded into a polynomial (diagnosis then
-    says nothing rather than something doubtful).
+    says nothing rather than something doubtful). What a finding says is a Message.
     """
     notation = exercise.notation
     try:
@@ -78,9 +77,9 @@ def diagnose_paths(exercise: Exercise, reference, student: sympy.Expr, style: St
     factor = _ratio(spoly, rpoly)
     if factor is not None and factor != 1:
         kind: FindingKind
-        kind, message = ("sign", tr(lang, "dx.sign")) if factor == -1 else \
-            ("factor", tr(lang, "dx.factor", factor=fraction_text(factor)))
-        return (Finding(kind, message, {"factor": fraction_text(factor)}),)
+        kind, said = ("sign", Message.of("dx.sign")) if factor == -1 else \
+            ("factor", Message.of("dx.factor", factor=fraction_text(factor)))
+        return (Finding(kind, "", {"factor": fraction_text(factor)}, said),)
 
     upstream = notation.upstream
     if upstream is None:
@@ -90,55 +89,67 @@ def diagnose_paths(exercise: Exercise, reference, student: sympy.Expr, style: St
     order = [sym.name for sym in reference.upstream_symbols if sym is not None]
     order += sorted(set(s_paths) - set(order))
     findings = [f for name in order
-                if (f := _path_finding(notation, name, r_paths.get(name), s_paths.get(name), style, lang, reveal))]
+                if (f := _path_finding(notation, name, r_paths.get(name), s_paths.get(name), style, reveal))]
     if s_rest:
-        findings.append(Finding("no-upstream", tr(lang, "dx.no_upstream", terms=notation.show(poly_to_expr(s_rest), style),
-                                   upstream=notation.derivative(upstream.latex)),
-                                {"terms": sympy.sstr(poly_to_expr(s_rest))}))
+        rest = poly_to_expr(s_rest)
+        findings.append(Finding("no-upstream", "", {"terms": sympy.sstr(rest)},
+                                Message.of("dx.no_upstream", terms=_shown(notation, rest, style),
+                                           upstream=notation.derivative(upstream.latex))))
     return tuple(findings)
 
 
-def _path_finding(notation: Notation, name: str, r: dict | None, s: dict | None, style: Style, lang: str,
+def _shown(notation: Notation, expr: sympy.Expr, style: Style) -> Maths:
+    return Maths(notation.show(expr, style), notation.show(expr, "latex"), style)
+
+
+def _path_finding(notation: Notation, name: str, r: dict | None, s: dict | None, style: Style,
                   reveal: bool) -> Finding | None:
     """What is wrong on the path through upstream symbol `name`: reference local part `r`,
     the answer's `s` (None where a side has no such path); None when they agree."""
-    def term(local: dict) -> str:
-        return show_term(sympy.Symbol(name), poly_to_expr(local), notation, style)
+    def term(local: dict) -> Maths:
+        up, part = sympy.Symbol(name), poly_to_expr(local)
+        return Maths(show_term(up, part, notation, style), show_term(up, part, notation, "latex"), style)
 
-    out = output_name(notation, name, style)
+    out = Maths(output_name(notation, name, style), output_name(notation, name, "latex"), style)
     detail = {"upstream": name}
     if r and not s:
-        message = tr(lang, "dx.missing_term", term=term(r)) if reveal else \
-            tr(lang, "dx.missing_path", output=out, upstream=notation.show(sympy.Symbol(name), style))
-        return Finding("missing-path", message, detail)
+        said = Message.of("dx.missing_term", term=term(r)) if reveal else \
+            Message.of("dx.missing_path", output=out, upstream=_shown(notation, sympy.Symbol(name), style))
+        return Finding("missing-path", "", detail, said)
     if s and not r:
-        return Finding("extra-path", tr(lang, "dx.extra_term", term=term(s)), detail)
+        return Finding("extra-path", "", detail, Message.of("dx.extra_term", term=term(s)))
     if not (r and s) or r == s:
         return None
     if _contains(s, r):
-        return Finding("extra-term", tr(lang, "dx.extra_term", term=term(_minus(s, r))), detail)
+        return Finding("extra-term", "", detail, Message.of("dx.extra_term", term=term(_minus(s, r))))
     if _contains(r, s):
-        message = tr(lang, "dx.missing_term", term=term(_minus(r, s))) if reveal else \
-            tr(lang, "dx.wrong_local_hidden", output=out, got=term(s))
-        return Finding("missing-term", message, detail)
-    message = tr(lang, "dx.wrong_local", output=out, got=term(s), expected=term(r)) if reveal else \
-        tr(lang, "dx.wrong_local_hidden", output=out, got=term(s))
-    return Finding("wrong-coefficient", message, detail)
+        said = Message.of("dx.missing_term", term=term(_minus(r, s))) if reveal else \
+            Message.of("dx.wrong_local_hidden", output=out, got=term(s))
+        return Finding("missing-term", "", detail, said)
+    said = Message.of("dx.wrong_local", output=out, got=term(s), expected=term(r)) if reveal else \
+        Message.of("dx.wrong_local_hidden", output=out, got=term(s))
+    return Finding("wrong-coefficient", "", detail, said)
 
 
-def headline(exercise: Exercise, reference, student: sympy.Expr, style: Style, lang: str,
-             findings: tuple[Finding, ...]) -> str:
+def headline(exercise: Exercise, reference, student: sympy.Expr, style: Style,
+             findings: tuple[Finding, ...]) -> Message:
     """One tutor's sentence: where the gradient comes from, what the answer has, what is wrong."""
     notation = exercise.notation
-    entry = notation.entry_derivative(reference.target, reference.index, style)
-    outputs = [output_name(notation, s.name, style) for s in reference.upstream_symbols if s is not None]
-    parts = []
+    entry = Maths(notation.entry_derivative(reference.target, reference.index, style),
+                  notation.entry_derivative(reference.target, reference.index, "latex"), style)
+    outputs = tuple(Maths(output_name(notation, s.name, style), output_name(notation, s.name, "latex"), style)
+                    for s in reference.upstream_symbols if s is not None)
+    sentence = Message.of("dx.yours_has", answer=_shown(notation, student, style))
     if outputs:
-        parts.append(tr(lang, "dx.receives", entry=entry, count=len(outputs), outputs=", ".join(outputs)))
+        sentence = Message.of("dx.then", first=Message.of("dx.receives", entry=entry, count=len(outputs),
+                                                          outputs=outputs), second=sentence)
     elif notation.upstream is not None and not reference.paths:
-        parts.append(tr(lang, "dx.receives_none", entry=entry))
-    parts.append(tr(lang, "dx.yours", answer=notation.show(student, style)).rstrip("."))
-    sentence = " ".join(parts)
-    if findings:
-        sentence += ": " + tr(lang, "dx.and").join(f.message for f in findings)
-    return sentence if sentence.endswith(("?", ".")) else sentence + "."
+        sentence = Message.of("dx.then", first=Message.of("dx.receives_none", entry=entry), second=sentence)
+    said = [f.said for f in findings if f.said is not None]
+    if said:
+        listed: MessageParam = said[-1]
+        for earlier in reversed(said[:-1]):
+            listed = Message.of("dx.both", first=earlier, second=listed)
+        sentence = Message.of("dx.because", sentence=sentence, findings=listed)
+    # A sentence that ends in a question ("did you forget the chain rule?") takes no full stop.
+    return sentence if said and said[-1].key == "dx.no_upstream" else Message.of("dx.end", sentence=sentence)

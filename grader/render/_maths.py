@@ -14,6 +14,8 @@ import re
 import xml.etree.ElementTree as ET
 from functools import lru_cache
 
+from ..answers.braces import group_end
+
 _TOKEN = re.compile(r"""
     (?P<cmd>\\(?:[A-Za-z]+|[,;:!\ ]))
   | (?P<sub>[_^])
@@ -32,15 +34,10 @@ def _tokens(text: str):
     i = 0
     while i < len(text):
         if text[i] == "{":
-            depth, j = 0, i
-            while j < len(text):
-                depth += {"{": 1, "}": -1}.get(text[j], 0)
-                if depth == 0:
-                    break
-                j += 1
-            if depth == 0:
-                yield "group", text[i:j + 1]
-                i = j + 1
+            end = group_end(text, i)
+            if end is not None:
+                yield "group", text[i:end]
+                i = end
                 continue
             yield "other", "{"
             i += 1

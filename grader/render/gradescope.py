@@ -18,7 +18,7 @@ from .registry import Renderer, report_format, run_time
 def render_gradescope(report: Report, elapsed: float = 0.0, exercise=None) -> str:
     tests = []
     for check in report.checks:
-        lines = check_markdown(check)
+        lines = check_markdown(check, report.language)
         if check.line is not None:
             lines.append(f"line {check.line} of {md_text(report.submission)}")
         tests.append({

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ..i18n import RTL, tr
-from ..report import Check, Report
+from ..i18n import RTL, pieces, tr
+from ..report import Check, Maths, Message, Report
 from ._escape import inert, one_line
 from ._maths import mathml, split_maths
 from .markdown import MARKS, OUTPUT_SHOWN
@@ -87,6 +87,31 @@ class _Builder:
                 ET.SubElement(parent, "code", dir="ltr").text = part
             else:
                 parent.append(maths)
+
+
+    def maths(self, parent: ET.Element, m: Maths) -> None:
+        """An expression as MathML (what was read, printed in the statement's notation; the text
+        as written is its alttext), or as literal code when there is nothing to read back."""
+        found = mathml(m.tex, self.notation) if m.tex else None
+        if found is None:
+            ET.SubElement(parent, "code", dir="ltr").text = m.text
+            return
+        found.set("alttext", one_line(m.text))
+        parent.append(found)
+
+    def said(self, parent: ET.Element, lang: str, message: Message) -> None:
+        """A message: its text runs as text, its maths as maths; no sentence is taken apart."""
+        for piece in pieces(lang, message):
+            if isinstance(piece, str):
+                self.text(parent, inert(piece).replace("\n", " "))
+            else:
+                self.maths(parent, piece)
+
+    def name(self, parent: ET.Element, check: Check) -> None:
+        if check.entry is not None:
+            self.maths(parent, check.entry)
+        else:
+            self.sentence(parent, check.name)
 
 
 def render_html(report: Report, exercise=None) -> str:
@@ -189,7 +214,7 @@ def _table(main: ET.Element, report: Report, build: _Builder, anchors: dict) -> 
         row = ET.SubElement(table, "tr", {"class": check.status, "data-status": check.status})
         ET.SubElement(row, "td").text = MARKS[check.status]
         name = _link(ET.SubElement(row, "td"), anchors.get(id(check)))
-        build.sentence(name, check.name)
+        build.name(name, check)
         _ltr(ET.SubElement(row, "td"), f"{points(check.points)} / {points(check.max_points)}")
         ET.SubElement(row, "td").text = "" if check.line is None else str(check.line)
 
@@ -213,22 +238,34 @@ def _article(main: ET.Element, check: Check, build: _Builder, anchor: str, lang:
     article = ET.SubElement(main, "article", {"id": anchor, "class": check.status, "data-status": check.status})
     title = ET.SubElement(article, "h3")
     build.text(title, f"{MARKS[check.status]} ")
-    build.sentence(title, check.name)
+    build.name(title, check)
     build.text(title, " ")
     ET.SubElement(title, "span", {"class": "pts", "dir": "ltr"}).text = \
         f"[{points(check.points)}/{points(check.max_points)}]"
     if check.line is not None:
         ET.SubElement(title, "span", {"class": "line"}).text = tr(lang, "ex.where", line=check.line)
-    build.sentence(ET.SubElement(article, "p", {"class": "feedback"}), check.feedback)
+    feedback = ET.SubElement(article, "p", {"class": "feedback"})
+    if check.said is not None:
+        build.said(feedback, lang, check.said)
+    else:  # a stage that wrote text only, or a report stored before messages were data
+        build.sentence(feedback, check.feedback)
     findings = [f for f in check.findings if f.message not in check.feedback]
     if findings:
         items = ET.SubElement(article, "ul", {"class": "findings"})
         for finding in findings:
-            build.sentence(ET.SubElement(items, "li", {"data-kind": one_line(finding.kind)}), finding.message)
+            item = ET.SubElement(items, "li", {"data-kind": one_line(finding.kind)})
+            if finding.said is not None:
+                build.said(item, lang, finding.said)
+            else:
+                build.sentence(item, finding.message)
     if check.details:
         items = ET.SubElement(article, "ul", {"class": "details"})
-        for detail in check.details:
-            build.sentence(ET.SubElement(items, "li"), detail)
+        said = check.said_details if len(check.said_details) == len(check.details) else (None,) * len(check.details)
+        for detail, message in zip(check.details, said):
+            if message is not None:
+                build.said(ET.SubElement(items, "li"), lang, message)
+            else:
+                build.sentence(ET.SubElement(items, "li"), detail)
 
 
 @report_format("html", "report.html", "one self-contained page: MathML, a grid per target, no JavaScript")

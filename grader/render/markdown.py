@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from ..i18n import tr
-from ..report import Check, Report
+from ..i18n import pieces, tr
+from ..report import Check, Maths, Message, Report
 from ._escape import inert, one_line
 from ._maths import markdown_maths_ok, split_maths
 from .registry import Renderer, report_format
@@ -65,13 +65,35 @@ def md_lines(text) -> str:
     return md_block(text) if "\n" in str(text).strip("\n") else md_inline(text)
 
 
-def check_markdown(check: Check) -> list[str]:
+def md_name(check: Check) -> str:
+    return md_maths(check.entry) if check.entry is not None else md_inline(check.name)
+
+
+def md_maths(m: Maths) -> str:
+    """An expression: `$...$` where the student wrote LaTeX (and it is safe), else code."""
+    if m.style == "latex" and markdown_maths_ok(m.text) and "|" not in m.text:
+        return f"${one_line(m.text)}$"
+    return md_code(m.text)
+
+
+def md_said(lang: str, message: Message) -> str:
+    """A message on one line: its text escaped, its maths as `md_maths` prints it."""
+    return "".join(_escape_prose(inert(p).replace("\n", " ")) if isinstance(p, str) else md_maths(p)
+                   for p in pieces(lang, message))
+
+
+def _said_or_text(lang: str, message: Message | None, text: str) -> str:
+    # A stage that wrote text only, or a report stored before messages were data: the old way.
+    return md_said(lang, message) if message is not None and "\n" not in text.strip("\n") else md_lines(text)
+
+
+def check_markdown(check: Check, lang: str = "en") -> list[str]:
     """The body of one check: feedback, findings and details, each a paragraph or list item."""
-    lines = [md_lines(check.feedback), ""]
-    items = [f.message for f in check.findings if f.message not in check.feedback]
-    items += list(check.details)
-    for item in items:
-        text = md_lines(item)
+    lines = [_said_or_text(lang, check.said, check.feedback), ""]
+    items = [_said_or_text(lang, f.said, f.message) for f in check.findings if f.message not in check.feedback]
+    said = check.said_details if len(check.said_details) == len(check.details) else (None,) * len(check.details)
+    items += [_said_or_text(lang, m, d) for d, m in zip(check.details, said)]
+    for text in items:
         lines.append(f"- {text}" if "\n" not in text else text)
     return lines
 
@@ -86,16 +108,16 @@ def render_markdown(report: Report, heading: str = "###") -> str:
              "| --- | --- | --- | --- |"]
     for check in report.checks:
         line = str(check.line) if check.line is not None else ""
-        lines.append(f"| {MARKS[check.status]} | {md_inline(check.name)} | "
+        lines.append(f"| {MARKS[check.status]} | {md_name(check)} | "
                      f"{points(check.points)} / {points(check.max_points)} | {line} |")
     lines.append("")
     for check in report.checks:
         if check.status == "pass" and not check.details:
             continue
         where = f" \\(line {check.line}\\)" if check.line is not None else ""
-        lines.append(f"{heading}# {MARKS[check.status]} {md_inline(check.name)}{where}")
+        lines.append(f"{heading}# {MARKS[check.status]} {md_name(check)}{where}")
         lines.append("")
-        lines += check_markdown(check)
+        lines += check_markdown(check, lang)
         lines.append("")
     if report.messages:
         lines += [md_lines(m) if "\n" in m else f"- {md_inline(m)}" for m in report.messages]

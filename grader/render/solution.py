@@ -44,6 +44,7 @@ def _factor(expr: sympy.Expr, notation, style: Style) -> str:
 
     # Most local derivatives are a single entry symbol: spelled directly, since a printer per
     # term is what made large solutions slow to print.
+    expr = notation.fold(expr)
     if isinstance(expr, sympy.Symbol):
         return _symbol(expr, notation, style)
     text = to_latex(expr, notation) if style == "latex" else to_plain(expr)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 
 from typing import TYPE_CHECKING
@@ -10,8 +11,10 @@ if TYPE_CHECKING:  # annotations only: listing formats must not import the grade
     from ..batch.summary import ClassSummary
 from .registry import output_format, register_format
 from .text import points
+from ..safetext import clean
 
 SVG_WIDTH, BAR_HEIGHT = 480, 18
+_MD_ACTIVE = re.compile(r"([\\`*_<>|~&!#]|(?<=\])\()")  # "](" starts a link: its "(" is escaped
 _STYLE = ("body{font-family:sans-serif;max-width:52em;margin:2em auto;color:#222}"
           "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left}"
           "svg text{font-size:11px}")
@@ -22,7 +25,12 @@ def _percent(rate: float) -> str:
 
 
 def _sections(s: ClassSummary) -> list[tuple[str, list[str], list[list[str]]]]:
-    """(title, header, rows) of every table, shared by the text, Markdown and HTML forms."""
+    """(title, header, rows) of every table, shared by the text, Markdown and HTML forms; every
+    cell cleaned as report text is (student ids and file names are the students' data)."""
+    return [(title, header, [[clean(cell) for cell in row] for row in rows]) for title, header, rows in _raw_sections(s)]
+
+
+def _raw_sections(s: ClassSummary) -> list[tuple[str, list[str], list[list[str]]]]:
     who = lambda o: ", ".join(o.students)  # noqa: E731
     return [
         ("Score histogram", ["score", "students"],
@@ -42,6 +50,8 @@ def _sections(s: ClassSummary) -> list[tuple[str, list[str], list[list[str]]]]:
         ("Overrides (stale ones were made on a file the student has changed since: not applied)",
          ["student", "entry", "points", "state", "by", "when", "reason"],
          [[o.student, o.entry, points(o.points), o.state, o.by, o.at, o.reason] for o in s.overrides]),
+        ("Identical submissions (byte-identical or hard-linked files; the grades stand)", ["students", "count"],
+         [[", ".join(group), str(len(group))] for group in s.identical]),
     ]
 
 
@@ -58,7 +68,7 @@ sections, headline = _sections, _headline
 
 
 def render_text(s: ClassSummary) -> str:
-    lines = [f"Class summary: {s.exercise}", _headline(s)]
+    lines = [f"Class summary: {clean(s.exercise)}", _headline(s)]
     for title, _header, rows in _sections(s):
         lines += ["", f"{title}:"]
         lines += [f"  {'  '.join(row)}" for row in rows] or ["  (none)"]
@@ -66,8 +76,14 @@ def render_text(s: ClassSummary) -> str:
 
 
 def render_markdown(s: ClassSummary) -> str:
-    cell = lambda t: t.replace("|", "\\|").replace("\n", " ")  # noqa: E731
-    lines = [f"# Class summary: {s.exercise}", "", _headline(s)]
+    from ._escape import one_line
+
+    def cell(text: str) -> str:
+        # As the Markdown report escapes prose, limited to what can act inside a table cell (HTML,
+        # links, emphasis, code, the cell border, entities), so ids such as "conv2d-3x3" stay legible.
+        return _MD_ACTIVE.sub(r"\\\1", one_line(text))
+
+    lines = [f"# Class summary: {cell(clean(s.exercise))}", "", _headline(s)]
     for title, header, rows in _sections(s):
         lines += ["", f"## {title}", ""]
         if not rows:

@@ -382,6 +382,8 @@ def run_supervised(job: dict, payload: bytes, layers: list[str], fds: tuple[int,
                    watched: tuple[int, ...]) -> None:
     """The supervisor's part once its namespaces are entered: fork the runner, wait, report, exit."""
     in_fd, result_fd, status_fd = fds
+    if "ipcns" in layers and isolation.limit_ipc():  # before the runner exists, while we may write them
+        layers.insert(layers.index("ipcns") + 1, "ipc-limits")  # one order on every path, so reports agree
     workdir = None if "mountns" in layers else _fallback_workdir(job)
     lifeline_r, lifeline_w = os.pipe()  # tells the runner whether we are still there
     wake_r, wake_w = os.pipe()

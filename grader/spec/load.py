@@ -110,9 +110,25 @@ class Exercise:
 
         return solve(self.graph, tuple(t.name for t in self.targets), self.symbol_for, self.upstream, self.fixed)
 
+    def __post_init__(self) -> None:
+        self.notation._folds[:] = [lambda: self.folds]
+
+    @cached_property
+    def folds(self) -> dict[Any, Any]:
+        """Definition -> symbol of the named intermediates and usable outputs, for feedback that
+        speaks the author's terms (numbers and single symbols are left as they are)."""
+        out: dict[Any, Any] = {}
+        names = {m.name for m in self.intermediates} | set(self.notation.defined_outputs)
+        for symbol, value in self.definitions.items():
+            array = self.notation.array_of(symbol.name)
+            if array is not None and array[0].name in names and not (value.is_Number or value.is_Symbol):
+                out.setdefault(value, symbol)
+        return out
+
     def symbol_for(self, name: str, index: tuple[int, ...]) -> Any:
-        """The reference's value of one entry: its symbol, or the number a fixed data input holds."""
-        if name in self.data_inputs and name in self.fixed:
+        """The reference's value of one entry: its symbol, or the number the spec gives it (data or
+        fixed `values`: the reference, and answers through `definitions`, use the given numbers)."""
+        if name in self.fixed:
             return exact_value(self.fixed[name][index])
         return self.notation[name].symbol(index)
 
@@ -123,10 +139,13 @@ class Exercise:
         from reference.symbolic import forward, internal
 
         out: dict[Any, Any] = {}
-        for name in self.data_inputs:
-            if name in self.fixed:
-                for index in np.ndindex(*self.graph.inputs[name]):
-                    out[self.notation[name].symbol(index)] = self.symbol_for(name, index)
+        for name in self.fixed:
+            for index in np.ndindex(*self.graph.inputs[name]):
+                out[self.notation[name].symbol(index)] = self.symbol_for(name, index)
+        for name in self.notation.defined_outputs:
+            values = forward(self.graph, self.symbol_for, name, self.fixed)
+            for index in np.ndindex(*self.graph.shape(name)):
+                out[self.notation[name].symbol(index)] = values[index]
         for mid in self.intermediates:
             values = (forward(self.graph, self.symbol_for, mid.of, self.fixed) if mid.part is None
                       else internal(self.graph, self.symbol_for, mid.of, mid.part, self.fixed))
@@ -146,6 +165,51 @@ class Exercise:
 
     def text(self, lang: str | None = None) -> str:
         return self.statement.get(lang or self.language) or next(iter(self.statement.values()))
+
+
+def _defined_outputs(graph: Graph | None, upstream: Mapping[str, Any] | None) -> frozenset[str]:
+    """The output when an answer may write it as a symbol: the output of an element-wise op or a
+    softmax with a given upstream gradient (y_i(1 - y_i) for the sigmoid, 1 - y_i^2 for tanh)."""
+    from reference import functions
+
+    if graph is None or not upstream:
+        return frozenset()
+    last = next((b for b in graph.nodes if b.node.output == graph.output), None)
+    if last is not None and (last.node.op in {f.name for f in functions.element_wise_ops()} or last.node.op == "softmax"):
+        return frozenset([graph.output])
+    return frozenset()
+
+
+def _meanings(graph: Graph | None, upstream: Mapping[str, Any] | None,
+              middle: list[Intermediate]) -> tuple[tuple[str, str], ...]:
+    """What the output (when answers may use it) and the named intermediates are."""
+    if graph is None:
+        return ()
+    ops = {b.node.output: b.node.op for b in graph.nodes}
+    found = [(name, f"the output of {ops[name]}") for name in sorted(_defined_outputs(graph, upstream))]
+    for mid in middle:
+        found.append((mid.name, f"{mid.part} of {ops.get(mid.of, mid.of)}" if mid.part else f"the output of {ops[mid.of]}"))
+    return tuple(found)
+
+
+_BATCH_OPS = {"softmax_cross_entropy": "ND", "cross_entropy": "ND", "mse": "ND", "batch_norm": "ND",
+              "layer_norm": "ND"}
+
+
+def _constants(graph: Graph | None, arrays: list[ArrayNotation]) -> tuple[tuple[str, int], ...]:
+    """N and D, the rows and columns of a batch op's N x D input, as letters answers may use."""
+    if graph is None:
+        return ()
+    taken = {a.letter for a in arrays} | {a.latex for a in arrays}
+    found: dict[str, int] = {}
+    for built in graph.nodes:
+        letters = _BATCH_OPS.get(built.node.op)
+        shape = graph.shape(built.node.inputs[0]) if letters else ()
+        if letters and len(shape) == 2:
+            for letter, size in zip(letters, shape):
+                if letter not in taken:
+                    found.setdefault(letter, int(size))
+    return tuple(sorted(found.items()))
 
 
 def bundled_ids() -> list[str]:
@@ -350,7 +414,10 @@ def _build(data: dict[str, Any], lines: dict[tuple[Any, ...], int], filename: st
     tol = data.get("tolerance", {})
     return Exercise(
         id=data["id"], title=data["title"], language=language, statement=statement, path=filename,
-        graph=graph, notation=Notation(tuple(arrays), loss=loss, loss_aliases=aliases),
+        graph=graph, notation=Notation(tuple(arrays), loss=loss, loss_aliases=aliases,
+                                       defined_outputs=_defined_outputs(graph, upstream),
+                                       constants=_constants(graph, arrays),
+                                       meanings=_meanings(graph, upstream, middle)),
         upstream=upstream["name"] if upstream else None, targets=tuple(targets), functions=tuple(functions),
         trials=Trials(**data.get("trials", {})), rtol=float(tol.get("rtol", DEFAULT_RTOL)),
         atol=float(tol.get("atol", DEFAULT_ATOL)), limits=Limits(**data.get("limits", {})),

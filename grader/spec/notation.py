@@ -107,6 +107,18 @@ class Notation:
     arrays: tuple[ArrayNotation, ...]
     loss: str = "C"
     loss_aliases: tuple[str, ...] = ("C", "L", "E", "J")
+    # Forward outputs an answer may use as symbols (y_i in a sigmoid exercise stands for
+    # sigma(x_i)): outputs of element-wise ops and softmax, replaced by their definition.
+    defined_outputs: frozenset[str] = frozenset()
+    # Sizes an answer may write as letters: the batch size N and the feature count D of a batch
+    # op (the mean's 1/N in softmax cross-entropy), when no array is written with that letter.
+    constants: tuple[tuple[str, int], ...] = ()
+    # What the named nodes are (array name, "the output of sigmoid"), for "did you mean" hints.
+    meanings: tuple[tuple[str, str], ...] = ()
+    # How feedback folds an expression back into the author's terms (set by the Exercise: each
+    # named intermediate's and usable output's definition -> its symbol), so `expected` reads
+    # (p[1,2] - t[1,2])/2, not a wall of exp(...).
+    _folds: list[Any] = field(default_factory=list, compare=False, repr=False)
     _by_name: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -170,7 +182,51 @@ class Notation:
         """`expr` written as the student writes: plain text or LaTeX (text they could paste back)."""
         from ..answers.parsing.printer import to_latex, to_plain  # the printers import this module
 
+        expr = self.fold(expr)
         return to_latex(expr, self) if style == "latex" else to_plain(expr)
+
+    def fold(self, expr: "sympy.Basic") -> "sympy.Basic":
+        """`expr` with every named intermediate's definition written as its symbol."""
+        mapping = self._folds[0]() if self._folds else None
+        if not mapping or not hasattr(expr, "xreplace"):
+            return expr
+        expr = expr.xreplace(mapping)
+        products = [(value, symbol) for value, symbol in mapping.items() if value.is_Mul]
+        sums = [(value.as_coefficients_dict(), symbol) for value, symbol in mapping.items() if value.is_Add]
+
+        def fold_sum(total: Any) -> Any:
+            # 2 c_1 - 2 t_1 + 2 v_{1,2} + 4 v_{1,3} holds 2 y_1 when y_1 = c_1 + v_{1,2} + 2 v_{1,3}.
+            terms = dict(total.as_coefficients_dict())
+            changed = False
+            for parts, symbol in sums:
+                first = next(iter(parts))
+                if first not in terms:
+                    continue
+                ratio = terms[first] / parts[first]
+                if all(k in terms and terms[k] == ratio * c for k, c in parts.items()):
+                    for k in parts:
+                        del terms[k]
+                    terms[symbol] = terms.get(symbol, 0) + ratio
+                    changed = True
+            return total.func(*(c * k for k, c in terms.items())) if changed else total
+
+        if sums:
+            expr = expr.replace(lambda e: e.is_Add, fold_sum)
+        if not products:
+            return expr
+
+        def factor_out(product: Any) -> Any:
+            # exp(z_1)/(2 (exp(z_1) + ...)) holds p_1 = exp(z_1)/(...) among its factors.
+            args, changed = list(product.args), False
+            for value, symbol in products:
+                if all(args.count(a) >= list(value.args).count(a) for a in value.args):
+                    for a in value.args:
+                        args.remove(a)
+                    args.append(symbol)
+                    changed = True
+            return product.func(*args) if changed else product
+
+        return expr.replace(lambda e: e.is_Mul, factor_out)
 
     def symbols(self, name: str) -> "list[sympy.Symbol]":
         """Every entry symbol of an array, in C order."""

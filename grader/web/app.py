@@ -59,6 +59,10 @@ class ServeConfig:
     max_upload: int = MAX_UPLOAD_BYTES
     max_waiting: int = 64  # requests that may wait for a worker before the server says it is busy
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    # Host names a request may carry (None: any). A server on loopback answers only to loopback
+    # names, so that a web page whose domain was re-pointed at 127.0.0.1 (DNS rebinding) cannot
+    # read our pages, and with them a CSRF token.
+    allowed_hosts: tuple[str, ...] | None = None
 
 
 class RequestRefused(Exception):
@@ -198,7 +202,27 @@ def create_app(config: ServeConfig) -> Starlette:
         routes += instructor_routes(config, html, refused, token, check_token)
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.grading = state
+    if config.allowed_hosts is not None:
+        app.add_middleware(_HostCheck, allowed=config.allowed_hosts)
     return app
+
+
+class _HostCheck:
+    """Refuses (421) an HTTP request whose Host header names none of the allowed hosts."""
+
+    def __init__(self, app, allowed: tuple[str, ...]):
+        self.app, self.allowed = app, {h.lower() for h in allowed}
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            header = dict(scope.get("headers") or ()).get(b"host", b"").decode("latin-1").lower()
+            host = header[1:header.find("]")] if header.startswith("[") else header.split(":")[0]
+            if host not in self.allowed:
+                response = PlainTextResponse(f"this server answers to {', '.join(sorted(self.allowed))} only", 421,
+                                             headers=_HEADERS)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def _warm_up(config: ServeConfig) -> None:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import ipaddress
 import socket
 import sys
+from dataclasses import replace
 
 from ..errors import GraderError
-
 from .app import ServeConfig, create_app
 
 LOOPBACK = "127.0.0.1"
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 GRACE_SECONDS = 0.3  # for requests in flight when a stop signal comes; a grading waits no longer
 
 
@@ -49,6 +50,8 @@ def serve(config: ServeConfig, host: str = LOOPBACK, port: int = 8000, announce=
     shown = f"[{host}]" if ":" in host else host
     announce(f"serving {len(config.served)} exercise(s) on http://{shown}:{sock.getsockname()[1]}/ "
              f"({config.jobs} grading(s) at once); Ctrl-C stops")
+    if warning is None:  # loopback: only loopback names (see ServeConfig.allowed_hosts)
+        config = replace(config, allowed_hosts=LOOPBACK_NAMES + ((host,) if host not in LOOPBACK_NAMES else ()))
     settings = uvicorn.Config(create_app(config), log_level="warning", access_log=False, lifespan="on",
                               # uvicorn declares an int but waits with asyncio.wait_for: a fraction works
                               timeout_graceful_shutdown=GRACE_SECONDS,  # type: ignore[arg-type]

@@ -18,7 +18,8 @@ from ._direct import read_flat, read_polynomial
 from ._matrix_form import HINTS as _MATRIX_FORM_HINTS, evaluate_matrix_form, parse_matrix_form
 from ._transform import Builder, DerivativeTarget, SemanticError
 from .errors import ParseError, position
-from .limits import ParseLimits, normalise, operator_derivatives, scan, unicode_subscripts, unwrap_typography
+from .limits import (ParseLimits, normalise, operator_derivatives, scan, unicode_subscripts, unwrap_typography,
+                     upstream_shorthands, cases_on_values)
 
 if TYPE_CHECKING:
     from ...spec.notation import Notation, Style
@@ -99,7 +100,8 @@ def _run(text: str, notation: Notation, style: str, limits: ParseLimits, start: 
 def _parse(text, notation, style, limits, start, allow_outputs=False, max_chars=None, general=None):
     if style not in ("auto", "plain", "latex"):
         raise ValueError(f"style must be 'auto', 'plain' or 'latex', not {style!r}")
-    text = operator_derivatives(unwrap_typography(unicode_subscripts(_strip_delimiters(normalise(text, limits, max_chars)))))
+    text = cases_on_values(upstream_shorthands(operator_derivatives(unwrap_typography(unicode_subscripts(
+        _strip_delimiters(normalise(text, limits, max_chars))))), notation))
     if not text.strip():
         raise ParseError("the answer is empty", text, 1, 1)
     # A whole matrix may be as many parts per character as one entry, not more.
@@ -145,7 +147,8 @@ def read_answer(text: str, notation: Notation, style: str = "auto", limits: Pars
     entries named in many answers are resolved once.
     """
     try:
-        cleaned = operator_derivatives(unwrap_typography(unicode_subscripts(_strip_delimiters(normalise(text, limits)))))
+        cleaned = cases_on_values(upstream_shorthands(operator_derivatives(unwrap_typography(unicode_subscripts(
+            _strip_delimiters(normalise(text, limits))))), notation))
         first = detect_style(cleaned) if style == "auto" else style
         if cleaned.strip() and first in ("plain", "latex"):
             builder = Builder(notation, limits, cleaned, latex=first == "latex")
@@ -210,7 +213,31 @@ def parse_derivative_target(text: str, notation: Notation, limits: ParseLimits =
 
     Raises ParseError when the text is not the derivative of the loss by an entry or an array.
     """
-    return _parse(text, notation, "latex", limits, "start_lhs", general=general or None)[0]
+    return _parse(_plain_lhs(text, notation), notation, "latex", limits, "start_lhs", general=general or None)[0]
+
+
+# dC/dx11, dL/dz_12, dC/dw[1,2]: the left side typed in plain text (e-mail, .txt, a quick note).
+_PLAIN_LHS = re.compile(r"^(\s*)d([A-Za-z])\s*/\s*d([A-Za-z]+?)_?(?:([0-9]+)|\[\s*([0-9]+(?:\s*,\s*[0-9]+)*)\s*\])(\s*)$")
+
+
+def _plain_lhs(text: str, notation: Notation) -> str:
+    """A plain left side as the LaTeX one the grammar reads (one digit per index, as `x_{21}`)."""
+    m = _PLAIN_LHS.match(text)
+    if m is None:
+        return text
+    array = notation.by_letter(m.group(3))
+    if array is None or array.upstream_of is not None:
+        return text
+    if m.group(5):
+        index = tuple(int(i) for i in m.group(5).split(","))
+    elif len(array.axes) == 1:
+        index = (int(m.group(4)),)
+    else:
+        index = array.digit_index(m.group(4)) or ()
+    if len(index) != len(array.axes):
+        return text
+    return (f"{m.group(1)}\\frac{{\\partial {m.group(2)}}}{{\\partial {array.latex}_{{{','.join(map(str, index))}}}}}"
+            f"{m.group(6)}")
 
 
 def parse_general(text: str, notation: Notation, variables: tuple[str, ...], entries: list[tuple[int, ...]],

@@ -280,12 +280,12 @@ class _Walk:
         names = [name for name, _, _ in bounds]
         if len(set(names)) < len(names) or any(n in env for n in names):
             raise _Refused  # a variable bound twice: the Builder says so
-        spans = [range(lo, hi + 1) for _, lo, hi in bounds]
         count = 1
-        for span in spans:
-            count *= len(span)
+        for _, lo, hi in bounds:  # as Python ints: len(range) of a 50-digit bound would overflow
+            count *= max(0, hi - lo + 1)
         if count > self.b.limits.max_sum_terms:
             raise _Refused
+        spans = [range(lo, hi + 1) for _, lo, hi in bounds]
         size = sum(1 for _ in body.iter_subtrees()) if isinstance(body, Tree) else 1
         self.budget -= size * count
         if self.budget < 0:

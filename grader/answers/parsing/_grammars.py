@@ -10,7 +10,8 @@ import lark
 from lark import Lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.grammar import Rule
-from lark.lexer import TerminalDef
+from lark.lexer import PatternRE, TerminalDef
+from lark.utils import get_regexp_width
 
 from .errors import ParseError, position
 
@@ -34,19 +35,42 @@ def parser(style: str) -> Lark:
     of this lark version, else built from the grammar (about ten times slower to start)."""
     table = shipped_table(style)
     if table is not None:
+        for value in table["memo"].values():
+            if value.get("__type__") == "TerminalDef" and value["name"] in catalogue_terminals(style):
+                regex = catalogue_terminals(style)[value["name"]]
+                value["pattern"].update(value=regex, raw=f"/{regex}/", _width=list(get_regexp_width(regex)))
         # lark's own loader of serialized tables (its standalone parsers use it); `Lark.load`
         # would read them from a pickle, which this project never loads.
         return Lark._load_from_dict(table["data"], table["memo"])
     return build_parser(style)
 
 
-def build_parser(style: str) -> Lark:
+@lru_cache(maxsize=None)
+def catalogue_terminals(style: str) -> dict[str, str]:
+    """Terminals whose pattern comes from the catalogue of maths functions: the grammar files hold
+    a placeholder there, so the parse tables do not change when a function is added."""
+    from reference import functions
+
+    if style == "plain":
+        return {"FUNC": functions.plain_function_regex()}
+    return {"FUNC": functions.latex_function_regex()}
+
+
+def build_parser(style: str, placeholders: bool = False) -> Lark:
+    """The style's parser built from its grammar; `placeholders` keeps the catalogue's terminals
+    as the grammar file writes them (for the shipped tables)."""
+    def from_catalogue(term: TerminalDef) -> None:
+        regex = catalogue_terminals(style).get(term.name)
+        if regex is not None and not placeholders:
+            term.pattern = PatternRE(regex)
+
     # No `cache=True`: it writes grammar caches to disk, and parsing must never write files.
     # Positions on tree nodes are only read by LaTeX rules (subscripts, derivatives); plain
     # rules point at their tokens, which always carry positions, and propagating them to every
     # node costs close to half of the parse of a large answer.
     return Lark.open(f"{style}.lark", rel_to=__file__, parser="lalr", lexer="contextual",
-                     propagate_positions=style == "latex", maybe_placeholders=False, start=STARTS[style])
+                     propagate_positions=style == "latex", maybe_placeholders=False, start=STARTS[style],
+                     edit_terminals=from_catalogue)
 
 
 def grammar_key(style: str) -> dict:
@@ -77,7 +101,9 @@ def write_tables() -> None:
     """Regenerate the shipped parse tables after a grammar change (`python -m grader.answers.parsing._grammars`);
     a test fails while they are stale."""
     for style in STARTS:
-        data, memo = build_parser(style).memo_serialize([TerminalDef, Rule])
+        built = build_parser(style, placeholders=True)
+        built.options.edit_terminals = None  # a function; the tables are plain data
+        data, memo = built.memo_serialize([TerminalDef, Rule])
         text = json.dumps({"key": grammar_key(style), "data": data, "memo": memo}, sort_keys=True)
         table_path(style).write_text(text + "\n", encoding="utf-8")
 

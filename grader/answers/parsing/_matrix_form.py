@@ -23,7 +23,7 @@ from lark.exceptions import UnexpectedInput, VisitError
 
 from ...spec.notation import Notation
 from .errors import ParseError
-from ._transform import step
+from reference import functions
 from .limits import ParseLimits, normalise, operator_derivatives, scan, unwrap_typography
 
 if TYPE_CHECKING:
@@ -37,20 +37,6 @@ HINTS = re.compile(r"conv|correlate|xcorr|rot\\?_?180|flip|\^\s*\{?\s*(T|\\top|\
 _BUDGET_NODES = 4
 _OPS = {"conv": "valid", "conv2d": "valid", "correlate": "valid", "xcorr": "valid", "fullconv": "full",
         "fullconv2d": "full", "fullcorrelate": "full", "fullxcorr": "full", "rot180": "flip", "flip": "flip"}
-
-
-def _sigmoid(z):
-    return sympy.Pow(sympy.Integer(1) + sympy.exp(-z), -1)
-
-
-# (name, derivative?) -> the element-wise function, exact: σ' = σ(1 - σ), tanh' = 1 - tanh².
-_ACTIVATIONS = {
-    ("sigma", False): _sigmoid, ("sigma", True): lambda z: _sigmoid(z) * (1 - _sigmoid(z)),
-    ("tanh", False): sympy.tanh, ("tanh", True): lambda z: 1 - sympy.tanh(z) ** 2,
-    ("exp", False): sympy.exp, ("exp", True): sympy.exp,
-    # relu'(z) is the reference's step, 0 at 0 (see _transform.step).
-    ("relu", False): lambda z: sympy.Max(sympy.Integer(0), z), ("relu", True): step,
-}
 
 
 class _Fail(Exception):
@@ -202,12 +188,15 @@ class _Evaluate(Transformer):
 
     def act(self, tok, value, prime=False):
         # \mathrm{ReLU} is relu: only the name inside the braces counts.
-        name = re.sub(r"\\(mathrm|operatorname)\s*\{|[\\\s{}]", "", str(tok)).lower().replace("sigmoid", "sigma")
+        fn = functions.lookup(re.sub(r"\\mathrm", r"\\operatorname", re.sub(r"\s+", "", str(tok))))
+        name = fn.name if fn is not None else str(tok)
+        if fn is None or (prime and fn.derivative is None):
+            raise _Fail(f"{name}{chr(39) if prime else ''} is not an element-wise function here", _at(tok))
         if not isinstance(value, sympy.MatrixBase):
             raise _Fail(f"{name} in a matrix form applies to a matrix, entry by entry", _at(tok))
         weight = self.w(value) + 8
         self.cost(_entries(value), weight, _at(tok))
-        return self.made(value.applyfunc(lambda z: _ACTIVATIONS[name, prime](z)), weight, _at(tok))
+        return self.made(value.applyfunc(fn.derivative if prime else fn.symbolic), weight, _at(tok))
 
     def act_prime(self, tok, prime, value):
         return self.act(tok, value, prime=True)
@@ -302,11 +291,16 @@ def evaluate_matrix_form(text: str, notation: Notation, limits: ParseLimits = Pa
 
 def _parser():
     from lark import Lark
+    from lark.lexer import PatternRE
 
     global _PARSER
     if _PARSER is None:
+        def from_catalogue(term) -> None:
+            if term.name == "ACT":
+                term.pattern = PatternRE(functions.matrix_form_regex())
+
         _PARSER = Lark.open("matrix_form.lark", rel_to=__file__, parser="lalr", lexer="contextual",
-                            maybe_placeholders=False)
+                            maybe_placeholders=False, edit_terminals=from_catalogue)
     return _PARSER
 
 

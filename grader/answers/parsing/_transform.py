@@ -22,6 +22,7 @@ from sympy.matrices import MatrixBase
 
 from ...spec.notation import ArrayNotation, Notation
 from .limits import ParseLimits
+from reference import functions
 
 
 class SemanticError(Exception):
@@ -55,61 +56,16 @@ class _Sub:
     at: tuple[int, int]
 
 
-def _sigmoid(z):
-    return sympy.Pow(sympy.Add(sympy.Integer(1), sympy.exp(sympy.Mul(sympy.Integer(-1), z))), sympy.Integer(-1))
-
-
 def step(z):
     """ReLU's derivative as the reference writes it: 1 for z > 0, 0 for z <= 0 (relu'(0) = 0, as
     PyTorch); every spelling of the step (relu', 1[z > 0], H, step, theta) is this one object."""
-    return sympy.Heaviside(z, sympy.Integer(0))
+    return functions.sym_step(z)
 
 
-def _softplus(z):
-    return sympy.log(sympy.Add(sympy.Integer(1), sympy.exp(z)))
+def _known() -> str:
+    return ", ".join(functions.known_names())
 
 
-def _gauss_cdf(z):
-    """Phi(z) = (1 + erf(z/sqrt 2))/2, erf kept as an atom of its own (the GELU op's form)."""
-    return sympy.Mul(sympy.Rational(1, 2), sympy.Add(sympy.Integer(1), sympy.erf(sympy.Mul(z, sympy.sqrt(2) / 2))))
-
-
-def _gelu(z):
-    return sympy.Mul(z, _gauss_cdf(z))
-
-
-def _gelu_prime(z):
-    """gelu'(z) = Phi(z) + z phi(z), phi(z) = exp(-z^2/2)/sqrt(2 pi)."""
-    pdf = sympy.Mul(sympy.exp(sympy.Mul(sympy.Rational(-1, 2), sympy.Pow(z, 2))), sympy.Pow(2 * sympy.pi, sympy.Rational(-1, 2)))
-    return sympy.Add(_gauss_cdf(z), sympy.Mul(z, pdf))
-
-
-# name -> (arity or None for "two or more", constructor)
-FUNCTIONS = {
-    "exp": (1, sympy.exp),
-    "log": (1, sympy.log),
-    "ln": (1, sympy.log),
-    "erf": (1, sympy.erf),
-    "softplus": (1, _softplus),
-    "gelu": (1, _gelu),
-    "tanh": (1, sympy.tanh),
-    "sigma": (1, _sigmoid),
-    "sigmoid": (1, _sigmoid),
-    "relu": (1, lambda z: sympy.Max(sympy.Integer(0), z)),
-    "max": (None, lambda *a: sympy.Max(*a)),
-    "sqrt": (1, sympy.sqrt),
-    "step": (1, step),
-    "heaviside": (1, step),
-    "theta": (1, step),
-}
-# f'(z) for the activations whose derivative students write by name.
-DERIVATIVES = {
-    "relu": step,
-    "softplus": _sigmoid,
-    "gelu": _gelu_prime,
-    "sigma": lambda z: sympy.Mul(_sigmoid(z), sympy.Add(sympy.Integer(1), _neg(_sigmoid(z)))),
-    "sigmoid": lambda z: sympy.Mul(_sigmoid(z), sympy.Add(sympy.Integer(1), _neg(_sigmoid(z)))),
-}
 _DIGITS = re.compile(r"[0-9]+")
 # The parts of an UPSTREAM_ENTRY token: loss letter, output letter, subscript.
 _UPSTREAM_PARTS = re.compile(r"\\[dt]?frac\s*\{\s*\\(?:partial|delta)\s*([A-Za-z])\s*\}\s*"
@@ -192,6 +148,11 @@ class Builder(Transformer_NonRecursive):
             found = next((a for a in self.notation.arrays if a.name == name), None)
         return found
 
+    def _by_name(self, name: str) -> ArrayNotation | None:
+        """W_{i,j} for the entries of W written w_{i,j}: the array's own name, as Goodfellow writes
+        a matrix's entries (only for inputs and intermediates, never the upstream gradient)."""
+        return next((a for a in self.notation.arrays if a.name == name and a.upstream_of is None), None)
+
     def _written(self, array: ArrayNotation, index: tuple, latex: bool) -> str:
         idx = ",".join(str(i) for i in index)
         return f"{array.latex}_{{{idx}}}" if latex else f"{array.letter}[{idx}]"
@@ -202,7 +163,7 @@ class Builder(Transformer_NonRecursive):
     def _known(self, latex: bool) -> str:
         shown = []
         for a in self.notation.arrays:
-            if a.name in self.outputs and not self.allow_outputs:
+            if a.name in self.outputs and not self.allow_outputs and a.name not in self.notation.defined_outputs:
                 continue
             if a.upstream_of is not None:
                 shown.append(f"\\frac{{\\partial {self.notation.loss}}}{{\\partial {a.latex}_{{...}}}}" if latex
@@ -210,6 +171,18 @@ class Builder(Transformer_NonRecursive):
             else:
                 shown.append(self._placeholder(a, latex))
         return ", ".join(shown)
+
+    def _unknown(self, name: str, latex: bool) -> str:
+        """`unknown symbol 'a': did you mean y (the output of sigmoid)? (known: ...)`: the named
+        nodes of the exercise an unknown letter most likely stands for."""
+        hint = ""
+        for array_name, meaning in self.notation.meanings:
+            array = self.notation[array_name]
+            letter = array.latex if latex else array.letter
+            if letter != name:
+                hint = f": did you mean {letter} ({meaning})?"
+                break
+        return f"unknown symbol {name!r}{hint} (known: {self._known(latex)})"
 
     def index_var(self, tok) -> sympy.Symbol:
         var = sympy.Symbol(str(tok), integer=True)
@@ -219,7 +192,7 @@ class Builder(Transformer_NonRecursive):
 
     def resolve(self, array: ArrayNotation, index: tuple[int, ...], at, latex: bool) -> sympy.Symbol:
         """The entry symbol for a 1-based written (or full) index, with a range check."""
-        if array.name in self.outputs and not self.allow_outputs:
+        if array.name in self.outputs and not self.allow_outputs and array.name not in self.notation.defined_outputs:
             who = ", ".join(a.latex if latex else a.letter for a in self.notation.arrays
                             if a.name not in self.outputs and a.upstream_of is None)
             up = self.notation.upstream
@@ -374,7 +347,7 @@ class Builder(Transformer_NonRecursive):
             raise self.fail(f"the index variable {names[0]} is not bound by a sum", self.where.get(ind, (1, 1)))
         free = value.free_symbols if hasattr(value, "free_symbols") else set()
         for var in sorted(free & self.loose, key=lambda v: self.where.get(v, (1, 1))):
-            raise self.fail(f"unknown symbol {var.name!r} (known: {self._known(self.latex)})",
+            raise self.fail(self._unknown(var.name, self.latex),
                             self.where.get(var, (1, 1)))
         if hasattr(value, "has") and value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
             raise self.fail("the expression is undefined (division by zero)", (1, 1))
@@ -453,19 +426,21 @@ class Builder(Transformer_NonRecursive):
         if raw == "H":
             self._step_letter(tok)
             raw = "heaviside"
-        name = raw.lstrip("\\")
-        if "{" in name:
-            name = name[name.index("{") + 1: name.rindex("}")].strip()
-        name = name.lower()
-        if name not in FUNCTIONS:
-            raise self.fail(f"unknown function {name!r} (known: {', '.join(sorted(FUNCTIONS))})", tok)
-        arity, build = FUNCTIONS[name]
+        fn = functions.lookup(raw)
+        name = fn.name if fn is not None else raw.lstrip("\\")
+        if fn is None:
+            if "{" in name:
+                name = name[name.index("{") + 1: name.rindex("}")].strip()
+            raise self.fail(f"unknown function {name.lower()!r} (known: {_known()})", tok)
+        arity = fn.arity
+        if fn.param is not None and len(args) == 2:
+            arity = 2  # leaky_relu(z, slope)
         if (arity is not None and len(args) != arity) or (arity is None and len(args) < 2):
             want = f"{arity} argument{'s' if arity != 1 else ''}" if arity else "two or more arguments"
             raise self.fail(f"{name} takes {want}, got {len(args)}", tok)
         if any(_is_matrix(a) for a in args):
             raise self.fail(f"{name} of a matrix is not supported", tok)
-        return build(*args)
+        return fn.symbolic(*args)
 
     def _step_letter(self, tok):
         """H(...) is the step function unless the exercise has an array called H."""
@@ -480,16 +455,16 @@ class Builder(Transformer_NonRecursive):
         if len(args) == 1 and isinstance(args[0], list):
             args = tuple(args[0])
         raw = str(tok)
+        fn = functions.lookup(raw)
         name = raw[raw.index("{") + 1: raw.rindex("}")].strip() if "{" in raw else raw.lstrip("\\")
-        name = name.lower()
-        if name not in DERIVATIVES:
-            raise self.fail(f"{name}' is not read (known: "
-                            f"{', '.join(n + chr(39) for n in sorted(DERIVATIVES))})", tok)
+        if fn is None or fn.derivative is None:
+            raise self.fail(f"{name.lower()}' is not read (known: "
+                            f"{', '.join(n + chr(39) for n in functions.derivative_names())})", tok)
         if len(args) != 1:
             raise self.fail(f"{name}' takes 1 argument, got {len(args)}", tok)
         if _is_matrix(args[0]):
             raise self.fail(f"{name}' of a matrix is not supported", tok)
-        return DERIVATIVES[name](args[0])
+        return fn.derivative(args[0])
 
     def indicator(self, tok, left, gt, right):
         """1[a > b]: 1 when a > b, else 0 (so 1[z > 0] is relu'(z), 0 at z = 0)."""
@@ -513,15 +488,17 @@ class Builder(Transformer_NonRecursive):
             return sympy.E
         if text == "pi" and self._plain_array("pi") is None:
             return sympy.pi
+        if text in dict(self.notation.constants):
+            return sympy.Integer(dict(self.notation.constants)[text])
         if self.text[tok.end_pos:].lstrip().startswith("("):
-            raise self.fail(f"unknown function {text!r} (known: {', '.join(sorted(FUNCTIONS))})", tok)
+            raise self.fail(f"unknown function {text!r} (known: {_known()})", tok)
         return self.index_var(tok)
 
     def entry_literal(self, tok):
         name, _, rest = str(tok).partition("[")
         array = self._plain_array(name)
         if array is None:
-            raise self.fail(f"unknown symbol {name!r} (known: {self._known(False)})", tok)
+            raise self.fail(self._unknown(name, False), tok)
         index = tuple(int(part) for part in rest.rstrip(" \t]").split(","))
         return self.resolve(array, index, _at(tok), False)
 
@@ -533,11 +510,21 @@ class Builder(Transformer_NonRecursive):
         text = "".join(str(tok).split())
         loss, _, rest = text[1:].partition("/d")
         up = self.notation.upstream
-        letter, _, index = rest.partition("[")
+        letter, bracket, index = rest.partition("[")
+        digits = ""
+        if not bracket:  # dC/dy11: one digit per index, as dy11
+            letter = rest.rstrip("0123456789")
+            digits = rest[len(letter):]
+            letter = letter.rstrip("_")
         if up is None or loss not in self.notation.loss_aliases + (self.notation.loss,) or \
                 letter not in (up.latex, up.letter[1:] if up.letter.startswith("d") else up.letter):
             raise self.fail(f"{str(tok)}: only d{self.notation.loss}/d{up.latex if up else '?'} is given; write it "
                             f"as {self._placeholder(up, False) if up else 'dy[i,j]'}", tok)
+        if digits:
+            if len(digits) != len(up.axes) or max(up.notation_shape) > 9:
+                raise self.fail(f"write {text[:text.index('/') + 2]}{letter}[...]: put the indices in square brackets, "
+                                f"as in {self._placeholder(up, False)}", tok)
+            return self.resolve(up, tuple(int(d) for d in digits), _at(tok), False)
         values = tuple(int(v) for v in index.rstrip("]").split(","))
         return self.resolve(up, values, _at(tok), False)
 
@@ -548,7 +535,7 @@ class Builder(Transformer_NonRecursive):
         digits = text[len(name):].lstrip("_")
         array = self._plain_array(name)
         if array is None:
-            raise self.fail(f"unknown symbol {text!r} (known: {self._known(False)})", tok)
+            raise self.fail(self._unknown(text, False), tok)
         axes = len(array.axes)
         if axes == 0 or len(digits) != axes or max(array.notation_shape) > 9:
             raise self.fail(f"write {name}[{','.join(digits) if len(digits) == axes else '...'}]: put the "
@@ -566,9 +553,9 @@ class Builder(Transformer_NonRecursive):
     def entry(self, tok, *values):
         latex = len(values) == 1 and isinstance(values[0], _Sub)
         if latex:
-            array = self.notation.by_latex(str(tok))
+            array = self.notation.by_latex(str(tok)) or self._by_name(str(tok))
             if array is None:
-                raise self.fail(f"unknown symbol {str(tok)!r} (known: {self._known(True)})", tok)
+                raise self.fail(self._unknown(str(tok), True), tok)
             sub = values[0]
             values = _digits_split(array, sub)
             if values is sub.values and len(values) == 1 and sub.digits and len(array.axes) > 1 and len(sub.digits) > 1:
@@ -577,7 +564,7 @@ class Builder(Transformer_NonRecursive):
         else:
             array = self._plain_array(str(tok))
             if array is None:
-                raise self.fail(f"unknown symbol {str(tok)!r} (known: {self._known(False)})", tok)
+                raise self.fail(self._unknown(str(tok), False), tok)
         return self.entry_value(array, tuple(values), _at(tok), latex)
 
     # ---- for readers that resolve entries themselves (see _direct.py) -------------------------
@@ -668,6 +655,8 @@ class Builder(Transformer_NonRecursive):
             return sympy.E
         if text == "pi" and self._plain_array("pi") is None:
             return sympy.pi
+        if text in dict(self.notation.constants):
+            return sympy.Integer(dict(self.notation.constants)[text])
         return self.index_var(tok)
 
     @v_args(inline=True, meta=True)

@@ -10,7 +10,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from reference import functions
+
 from .errors import ParseError, position
+from ..braces import group_end
 
 
 @dataclass(frozen=True)
@@ -36,11 +39,13 @@ _DIGITS = re.compile(r"[0-9]+")
 
 # LaTeX commands the grammar knows; anything else (\input, \def, \write18, ...) is refused by
 # name here, which is a better message than "unexpected character".
+# The functions' commands (\sigma, \tanh, ...) come from the catalogue of maths functions.
 LATEX_COMMANDS = frozenset("""
     frac dfrac tfrac cdot times div left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr
-    Biggl Biggr sum partial delta mathcal mathrm operatorname text textrm exp tanh sigma max sqrt
+    Biggl Biggr sum partial delta mathcal mathrm operatorname text textrm
     begin end displaystyle textstyle limits nolimits quad qquad hline
-""".split()) | frozenset("mathbb mathds mathbbm theta Theta gt prime".split()) | frozenset("pi log ln".split())  # the step \mathbb{1}[z > 0]; GELU's \pi
+""".split()) | frozenset("mathbb mathds mathbbm gt prime".split()) | frozenset(["pi"]) \
+    | functions.latex_commands()  # the step \mathbb{1}[z > 0]; GELU's \pi
 _COMMAND = re.compile(r"\\([A-Za-z]+|.?)", re.S)
 
 
@@ -91,9 +96,21 @@ _SUBSCRIPT_DIGITS = str.maketrans("\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2
 _BRACED_DIFF = re.compile(r"(\\partial|\\delta|\u2202)\s*\{")
 
 
+_VULGAR = {"\u00bd": "1/2", "\u00bc": "1/4", "\u00be": "3/4", "\u2153": "1/3", "\u2154": "2/3", "\u2155": "1/5",
+           "\u2159": "1/6", "\u215b": "1/8"}
+_VULGAR_ANY = re.compile("[" + "".join(_VULGAR) + "]")
+# TeX's \frac12 and \tfrac14: one-character arguments without braces.
+_FRAC_SHORT = re.compile(r"\\([dt]?frac)\s*([0-9A-Za-z])\s*([0-9A-Za-z])")
+
+
 def unicode_subscripts(text: str) -> str:
-    """x₁₁ -> x_{11}, k₁ -> k_{1} (maths pasted from a word processor). Like `operator_derivatives`,
-    it changes the length of a text: an error in such an answer points into the rewritten text."""
+    """x₁₁ -> x_{11}, k₁ -> k_{1}, ½ -> (1/2) (maths pasted from a word processor), and TeX's
+    `\\frac12` -> `\\frac{1}{2}`. Like `operator_derivatives`, it changes the length of a text:
+    an error in such an answer points into the rewritten text."""
+    if "frac" in text:
+        text = _FRAC_SHORT.sub(lambda m: f"\\{m.group(1)}{{{m.group(2)}}}{{{m.group(3)}}}", text)
+    if _VULGAR_ANY.search(text):
+        text = _VULGAR_ANY.sub(lambda m: f"({_VULGAR[m.group()]})", text)
     if not _SUBSCRIPT_ANY.search(text):
         return text
     return _SUBSCRIPTS.sub(lambda m: f"{m.group(1)}_{{{m.group(2).translate(_SUBSCRIPT_DIGITS)}}}", text)
@@ -115,19 +132,109 @@ def operator_derivatives(text: str) -> str:
         lambda m: f"\\frac{{\\partial {m.group(5)}}}{{\\partial {m.group(2) or m.group(4)}{m.group(3) or ''}}}", text)
 
 
+def upstream_shorthands(text: str, notation) -> str:
+    """`dy_{1,2}`, `dy_{11}`, `dy_11` (quick notes, PrairieLearn boxes, `dy₁₁` once subscripts are
+    read) and `dC/dy_11`, `∂C/∂y_11` -> `\\frac{\\partial C}{\\partial y_{...}}`: the given upstream
+    gradient in the one spelling the grammar reads. Changes the length, as `unicode_subscripts` does."""
+    up = notation.upstream
+    if up is None or "_" not in text or up.upstream_of is None:
+        return text
+    letter = re.escape(notation[up.upstream_of].latex)
+    loss = notation.loss
+
+    def frac(top: str, sub: str) -> str:
+        return f"\\frac{{\\partial {top}}}{{\\partial {notation[up.upstream_of].latex}_{{{sub}}}}}"
+
+    text = re.sub(rf"(?<![A-Za-z\\])(?:d|\u2202)([A-Za-z])\s*/\s*(?:d|\u2202){letter}_([0-9]+)(?![0-9])",
+                  lambda m: frac(m.group(1), m.group(2)), text)
+
+    def shorthand(m: re.Match) -> str:
+        if text[max(0, m.start() - 8):m.start()].rstrip().endswith("/"):
+            return m.group()  # dC / dy_{1,1}: the grammar reads the fraction itself
+        return frac(loss, m.group(1) or m.group(2))
+
+    return re.sub(rf"(?<![A-Za-z\\{{])d{letter}_(?:\{{([^{{}}]*)\}}|([0-9]+)(?![0-9]))", shorthand, text)
+
+
+_CASES = re.compile(r"\\begin\s*\{cases\}(.*?)\\end\s*\{cases\}", re.S)
+_CONDITION = re.compile(r"^(.+?)\s*(>|<|\\gt(?![A-Za-z])|\\lt(?![A-Za-z])|\\geq?(?![A-Za-z])|\\leq?(?![A-Za-z])|\u2265|\u2264)\s*(.+)$",
+                        re.S)
+_OTHERWISE = re.compile(r"^(\\text\s*\{\s*)?(otherwise|else|elsewhere)\s*\}?$", re.I)
+_IF = re.compile(r"^(\\text\s*\{\s*(if|for)\s*\}|\\(?:quad|qquad)|if|for|,|\s)+", re.I)
+_STRICT = {">": ">", "\\gt": ">", "<": "<", "\\lt": "<", "\\ge": ">=", "\\geq": ">=", "\u2265": ">=",
+           "\\le": "<=", "\\leq": "<=", "\u2264": "<="}
+
+
+def _top_split(text: str, sep: str) -> list[str]:
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(text):
+        ch = text[i]
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth == 0 and text.startswith(sep, i):
+            parts.append(text[start:i])
+            i += len(sep)
+            start = i
+            continue
+        i += 1
+    parts.append(text[start:])
+    return parts
+
+
+def cases_on_values(text: str) -> str:
+    """`\\begin{cases} a & z > 0 \\\\ b & z \\le 0 \\end{cases}` (ReLU's derivative as course notes write it)
+    -> `a 1[z > 0] + b (1 - 1[z > 0])`, exactly, when the two conditions split every value of z
+    between them (`>`/`\\le`, `<`/`\\ge`, either with `otherwise`). Other cases are left to the grammar,
+    which refuses them. Changes the length, as `unicode_subscripts` does."""
+    if "cases" not in text:
+        return text
+
+    def indicator(z: str, op: str) -> str:
+        step = f"\\mathbb{{1}}\\left[{z} > 0\\right]" if op in (">", "<=") else f"\\mathbb{{1}}\\left[-\\left({z}\\right) > 0\\right]"
+        return step if op in (">", "<") else f"\\left(1 - {step}\\right)"
+
+    def rewrite(m: re.Match) -> str:
+        rows = [r for r in _top_split(m.group(1), "\\\\") if r.strip()]
+        if len(rows) != 2:
+            return m.group()
+        cells = [_top_split(r, "&") for r in rows]
+        if any(len(c) != 2 for c in cells):
+            return m.group()
+        conditions: list[tuple[str, str] | None] = []
+        for _value, cond in cells:
+            cond = _IF.sub("", cond.strip()).strip().rstrip(".,;").strip()
+            if _OTHERWISE.match(cond):
+                conditions.append(None)
+                continue
+            c = _CONDITION.match(cond)
+            if c is None:
+                return m.group()
+            left, op, right = c.group(1).strip(), _STRICT[c.group(2)], c.group(3).strip()
+            z = left if right == "0" else f"{left} - \\left({right}\\right)"
+            conditions.append((z, op))
+        first, second = conditions
+        if first is None:
+            return m.group()
+        complement = {">": "<=", "<=": ">", "<": ">=", ">=": "<"}
+        if second is not None and (second[0] != first[0] or second[1] != complement[first[1]]):
+            return m.group()
+        z, op = first
+        a, b = cells[0][0].strip(), cells[1][0].strip()
+        return (f"\\left(\\left({a}\\right) {indicator(z, op)} + \\left({b}\\right) "
+                f"{indicator(z, complement[op])}\\right)")
+
+    return _CASES.sub(rewrite, text)
+
+
 def unwrap_typography(text: str) -> str:
     """`\\mathbf{x}_{1,1}` -> `x_{1,1}`, `\\ell` -> `l`, `\\text{ (by symmetry)}` -> spaces; same length."""
     if "\\" not in text and "\u2202" not in text:
         return text
     out = list(text)
     for m in _WRAPPERS.finditer(text):
-        depth = 0
-        for j in range(m.end() - 1, len(text)):
-            depth += {"{": 1, "}": -1}.get(text[j], 0)
-            if depth == 0:
-                out[m.start():m.end()] = " " * (m.end() - m.start())
-                out[j] = " "
-                break
+        end = group_end(text, m.end() - 1)
+        if end is not None:
+            out[m.start():m.end()] = " " * (m.end() - m.start())
+            out[end - 1] = " "
     for m in _REMARK.finditer(text):
         words = m.group(2).strip()
         if not words.isalpha() or not words:  # \text{relu} names a function; a remark has spaces
@@ -136,12 +243,9 @@ def unwrap_typography(text: str) -> str:
         out[m.start():m.end()] = "   l"
     for m in _BRACED_DIFF.finditer(text):
         # \partial{C}, \partial{y_{1,1}}: the braces only group what \partial applies to.
-        depth = 0
-        for j in range(m.end() - 1, len(text)):
-            depth += {"{": 1, "}": -1}.get(text[j], 0)
-            if depth == 0:
-                out[m.end() - 1] = out[j] = " "
-                break
+        end = group_end(text, m.end() - 1)
+        if end is not None:
+            out[m.end() - 1] = out[end - 1] = " "
     return "".join(out)
 
 

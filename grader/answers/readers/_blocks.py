@@ -20,12 +20,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..braces import group_end
+
 # Openers of maths blocks; each is closed by a plain `find`, so a thousand unclosed openers
 # cost a thousand look-ups, not a backtracking regex over a megabyte each.
 _ENVS = r"equation\*?|align\*?|alignat\*?|flalign\*?|eqnarray\*?|gather\*?|multline\*?|displaymath|math"
 _OPENER = re.compile(r"\$\$|\\\[|\\\(|\\begin\{(" + _ENVS + r")\}(\{[0-9]+\})?|(?<!\\)\$")
-# A line of prose-free unicode maths: a derivative with ∂ (or δ) and an equals sign, no $.
-_UNICODE_LINE = re.compile(r"^[ \t]*[\u2202\u03b4][^\n$]*=[^\n$]*$", re.M)
+# A line of prose-free maths: a derivative with ∂ (or δ) pasted from a word processor, or typed
+# in plain ASCII in a .txt or an e-mail (dC/dx11 = dC/dy11*k1), and an equals sign, no $.
+_UNICODE_LINE = re.compile(r"^[ \t]*(?:[-*][ \t]+)?(?:[\u2202\u03b4]|d[A-Za-z][ \t]*/[ \t]*d[A-Za-z])[^\n$]*=[^\n$]*$",
+                           re.M)
 _CLOSERS = {"$$": "$$", "\\[": "\\]", "\\(": "\\)", "$": "$"}
 _END_DOCUMENT = re.compile(r"\\end\s*\{document\}")
 _HTML_COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.S)
@@ -252,12 +256,9 @@ def _text_commands(maths: str):
     """(start, end, command, words) of every \\text{...}-like command, braces matched (a remark
     may hold maths: \\text{(only $y_{1,1}$ reads it)})."""
     for m in _TEXT_OPEN.finditer(maths):
-        depth = 0
-        for j in range(m.end() - 1, len(maths)):
-            depth += {"{": 1, "}": -1}.get(maths[j], 0)
-            if depth == 0:
-                yield m.start(), j + 1, m.group(1), maths[m.end():j]
-                break
+        end = group_end(maths, m.end() - 1)
+        if end is not None:
+            yield m.start(), end, m.group(1), maths[m.end():end - 1]
 
 
 def _inside_cases(maths: str):

@@ -14,6 +14,10 @@ from ...spec.notation import Notation
 from ..parsing import ParseError, ParseLimits, evaluate_matrix_form
 
 _LHS = re.compile(r"^\s*(?:\\(?:mathbf|boldsymbol|bm|vec)\s*\{\s*)?(\\delta|[A-Za-z])\s*\}?\s*$")
+# a_i = \sigma(x_i), a_{n,d} = ...: an entry-wise definition, read as the matrix form without the
+# index letters (a = \sigma(x)) when every subscript on the right is those same letters.
+_LHS_ENTRY = re.compile(r"^\s*([A-Za-z])_(?:\{\s*([a-z](?:\s*,\s*[a-z])*)\s*\}|([a-z]))\s*$")
+_ENTRY_USE = re.compile(r"(?<![A-Za-z\\])([A-Za-z])_(?:\{\s*([0-9]+(?:\s*,\s*[0-9]+)*)\s*\}|([0-9]))")
 MAX_DEPTH = 4  # z -> h -> \delta -> answer is three; deeper chains are not course material
 
 
@@ -30,10 +34,61 @@ class Named:
     def offer(self, lhs: str, last_side: str, line: int) -> bool:
         """Whether `lhs = last_side` defines an intermediate (it then answers nothing)."""
         m = _LHS.match(lhs)
-        if not m or m.group(1) in self.reserved:
+        if not m:
+            entry = _LHS_ENTRY.match(lhs)
+            if entry is None or entry.group(1) in self.reserved or self._array_letter(entry.group(1)):
+                return False
+            letters = (entry.group(2) or entry.group(3)).replace(" ", "")
+            pattern = re.compile(r"_(\{\s*" + r"\s*,\s*".join(letters.split(",")) + r"\s*\}|" +
+                                 (letters if "," not in letters else "(?!)") + r"(?![A-Za-z0-9]))")
+            whole = pattern.sub("", last_side)
+            if "_" in whole:
+                return False  # other subscripts: not an entry-wise definition
+            self.found[entry.group(1)] = (whole, line)
+            return True
+        if m.group(1) in self.reserved:
             return False
         self.found[m.group(1)] = (last_side, line)  # the last definition in reading order counts
         return True
+
+    def _array_letter(self, letter: str) -> bool:
+        return any(letter in (a.letter, a.latex) for a in self.notation.arrays)
+
+    def substitute(self, source: str) -> str:
+        """`source` with each entry of a letter the document defines (a_3 for a_i = \\sigma(x_i))
+        replaced by that entry's value, printed in the exercise's LaTeX; anything that cannot
+        be evaluated is left for the reader to report."""
+        from ..parsing.printer import to_latex
+
+        if not self.found or "_" not in source:
+            return source
+
+        def value(m: re.Match) -> str:
+            letter = m.group(1)
+            if letter not in self.found or self._array_letter(letter):
+                return m.group()
+            try:
+                got = self(letter, None)
+            except ParseError:
+                return m.group()
+            matrix = got[0] if isinstance(got, tuple) else got
+            if matrix is None:
+                return m.group()
+            index = [int(i) for i in (m.group(2) or m.group(3)).replace(" ", "").split(",")]
+            try:
+                if len(index) == 1 and 1 in matrix.shape:
+                    entry = list(matrix)[index[0] - 1]
+                elif len(index) == 2:
+                    entry = matrix[index[0] - 1, index[1] - 1]
+                else:
+                    return m.group()
+            except (IndexError, ValueError):
+                return m.group()
+            if index[0] < 1 or (len(index) == 2 and index[1] < 1):
+                return m.group()
+            return "\\left(" + to_latex(entry, self.notation) + "\\right)"
+
+        return _ENTRY_USE.sub(value, source)
 
     def __call__(self, letter: str, at) -> tuple | None:
         """(matrix, parts) of a defined letter, or None when the document does not define it."""

@@ -27,6 +27,7 @@ from ._general import general_answers
 from ._named import Named
 from ._entries import entry_label, split_matrix, target_entries
 from ._macros import definitions, expand
+from ..braces import group_end
 from .answers import Answer, ExpressionSubmission, Problem, SubmissionError, read_text, snippet
 
 _TEX_COMMENT = re.compile(r"(?<!\\)%[^\n]*")
@@ -112,14 +113,7 @@ def _strip_trailing(source: str) -> str:
 
 def _group(text: str, i: int) -> int | None:
     """End (exclusive) of the brace group opening at text[i], or None if it never closes."""
-    if i >= len(text) or text[i] != "{":
-        return None
-    depth = 0
-    for j in range(i, len(text)):
-        depth += {"{": 1, "}": -1}.get(text[j], 0)
-        if depth == 0:
-            return j + 1
-    return None
+    return group_end(text, i)
 
 
 def _fractions(text: str):
@@ -135,12 +129,26 @@ def _fractions(text: str):
         yield m.start(), b_end, text[m.end() + 1:a_end - 1], text[b_start + 1:b_end - 1]
 
 
+_LAYER = re.compile(r"\\delta\s*\^\s*\{\s*\(\s*([0-9A-Za-z])\s*\)\s*\}")
+_EQNARRAY_EQUALS = re.compile(r"&([ \t]*)=([ \t]*)&")
+# The physics package's \pdv{f}{x} and \dv{f}{x} (the two-argument forms students use).
+_PHYSICS = re.compile(r"\\usepackage\s*(\[[^\]]*\])?\s*\{[^}]*\bphysics\b[^}]*\}")
+_PHYSICS_MACROS = {"pdv": (2, r"\frac{\partial #1}{\partial #2}"), "dv": (2, r"\frac{d #1}{d #2}")}
+_PHYSICS_USE = re.compile(r"\\(pdv|dv)(?![A-Za-z])")
+
+
 class _DocumentReader:
     def __init__(self, text: str, notation: Notation, targets: tuple[str, ...], limits: ParseLimits,
                  repair: bool, kind: str = "markdown") -> None:
         self.text, self.notation, self.targets, self.limits, self.repair = text, notation, targets, limits, repair
         self.kind = kind
-        self.macros = definitions(visible(text, kind)[0])  # \newcommand in the preamble (not in comments)
+        shown = visible(text, kind)[0]
+        self.macros = definitions(shown)  # \newcommand in the preamble (not in comments)
+        if _PHYSICS.search(shown):
+            # \usepackage{physics}: its derivative macros, as the package defines them.
+            self.macros = {**_PHYSICS_MACROS, **self.macros}
+        self.undefined = [(m.group(1), _line(text, m.start())) for m in _PHYSICS_USE.finditer(shown)
+                          if m.group(1) not in self.macros]
         self.memo: dict = {}  # entries resolved by the direct reader, shared by every answer
         self.deltas = Deltas(notation)  # \delta_{i,j} = dC/dy_{i,j}, if the document says so
         self.named = Named(notation, limits)  # z = W x + b, for matrix forms
@@ -148,14 +156,24 @@ class _DocumentReader:
         self.problems: list[Problem] = []
 
     def collect(self) -> None:
+        for name, line in self.undefined[:1]:
+            self.problems.append(Problem(line, "", (
+                f"\\{name} is not defined: it comes from the physics package, and this file has no "
+                f"\\usepackage{{physics}} or \\newcommand for it; write \\frac{{\\partial C}}{{\\partial x_{{1,1}}}} "
+                f"or add \\usepackage{{physics}} to the preamble")))
         current: _Equation | None = None
         shown, fences = visible(self.text, self.kind)
         found = blocks(shown, fences)
         if not found:
             self.problems.append(Problem(None, "", "no maths found: write each answer as an equation in $...$, "
                                                    "$$...$$ or \\[...\\]"))
+        layers = set(_LAYER.findall(shown))
         previous_end = 0
         for maths, offset in found:
+            if len(layers) == 1:
+                # Nielsen's \delta^{(2)}: one layer's error, the δ of this document; several
+                # layers' δ stay apart (and are refused, naming the superscript).
+                maths = _LAYER.sub(lambda m: "\\delta" + " " * (len(m.group()) - 6), maths)
             prose = _CLOSING.sub("", _OPENING.sub("", shown[max(previous_end, offset - 200):offset]))
             previous_end = offset + len(maths)
             if disowned(prose):
@@ -163,6 +181,8 @@ class _DocumentReader:
                 continue
             if self.kind != "tex":
                 maths = _TEX_COMMENT.sub(lambda m: " " * len(m.group()), maths)
+            # eqnarray's `a &=& b`: the relation has a column of its own; the same length keeps offsets.
+            maths = _EQNARRAY_EQUALS.sub(lambda m: " " + m.group(1) + "=" + m.group(2) + " ", maths)
             maths, boxed = _unbox(maths)
             raws = equations(maths, offset)
             if not raws:
@@ -217,6 +237,11 @@ class _DocumentReader:
         ambiguous: dict[tuple[str, tuple[int, ...]], tuple[int, int]] = {}  # key -> (boxed line, other line)
         for eq in self.equations:
             if eq.index is None and eq.variables is None and self.layout(eq):
+                source = expand(eq.sides[-1][0], self.macros) if eq.sides else ""
+                if not self.names_target(source):
+                    self.problems.append(Problem(eq.lhs_line, "", (
+                        f"the matrix on line {eq.lhs_line} was not read: its \\cdots/\\vdots/\\ddots entries have no "
+                        f"value; write every entry of the matrix, or each entry as its own equation")))
                 continue  # dC/dX = (dC/dx_{1,1} ... \vdots): the entries are derived one by one
             keys = [(eq.array.name, i) for i in target_entries(eq.array)] if eq.index is None \
                 else [(eq.array.name, eq.index)]
@@ -290,7 +315,7 @@ class _DocumentReader:
         if garbled:
             return answer(value=None, problem=garbled, style="latex")
         try:
-            read = read_answer(source, self.notation, "auto", self.limits, self.memo)
+            read = read_answer(self.named.substitute(source), self.notation, "auto", self.limits, self.memo)
             expr, style = (read, read.style) if isinstance(read, Reading) else read
             return answer(value=expr, problem=None, style=style)
         except ParseError as err:
