@@ -9,8 +9,8 @@ from ..execution import FunctionsSubmission
 from ..options import GradeOptions
 from ..report import Check, Finding, Message
 from ..spec.load import Exercise
-from .mutations import detectors_for, mutated_numeric
-from .rules import rules_for, symbol_values
+from .mutations import mutated_numeric
+from .rules import parsed_answer, symbol_values
 
 
 def diagnose_function_checks(exercise: Exercise, submission: FunctionsSubmission, checks: tuple[Check, ...],
@@ -20,8 +20,8 @@ def diagnose_function_checks(exercise: Exercise, submission: FunctionsSubmission
     The reference gradients of every trial are reused from the submission, as reading computed them.
     """
     lang = options.lang_for(exercise)
-    detectors = detectors_for(exercise)
-    rules = rules_for(exercise)
+    detectors = exercise.feedback.detectors
+    rules = exercise.feedback.rules
     out = []
     for check, run in zip(checks, submission.runs):
         if check.status != "fail" or "wrong-shape" in check.notes or any(v is None for v in run.values):
@@ -86,7 +86,7 @@ def _answer_rule_entries(exercise, rule, target, trials, references, values) -> 
     asked = set(exercise.target(target).entries)
     entries = sorted(e for e in (notation.full_index(w) for w in rule.entries) if e in asked) if rule.entries \
         else sorted(asked)
-    exprs = [rule.parsed_answer(notation.notation_index(e), exercise.notation) for e in entries]
+    exprs = [parsed_answer(rule, notation.notation_index(e), exercise.notation) for e in entries]
     if not entries or any(e is None for e in exprs):
         return []
     changed = False

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Sequence
 
+from ..parsing.printer import show
 from ...spec.notation import ArrayNotation, Notation
 from ..parsing import (ParseError, ParseLimits, Reading, parse_derivative_target, parse_whole, parse_with_style,
                        read_answer)
@@ -353,7 +354,7 @@ class _DocumentReader:
             return [Answer(eq.array.name, i, None, paired + (" (from the matrix form)" if form else ""),
                            snippet(source), line, style, steps) for i in entries]
         note = f"from the matrix form on line {line}: {snippet(source, 60)}" if form else None
-        return [Answer(eq.array.name, i, expr, None, self.notation.show(expr, style), line, style, steps, note)
+        return [Answer(eq.array.name, i, expr, None, show(expr, self.notation, style), line, style, steps, note)
                 for i, expr in paired]
 
     def unsure(self, eq: _Equation) -> str | None:
