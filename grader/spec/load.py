@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 from reference.graph import Graph, GraphError, Node
 
 from ..errors import SpecError, SpecProblem, UnknownExercise
+from .aliases import aliases as written_aliases
 from .notation import ArrayNotation, Notation
 from .data import Intermediate, check_inputs, exact_value, fixed_values, intermediates
 from .feedback import check_feedback, check_rule_answers
@@ -417,7 +418,8 @@ def _build(data: dict[str, Any], lines: dict[tuple[Any, ...], int], filename: st
         graph=graph, notation=Notation(tuple(arrays), loss=loss, loss_aliases=aliases,
                                        defined_outputs=_defined_outputs(graph, upstream),
                                        constants=_constants(graph, arrays),
-                                       meanings=_meanings(graph, upstream, middle)),
+                                       meanings=_meanings(graph, upstream, middle),
+                                       aliases=written_aliases(data, graph, arrays, middle)),
         upstream=upstream["name"] if upstream else None, targets=tuple(targets), functions=tuple(functions),
         trials=Trials(**data.get("trials", {})), rtol=float(tol.get("rtol", DEFAULT_RTOL)),
         atol=float(tol.get("atol", DEFAULT_ATOL)), limits=Limits(**data.get("limits", {})),

@@ -101,6 +101,17 @@ def _symbol(name: str) -> "sympy.Symbol":
 
 
 @dataclass(frozen=True)
+class Alias:
+    """Another spelling of an array's name (`\\gamma` for g): LaTeX, unicode or a plain word;
+    `#` in it stands for the subscript (`\\sqrt{\\sigma_#^2+\\epsilon}` is s_#). `power`: the
+    spelling means the array's entry to that power (`\\sigma_#^2+\\epsilon` is s_#^2)."""
+
+    spelling: str
+    array: str
+    power: int = 1
+
+
+@dataclass(frozen=True)
 class Notation:
     """All arrays of one exercise, looked up by name, plain letter or LaTeX letter."""
 
@@ -115,6 +126,9 @@ class Notation:
     constants: tuple[tuple[str, int], ...] = ()
     # What the named nodes are (array name, "the output of sigmoid"), for "did you mean" hints.
     meanings: tuple[tuple[str, str], ...] = ()
+    # Other names courses give the arrays (batch norm's \\gamma for g), longest first
+    # (grader/spec/aliases.py); the readers rewrite them into the array's letter.
+    aliases: tuple[Alias, ...] = ()
     # How feedback folds an expression back into the author's terms (set by the Exercise: each
     # named intermediate's and usable output's definition -> its symbol), so `expected` reads
     # (p[1,2] - t[1,2])/2, not a wall of exp(...).
