@@ -41,8 +41,10 @@ def test_given_values_decide_steps_and_credit_hand_substituted_numbers(tmp_path)
 
 def test_an_unknown_letter_is_told_what_it_likely_means():
     with pytest.raises(ParseError) as info:
-        parse_expression(r"\frac{\partial C}{\partial y_1} a_1 (1 - a_1)", load_exercise("sigmoid-4").notation)
-    assert "unknown symbol 'a': did you mean y (the output of sigmoid)?" in str(info.value)
+        parse_expression(r"\frac{\partial C}{\partial y_1} b_1 (1 - b_1)", load_exercise("sigmoid-4").notation)
+    assert "unknown symbol 'b': did you mean y (the output of sigmoid)?" in str(info.value)
+    # a is the activation's alias (a_i = sigma(x_i)): read, never asked about
+    assert parse_expression(r"a_1 (1 - a_1)", load_exercise("sigmoid-4").notation) is not None
 
 
 def test_a_students_own_definition_extends_the_table(tmp_path):

@@ -124,6 +124,12 @@ class Exercise:
             array = self.notation.array_of(symbol.name)
             if array is not None and array[0].name in names and not (value.is_Number or value.is_Symbol):
                 out.setdefault(value, symbol)
+        # An intermediate defined through another (attention's a = softmax(s)) is found in an
+        # expression whose s is already folded: its definition in those terms is a key too.
+        for value, symbol in list(out.items()):
+            folded = value.xreplace({k: v for k, v in out.items() if v != symbol})
+            if folded != value:
+                out.setdefault(folded, symbol)
         return out
 
     def symbol_for(self, name: str, index: tuple[int, ...]) -> Any:

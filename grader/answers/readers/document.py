@@ -312,7 +312,8 @@ class _DocumentReader:
         if garbled:
             return answer(value=None, problem=garbled, style="latex")
         try:
-            read = read_answer(self.named.substitute(source), self.notation, "auto", self.limits, self.memo)
+            read = read_answer(self.named.substitute(source), self.named.notation_for_answers(), "auto", self.limits,
+                               self.memo)
             expr, style = (read, read.style) if isinstance(read, Reading) else read
             return answer(value=expr, problem=None, style=style)
         except ParseError as err:
