@@ -8,7 +8,8 @@ entry) as exact sympy expressions, which the reference solver chains along upstr
 Nothing outside an op's class tells op kinds apart.
 
 Ops register themselves with `register` (in `reference/indexed.py`, `reference/elementwise.py`,
-`reference/nonlinear.py`); `build` is how the graph makes one.
+`reference/nonlinear.py`, which `reference/__init__.py` imports, so the registry is full once the
+package is imported); `build` is how the graph makes one.
 """
 from __future__ import annotations
 
@@ -150,7 +151,6 @@ def build(op: str, shapes: Sequence[tuple[int, ...]], params: Mapping[str, objec
     Raises OpError for an unknown op, a wrong number of inputs, unknown parameters or shapes
     the op cannot take.
     """
-    _load_library()
     spec = OPS.get(op)
     if spec is None:
         raise OpError(f"unknown op {op!r}; known ops: {', '.join(sorted(OPS))}")
@@ -161,12 +161,6 @@ def build(op: str, shapes: Sequence[tuple[int, ...]], params: Mapping[str, objec
         raise OpError(f"{op} has no parameter {', '.join(sorted(unknown))}; it takes: {', '.join(spec.params) or 'none'}")
     merged = {**spec.params, **params}
     return spec.build([tuple(int(n) for n in s) for s in shapes], merged)
-
-
-def _load_library() -> None:
-    # The op modules register on import; imported here, not at the top, because they import
-    # this module's interface.
-    from . import elementwise, indexed, nonlinear  # noqa: F401
 
 
 def pair(value, name: str) -> tuple[int, int]:

@@ -4,6 +4,7 @@ from click.testing import CliRunner
 
 from grader.spec.authoring import example_shapes, new_spec, op_kinds
 from grader.cli import cli
+from grader.spec.feedback import Expectation
 from grader.spec.load import load_exercise, parse_exercise
 
 
@@ -14,7 +15,7 @@ def test_the_skeleton_of_every_op_kind_validates_as_written(op):
     assert exercise.id == name and [n.node.op for n in exercise.graph.nodes] == [op]
     assert tuple(exercise.graph.inputs.values()) == example_shapes(op)
     # The reference answer ships as a live self-test (ReLU's step included), never commented out.
-    assert exercise.self_test and exercise.self_test[0]["name"] == "the reference answer"
+    assert exercise.self_test and exercise.self_test[0].name == "the reference answer"
 
 
 @pytest.mark.parametrize("op", ["relu", "leaky_relu"])
@@ -31,7 +32,7 @@ def test_the_default_skeleton_is_a_convolution_where_paths_meet():
     exercise = parse_exercise(new_spec("my-conv"), "my-conv.yaml")
     assert exercise.graph.inputs == {"X": (3, 3), "K": (2, 2)}
     assert len(exercise.solution["X"][1, 1].paths) == 4
-    assert exercise.self_test[0]["expect"] == {"score": 10, "exit": 0}
+    assert exercise.self_test[0].expect == Expectation(score=10, exit=0)
 
 
 def test_from_copies_an_exercise_under_a_new_id():

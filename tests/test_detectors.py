@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 import yaml
 
-from grader.diagnosis.mutations import BUILT_IN, mutated_symbolic
+from grader.diagnosis.mutations import mutated_symbolic
+from grader.spec.detectors import BUILT_IN
 from grader.pipeline import grade
 from grader.answers.parsing.printer import to_plain
 from grader.spec.load import parse_exercise

@@ -57,9 +57,8 @@ def test_examples_are_named_by_the_convention():
 def test_every_bundled_exercise_speaks_english_and_hebrew(exercise_id):
     exercise = load_exercise(exercise_id)
     assert {"en", "he"} <= set(exercise.statement)
-    for rule in exercise.feedback.get("rules", ()):
-        message = rule["message"]
-        assert isinstance(message, dict) and {"en", "he"} <= set(message), rule["id"]
+    for rule in exercise.feedback.rules:
+        assert {"en", "he"} <= set(rule.message), rule.id
 
 
 @pytest.mark.parametrize("exercise_id", bundled_ids())

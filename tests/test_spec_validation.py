@@ -124,7 +124,7 @@ def test_show_and_grade_refuse_an_unknown_language_alike():
 def test_the_bundled_specs_validate_with_their_rule_answers_parsed():
     result = cli("validate", *sorted((ROOT / "exercises").glob("*.yaml")))
     assert result.exit_code == 0, result.stderr
-    assert load_exercise(SEED_ID).feedback["rules"]  # the seed has rules, so their answers were parsed
+    assert load_exercise(SEED_ID).feedback.rules  # the seed has rules, so their answers were parsed
 
 
 def test_every_label_uses_the_exercise_s_loss_letter(tmp_path):

@@ -11,6 +11,7 @@ from functools import partial
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from ..answers.parsing.printer import show
 from ..answers.equivalence import Budget, Verdict, equivalent_to_entry, poly_matches_entry
 from ..options import GradeOptions
 from ..report import Check, Maths, Message, MessageParam
@@ -104,4 +105,4 @@ def entry_maths(notation: Notation, target: str, index: tuple[int, ...], style: 
 
 def answer_maths(notation: Notation, answer: Answer) -> Maths:
     """A student's answer as maths: as they wrote it, and as it was read (in LaTeX, for MathML)."""
-    return Maths(answer.source, notation.show(answer.expr, "latex") if answer.expr is not None else "", answer.style)
+    return Maths(answer.source, show(answer.expr, notation, "latex") if answer.expr is not None else "", answer.style)

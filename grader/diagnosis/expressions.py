@@ -6,6 +6,7 @@ from dataclasses import replace
 import numpy as np
 import sympy
 
+from ..answers.parsing.printer import show
 from ..checks.expressions import answers_by_entry
 from ..answers.equivalence import equivalent
 from ..answers.evaluate import NotRational, evaluate
@@ -14,9 +15,9 @@ from ..report import SENTENCE_KINDS, Check, Finding, Maths, Message
 from ..spec.load import Exercise
 from ..spec.notation import Notation, Style
 from ..answers.readers import Answer, ExpressionSubmission
-from .mutations import detectors_for, mutated_numeric, mutated_symbolic
+from .mutations import mutated_numeric, mutated_symbolic
 from .paths import diagnose_paths, headline
-from .rules import rules_for, symbol_values
+from .rules import parsed_answer, symbol_values
 
 
 class _Probe:
@@ -68,9 +69,9 @@ class _Diagnoser:
     def __init__(self, exercise: Exercise, options: GradeOptions) -> None:
         self.exercise = exercise
         self.lang, self.seed = options.lang_for(exercise), options.seed_for(exercise)
-        self.reveal = bool(exercise.feedback.get("reveal", False)) and options.reveal
-        self.detectors = detectors_for(exercise)
-        self.rules = rules_for(exercise)
+        self.reveal = exercise.feedback.reveal and options.reveal
+        self.detectors = exercise.feedback.detectors
+        self.rules = exercise.feedback.rules
         self.probe: _Probe | None = None  # built for the first wrong answer only
         self.symbolic_cache: dict = {}
 
@@ -94,6 +95,10 @@ class _Diagnoser:
         for rule in self.rules:
             if rule.applies_to(check.target, check.index) and \
                     _rule_matches(rule, exercise, check.index, answer.expr, matched, self.seed):
+                if rule.answer is not None:
+                    # The author explained this very answer: a built-in detector's sentence about
+                    # it would say the same thing less well (its note stays in the report).
+                    findings = [f for f in findings if f.kind != "misconception"]
                 findings.append(Finding("rule", rule.text(lang, check.index), {"rule": rule.id}))
                 notes.append(rule.id)
                 points = max(points, rule.credit * check.max_points)
@@ -133,10 +138,10 @@ def _matching_detectors(exercise, detectors, probe, cache, target, index, expr, 
 def _rule_matches(rule, exercise, written, expr, matched, seed) -> bool:
     if rule.detector is not None:
         return any(d.name == rule.detector for d in matched)
-    wanted = rule.parsed_answer(written, exercise.notation)
+    wanted = parsed_answer(rule, written, exercise.notation)
     return wanted is not None and equivalent(expr, exercise.expand(wanted), seed=seed).equivalent
 
 
 def _maths(notation: Notation, expr: sympy.Expr, style: Style) -> Maths:
     """An expression as maths: in the student's notation, and in LaTeX for MathML."""
-    return Maths(notation.show(expr, style), notation.show(expr, "latex"), style)
+    return Maths(show(expr, notation, style), show(expr, notation, "latex"), style)

@@ -9,8 +9,8 @@ from ..execution import FunctionsSubmission
 from ..options import GradeOptions
 from ..report import Check, Finding, Message
 from ..spec.load import Exercise
-from .mutations import detectors_for, mutated_numeric
-from .rules import rules_for, symbol_values
+from .mutations import mutated_numeric
+from .rules import parsed_answer, symbol_values
 
 
 def diagnose_function_checks(exercise: Exercise, submission: FunctionsSubmission, checks: tuple[Check, ...],
@@ -20,8 +20,8 @@ def diagnose_function_checks(exercise: Exercise, submission: FunctionsSubmission
     The reference gradients of every trial are reused from the submission, as reading computed them.
     """
     lang = options.lang_for(exercise)
-    detectors = detectors_for(exercise)
-    rules = rules_for(exercise)
+    detectors = exercise.feedback.detectors
+    rules = exercise.feedback.rules
     out = []
     for check, run in zip(checks, submission.runs):
         if check.status != "fail" or "wrong-shape" in check.notes or any(v is None for v in run.values):
@@ -86,13 +86,14 @@ def _answer_rule_entries(exercise, rule, target, trials, references, values) -> 
     asked = set(exercise.target(target).entries)
     entries = sorted(e for e in (notation.full_index(w) for w in rule.entries) if e in asked) if rule.entries \
         else sorted(asked)
-    exprs = [rule.parsed_answer(notation.notation_index(e), exercise.notation) for e in entries]
+    exprs = [parsed_answer(rule, notation.notation_index(e), exercise.notation) for e in entries]
     if not entries or any(e is None for e in exprs):
         return []
-    exprs = [exercise.expand(e) for e in exprs]  # intermediates the rule names, in terms of the inputs
     changed = False
     for trial, reference, got in zip(trials, references, values):
-        point = symbol_values(exercise, trial.values, trial.upstream)
+        # The rule's symbols take this trial's numbers: data inputs (labels) as drawn for the
+        # trial, never the spec's fixed values, and intermediates from the trial's forward pass.
+        point = {**symbol_values(exercise, trial.values, trial.upstream), **_intermediate_values(exercise, trial.values)}
         try:
             wanted = np.array([float(evaluate(e, point, exact=False)) for e in exprs])
         except (ZeroDivisionError, KeyError, OverflowError, ValueError, NotRational):
@@ -103,6 +104,42 @@ def _answer_rule_entries(exercise, rule, target, trials, references, values) -> 
         ref_entries = np.array([reference[target][e] for e in entries])
         changed |= not np.allclose(wanted, ref_entries, rtol=exercise.rtol, atol=exercise.atol)
     return entries if changed else []
+
+
+def _intermediate_values(exercise, values) -> dict:
+    """Every intermediate symbol -> its float value on one trial's inputs: node outputs from the
+    numeric forward pass, an op's named parts (x-hat, softmax's p) from its symbolic form at the
+    numeric values of that node's own inputs."""
+    import sympy
+
+    from reference.graph import Graph
+    from reference.symbolic import internal
+
+    from ..answers.evaluate import evaluate
+
+    if not exercise.intermediates:
+        return {}
+    env = exercise.graph.forward(values)
+    out = {}
+    for mid in exercise.intermediates:
+        if mid.part is None:
+            array = env[mid.of]
+        else:
+            built = next(b for b in exercise.graph.nodes if b.node.output == mid.of)
+            names = tuple(dict.fromkeys(built.node.inputs))
+            single = Graph.build({n: exercise.graph.shape(n) for n in names}, [built.node], built.node.output)
+            symbols = {n: np.array([sympy.Symbol(f"_{n}_{k}") for k in range(env[n].size)],
+                                   dtype=object).reshape(env[n].shape) for n in names}
+            parts = internal(single, _symbol_of(symbols), built.node.output, mid.part, {n: env[n] for n in names})
+            point = {sym: float(v) for n in names for sym, v in zip(symbols[n].ravel(), env[n].ravel())}
+            array = np.array([float(evaluate(e, point, exact=False)) for e in parts.ravel()]).reshape(mid.shape)
+        for idx in np.ndindex(*mid.shape):
+            out[exercise.notation[mid.name].symbol(idx)] = float(array[idx])
+    return out
+
+
+def _symbol_of(table: dict):
+    return lambda name, index: table[name][index]
 
 
 def _share(exercise, target, entries: int) -> float:

@@ -12,6 +12,7 @@ from fractions import Fraction
 
 import sympy
 
+from ..answers.parsing.printer import show
 from ..answers.equivalence import ExpansionTooBig, to_poly
 from ..spec.notation import Notation, Style
 from ..report import Finding, FindingKind, Maths, Message, MessageParam
@@ -99,7 +100,7 @@ def diagnose_paths(exercise: Exercise, reference, student: sympy.Expr, style: St
 
 
 def _shown(notation: Notation, expr: sympy.Expr, style: Style) -> Maths:
-    return Maths(notation.show(expr, style), notation.show(expr, "latex"), style)
+    return Maths(show(expr, notation, style), show(expr, notation, "latex"), style)
 
 
 def _path_finding(notation: Notation, name: str, r: dict | None, s: dict | None, style: Style,

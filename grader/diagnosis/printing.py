@@ -5,6 +5,7 @@ from fractions import Fraction
 
 import sympy
 
+from ..answers.parsing.printer import show
 from ..spec.notation import Notation, Style
 
 
@@ -21,13 +22,13 @@ def poly_to_expr(poly: dict) -> sympy.Expr:
 def show_term(upstream: sympy.Symbol | None, local: sympy.Expr, notation: Notation, style: Style) -> str:
     """upstream * local, keeping the upstream factor first and the local part grouped."""
     if upstream is None:
-        return notation.show(local, style)
-    up = notation.show(upstream, style)
+        return show(local, notation, style)
+    up = show(upstream, notation, style)
     if local == 1:
         return up
     if local == -1:
         return f"-{up}"
-    inner = notation.show(local, style)
+    inner = show(local, notation, style)
     if isinstance(local, sympy.Add):
         inner = f"\\left({inner}\\right)" if style == "latex" else f"({inner})"
     return f"{up} {inner}" if style == "latex" else f"{up}*{inner}"

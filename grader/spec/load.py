@@ -27,7 +27,7 @@ from ..errors import SpecError, SpecProblem, UnknownExercise
 from .aliases import aliases as written_aliases
 from .notation import ArrayNotation, Notation
 from .data import Intermediate, check_inputs, exact_value, fixed_values, intermediates
-from .feedback import check_feedback, check_rule_answers
+from .feedback import Feedback, Sample, build_feedback, check_rule_answers, samples
 from .variants import MAX_DRAWS, Variant, candidates, declared, range_problems
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -92,8 +92,8 @@ class Exercise:
     atol: float
     limits: Limits
     forbidden_imports: tuple[str, ...]
-    feedback: Mapping[str, Any] = field(default_factory=dict)
-    self_test: tuple[Mapping[str, Any], ...] = ()
+    feedback: Feedback = Feedback()
+    self_test: tuple[Sample, ...] = ()
     variant: Variant | None = None  # None when the spec declares no variants
     fixed: Mapping[str, Any] = field(default_factory=dict)  # input name -> the values the spec fixes
     data_inputs: tuple[str, ...] = ()  # inputs declared `data: true` (never differentiated)
@@ -413,7 +413,7 @@ def _build(data: dict[str, Any], lines: dict[tuple[Any, ...], int], filename: st
     targets = _targets(data["targets"], arrays, [*inputs, *(m.name for m in middle if m.part is None)], problem)
     functions = _functions(data.get("functions", {}), inputs, upstream, data["targets"], problem)
     statement, language = _statement(data, problem)
-    check_feedback(data.get("feedback", {}), {t.name: t for t in targets}, arrays, problem)
+    feedback = build_feedback(data.get("feedback", {}), {t.name: t for t in targets}, arrays, problem)
     if problem.found:
         raise SpecError(problem.found)
     assert graph is not None  # a graph that did not build is a problem found
@@ -430,7 +430,7 @@ def _build(data: dict[str, Any], lines: dict[tuple[Any, ...], int], filename: st
         trials=Trials(**data.get("trials", {})), rtol=float(tol.get("rtol", DEFAULT_RTOL)),
         atol=float(tol.get("atol", DEFAULT_ATOL)), limits=Limits(**data.get("limits", {})),
         forbidden_imports=tuple(dict.fromkeys([*DEFAULT_FORBIDDEN, *data.get("forbidden_imports", [])])),
-        feedback=data.get("feedback", {}), self_test=tuple(data.get("self_test", [])),
+        feedback=feedback, self_test=samples(data.get("self_test", [])),
         fixed=fixed, data_inputs=tuple(n for n, v in inputs.items() if v.get("data")), intermediates=tuple(middle),
     )
 

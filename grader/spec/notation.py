@@ -7,8 +7,9 @@ upstream gradient. Notation indices are 1-based, as students write them; array i
 0-based, as numpy has them.
 
 The rules of notation live here once: how a derivative is labelled (`dL/dx[2,1]` for an
-exercise whose loss is L), how a run of digits such as `x_{21}` is read (`digit_index`), and how
-an expression is shown back to the student (`Notation.show`).
+exercise whose loss is L), how a run of digits such as `x_{21}` is read (`digit_index`), and which
+named intermediates an expression shown back to the student is folded into (`Notation.fold`;
+`answers.parsing.printer.show` prints it).
 """
 from __future__ import annotations
 
@@ -191,13 +192,6 @@ class Notation:
         """The label of one entry's gradient: `dC/dx[2,1]`, or `\\frac{\\partial C}{\\partial x_{2,1}}` in LaTeX."""
         array = self[name]
         return self.derivative(array.tex(full, self.loss) if style == "latex" else array.plain(full), style)
-
-    def show(self, expr: "sympy.Basic", style: Style = "plain") -> str:
-        """`expr` written as the student writes: plain text or LaTeX (text they could paste back)."""
-        from ..answers.parsing.printer import to_latex, to_plain  # the printers import this module
-
-        expr = self.fold(expr)
-        return to_latex(expr, self) if style == "latex" else to_plain(expr)
 
     def fold(self, expr: "sympy.Basic") -> "sympy.Basic":
         """`expr` with every named intermediate's definition written as its symbol."""

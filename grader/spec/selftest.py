@@ -18,12 +18,13 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
 import yaml
 
 from ..options import GradeOptions
 from ..pipeline import grade
+from .feedback import Expectation, Sample
 from .load import Exercise, exercise_variant
 
 SEEDS = (0, 1, 2)
@@ -49,9 +50,9 @@ def run_self_tests(exercise: Exercise, seeds: Sequence[int] = SEEDS, variants: S
         return results
     for variant_id in variants:
         concrete = exercise_variant(exercise, variant_id)
-        samples = [s for s in concrete.self_test if s.get("variants", "all" if "code" in s else "default") == "all"]
-        samples.append({"name": WORKED_SOLUTION, "document": worked_solution(concrete),
-                        "expect": {"score": concrete.max_score, "exit": 0}})
+        samples = [s for s in concrete.self_test if s.variants == "all"]
+        samples.append(Sample(WORKED_SOLUTION, Expectation(score=concrete.max_score, exit=0),
+                              document=worked_solution(concrete)))
         label = f" [variant {variant_id}: {concrete.variant.describe() if concrete.variant else ''}]"
         results += _run_samples(concrete, samples, seeds[:1], label)
     return results
@@ -65,24 +66,24 @@ def worked_solution(exercise: Exercise) -> str:
     return render_explanation(explain(exercise), "markdown", "en")
 
 
-def _run_samples(exercise: Exercise, samples: list[Any], seeds: Sequence[int], label: str) -> list[SelfTestResult]:
+def _run_samples(exercise: Exercise, samples: list[Sample], seeds: Sequence[int], label: str) -> list[SelfTestResult]:
     results = []
     with tempfile.TemporaryDirectory(prefix="grader-selftest-") as tmp:
         for number, sample in enumerate(samples):
             path = _write_sample(Path(tmp), number, sample)
-            expect = sample["expect"]
+            expect = sample.expect
             for seed in seeds:
                 report = grade(exercise, path, GradeOptions(seed=seed, timeout=None, lang="en"))
                 problems = []
-                if "score" in expect and score_text(report.score) != score_text(float(expect["score"])):
-                    problems.append(f"expected score {score_text(float(expect['score']))}, got {score_text(report.score)}")
+                if expect.score is not None and score_text(report.score) != score_text(expect.score):
+                    problems.append(f"expected score {score_text(expect.score)}, got {score_text(report.score)}")
                 notes = {n for c in report.checks for n in c.notes}
-                missing = [n for n in expect.get("notes", ()) if n not in notes]
+                missing = [n for n in expect.notes if n not in notes]
                 if missing:
                     problems.append(f"expected answer note(s) {', '.join(missing)}; notes were: {', '.join(sorted(notes))}")
-                if "exit" in expect and report.return_code != expect["exit"]:
-                    problems.append(f"expected exit {expect['exit']}, got {report.return_code}")
-                results.append(SelfTestResult(sample["name"] + label, seed, not problems,
+                if expect.exit is not None and report.return_code != expect.exit:
+                    problems.append(f"expected exit {expect.exit}, got {report.return_code}")
+                results.append(SelfTestResult(sample.name + label, seed, not problems,
                                               "; ".join(problems) or f"score {score_text(report.score)} as expected"))
     return results
 
@@ -93,15 +94,15 @@ def score_text(score: float) -> str:
     return f"{score:g}"
 
 
-def _write_sample(directory: Path, number: int, sample: dict[str, Any]) -> Path:
-    if "code" in sample:
+def _write_sample(directory: Path, number: int, sample: Sample) -> Path:
+    if sample.code is not None:
         path = directory / f"sample{number}.py"
-        path.write_text(sample["code"], encoding="utf-8")
-    elif "document" in sample:
+        path.write_text(sample.code, encoding="utf-8")
+    elif sample.document is not None:
         path = directory / f"sample{number}.md"
-        path.write_text(sample["document"], encoding="utf-8")
+        path.write_text(sample.document, encoding="utf-8")
     else:
         path = directory / f"sample{number}.yaml"
-        path.write_text(yaml.safe_dump({str(k): v for k, v in sample["answers"].items()}, allow_unicode=True),
+        path.write_text(yaml.safe_dump({str(k): v for k, v in (sample.answers or {}).items()}, allow_unicode=True),
                         encoding="utf-8")
     return path

@@ -23,7 +23,7 @@ from pathlib import Path
 import yaml
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
@@ -33,7 +33,9 @@ from ..render.registry import renderer, run_settings
 from ..spec.load import exercise_variant
 from . import pages
 from .catalogue import Served
+from .forms import RequestRefused, read_form
 from .grading import Busy, GradingPool
+from .instructor import routes as instructor_routes
 from .preview import preview
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # a notebook with outputs fits; a class folder does not
@@ -63,12 +65,6 @@ class ServeConfig:
     # names, so that a web page whose domain was re-pointed at 127.0.0.1 (DNS rebinding) cannot
     # read our pages, and with them a CSRF token.
     allowed_hosts: tuple[str, ...] | None = None
-
-
-class RequestRefused(Exception):
-    def __init__(self, status: int, title: str, message: str):
-        super().__init__(message)
-        self.status, self.title, self.message = status, title, message
 
 
 def create_app(config: ServeConfig) -> Starlette:
@@ -197,8 +193,6 @@ def create_app(config: ServeConfig) -> Starlette:
         Route("/static/preview.js", script),
     ]
     if config.db is not None:
-        from .instructor import routes as instructor_routes
-
         routes += instructor_routes(config, html, refused, token, check_token)
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.grading = state
@@ -248,29 +242,6 @@ def _lang(value: str | None, item: Served) -> str:
 def _field(form, name: str) -> str:
     value = form.get(name) if form is not None else None
     return value if isinstance(value, str) else ""
-
-
-async def read_form(request: Request, cap: int):
-    """The form of a POST, read only up to `cap` bytes (413 beyond it, whatever Content-Length says)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > cap + 64 * 1024:
-        raise RequestRefused(413, "Too large", f"a submission may be at most {cap // 1024} KiB")
-    body = bytearray()
-    try:
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > cap + 64 * 1024:  # room for the form's other fields and multipart framing
-                raise RequestRefused(413, "Too large", f"a submission may be at most {cap // 1024} KiB")
-    except ClientDisconnect:
-        raise RequestRefused(400, "Incomplete", "the request ended early") from None
-    request._body = bytes(body)  # Starlette parses the form from the body read here
-    kind = request.headers.get("content-type", "")
-    if not kind.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
-        raise RequestRefused(415, "Not a form", "send a form: application/x-www-form-urlencoded or multipart/form-data")
-    try:
-        return await request.form(max_files=1, max_fields=4096, max_part_size=cap)
-    except Exception as err:  # Starlette's MultiPartException and the parser's own errors
-        raise RequestRefused(400, "Unreadable form", f"the form cannot be read: {err}") from None
 
 
 async def _submission(form, cap: int) -> tuple[str, bytes]:

@@ -27,11 +27,10 @@ from ..render.summary import headline, sections
 from ..render.text import points
 from ..report import Report
 from . import pages
+from .forms import RequestRefused, read_form
 
 
 def routes(config, html, refused, token, check_token) -> list[Route]:
-    from .app import RequestRefused, read_form
-
     def book() -> Gradebook:
         try:
             return Gradebook(config.db, create=False)

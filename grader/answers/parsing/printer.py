@@ -9,7 +9,7 @@ import sympy
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
-from ...spec.notation import Notation
+from ...spec.notation import Notation, Style
 
 
 class PlainPrinter(StrPrinter):
@@ -62,3 +62,10 @@ def to_plain(expr: sympy.Basic) -> str:
 def to_latex(expr: sympy.Basic, notation: Notation) -> str:
     """LaTeX in the exercise's notation that `parse_expression(..., style="latex")` reads back."""
     return NotationLatexPrinter(notation).doprint(expr)
+
+
+def show(expr: sympy.Basic, notation: Notation, style: Style = "plain") -> str:
+    """`expr` written as the student writes: plain text or LaTeX (text they could paste back),
+    with each named intermediate's definition folded back into its symbol (`Notation.fold`)."""
+    expr = notation.fold(expr)
+    return to_latex(expr, notation) if style == "latex" else to_plain(expr)

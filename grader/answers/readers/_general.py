@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from ..parsing.printer import show
 from ...spec.notation import ArrayNotation, Notation
 from ..parsing import ParseError, ParseLimits, parse_general
 from ._entries import target_entries
@@ -136,6 +137,6 @@ def general_answers(source: str, array: ArrayNotation, variables: tuple[str, ...
                 out[full] = Answer(array.name, full, None, f"the formula for {label} at {where}: {value}", shown,
                                    line, "latex", steps)
             else:
-                out[full] = Answer(array.name, full, value, None, notation.show(value, "latex"), line, "latex", steps,
+                out[full] = Answer(array.name, full, value, None, show(value, notation, "latex"), line, "latex", steps,
                                    f"from the general formula for {label} on line {line}, at {where}")
     return [out[f] for f in entries]

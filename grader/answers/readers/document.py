@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Sequence
 
+from ..parsing.printer import show
 from ...spec.notation import ArrayNotation, Notation
 from ..parsing import (ParseError, ParseLimits, Reading, parse_derivative_target, parse_whole, parse_with_style,
                        read_answer)
@@ -224,7 +225,10 @@ class _DocumentReader:
             return None
         if found.array.name not in self.targets:
             return None
-        return _Equation(found.array, found.index, _line(self.text, offset), variables=found.variables)
+        index = found.index
+        if index is None and found.variables is None and not found.array.axes:
+            index = next(iter(target_entries(found.array)))  # written without indices: its one entry
+        return _Equation(found.array, index, _line(self.text, offset), variables=found.variables)
 
     def answers(self) -> tuple[Answer, ...]:
         # One rule for every entry: the last answer in reading order counts, whether it is the
@@ -351,7 +355,7 @@ class _DocumentReader:
             return [Answer(eq.array.name, i, None, paired + (" (from the matrix form)" if form else ""),
                            snippet(source), line, style, steps) for i in entries]
         note = f"from the matrix form on line {line}: {snippet(source, 60)}" if form else None
-        return [Answer(eq.array.name, i, expr, None, self.notation.show(expr, style), line, style, steps, note)
+        return [Answer(eq.array.name, i, expr, None, show(expr, self.notation, style), line, style, steps, note)
                 for i, expr in paired]
 
     def unsure(self, eq: _Equation) -> str | None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Sequence, cast
 
 import yaml
 
+from ..parsing.printer import show
 from ...spec.notation import ArrayNotation, Notation
 
 if TYPE_CHECKING:
@@ -178,7 +179,7 @@ class _Reader:
             return Answer(array.name, index, None, parsed.error, parsed.source, parsed.line, parsed.style)
         expr, style = parsed[index]
         # One string holds every entry; the entry's own text is the expression in the student's notation.
-        return Answer(array.name, index, expr, None, self.notation.show(expr, style), c.line, style)
+        return Answer(array.name, index, expr, None, show(expr, self.notation, style), c.line, style)
 
     def matrix(self, array: ArrayNotation, value: yaml.Node) -> Answer | dict[tuple[int, ...], tuple[Any, Style]]:
         """entry -> (expr, style) of a one-string matrix, or an Answer carrying the error."""
@@ -308,6 +309,9 @@ class _Reader:
                 self.offer(array, index, _Candidate(key.value, key.start_mark.line + 1,
                                                     cast(yaml.Node, cell).start_mark.line + 1, "node", cell))
             return
+        # An array written without indices (a scalar bias b) has one entry: its text is that entry's
+        # expression, not a matrix.
+        kind = "matrix" if array.axes else "node"
         for index in target_entries(array):
             self.offer(array, index, _Candidate(key.value, key.start_mark.line + 1, value.start_mark.line + 1,
-                                                "matrix", value))
+                                                kind, value))
