@@ -45,14 +45,14 @@ def _loss(exercise) -> str:
 
 def yaml_plain(exercise) -> Iterator[tuple[str, str]]:
     lines = [f"# expect-credit: {_expect(exercise)}"]
-    for name, array, full, plain, _ in _entries(exercise):
+    for _name, array, full, plain, _ in _entries(exercise):
         lines.append(f"{array.plain(full)}: \"{plain}\"")
     yield "gen-answers-plain.yaml", "\n".join(lines) + "\n"
 
 
 def yaml_latex(exercise) -> Iterator[tuple[str, str]]:
     lines = [f"# expect-credit: {_expect(exercise)}"]
-    for name, array, full, _, tex in _entries(exercise):
+    for _name, array, full, _, tex in _entries(exercise):
         key = array.tex(full)
         lines.append(f"'{key}': '{tex}'")
     yield "gen-answers-latex.yaml", "\n".join(lines) + "\n"
@@ -81,7 +81,7 @@ def _mixed(plain: str, exercise) -> str | None:
 
 def yaml_boxes(exercise) -> Iterator[tuple[str, str]]:
     lines = [f"# expect-credit: {_expect(exercise)}"]
-    for name, array, full, plain, _ in _entries(exercise):
+    for _name, array, full, plain, _ in _entries(exercise):
         mixed = _mixed(plain, exercise)
         if mixed is None:
             return
@@ -92,14 +92,14 @@ def yaml_boxes(exercise) -> Iterator[tuple[str, str]]:
 def markdown(exercise) -> Iterator[tuple[str, str]]:
     out = [f"<!-- expect-credit: {_expect(exercise)} -->", "# Backprop homework", "",
            "By the chain rule, summing over every path from the entry to the loss:", ""]
-    for name, array, full, _, tex in _entries(exercise):
+    for _name, array, full, _, tex in _entries(exercise):
         out += [f"$$\\frac{{\\partial {_loss(exercise)}}}{{\\partial {array.tex(full)}}} = {tex}$$", ""]
     yield "gen-derivation.md", "\n".join(out)
 
 
 def overleaf(exercise) -> Iterator[tuple[str, str]]:
     rows = []
-    for name, array, full, _, tex in _entries(exercise):
+    for _name, array, full, _, tex in _entries(exercise):
         rows.append(f"  \\pd{{{_loss(exercise)}}}{{{array.tex(full)}}} &= {tex}")
     body = " \\\\\n".join(rows)
     text = (f"% expect-credit: {_expect(exercise)}\n"
@@ -116,7 +116,7 @@ def notebook(exercise) -> Iterator[tuple[str, str]]:
               "source": [f"<!-- expect-credit: {_expect(exercise)} -->\n", "## Part 2: the gradients by hand"]},
              {"cell_type": "code", "metadata": {}, "execution_count": 1, "outputs": [],
               "source": ["import numpy as np\n", "x = np.zeros(3)"]}]
-    for name, array, full, _, tex in _entries(exercise):
+    for _name, array, full, _, tex in _entries(exercise):
         cells.append({"cell_type": "markdown", "metadata": {},
                       "source": [f"$$\\frac{{\\partial {_loss(exercise)}}}{{\\partial {array.tex(full)}}} = {tex}$$"]})
     doc = {"cells": cells, "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
@@ -126,7 +126,7 @@ def notebook(exercise) -> Iterator[tuple[str, str]]:
 
 def email(exercise) -> Iterator[tuple[str, str]]:
     out = [f"expect-credit: {_expect(exercise)}", "Hi,", "", "here are my answers for the exercise:", ""]
-    for name, array, full, plain, _ in _entries(exercise):
+    for _name, array, full, plain, _ in _entries(exercise):
         out.append(f"d{_loss(exercise)}/d{array.plain(full)} = {plain}")
     out += ["", "Thanks,", "Dana"]
     yield "gen-email.txt", "\n".join(out) + "\n"
@@ -152,7 +152,7 @@ def word_unicode(exercise) -> Iterator[tuple[str, str]]:
     if not _small(exercise):
         return
     out = [f"expect-credit: {_expect(exercise)}", "Solution (typed in Word)", ""]
-    for name, array, full, plain, _ in _entries(exercise):
+    for _name, array, full, plain, _ in _entries(exercise):
         rhs = _unicode(plain, exercise)
         lhs = _unicode(array.plain(full), exercise)
         if rhs is None or lhs is None:
@@ -165,7 +165,7 @@ def hebrew(exercise) -> Iterator[tuple[str, str]]:
     out = [f"<!-- expect-credit: {_expect(exercise)} -->", "## \u05e4\u05ea\u05e8\u05d5\u05df", "",
            "\u05dc\u05e4\u05d9 \u05db\u05dc\u05dc \u05d4\u05e9\u05e8\u05e9\u05e8\u05ea, \u05dc\u05db\u05dc "
            "\u05d0\u05d9\u05d1\u05e8:", ""]
-    for name, array, full, _, tex in _entries(exercise):
+    for _name, array, full, _, tex in _entries(exercise):
         out.append(f"\u05e2\u05d1\u05d5\u05e8 \u05d4\u05d0\u05d9\u05d1\u05e8 ${array.tex(full)}$ "
                    f"\u05de\u05ea\u05e7\u05d1\u05dc: $\\frac{{\\partial {_loss(exercise)}}}{{\\partial {array.tex(full)}}} = {tex}$")
         out.append("")
@@ -183,7 +183,7 @@ def nielsen(exercise) -> Iterator[tuple[str, str]]:
     out = [f"<!-- expect-credit: {_expect(exercise)} -->",
            f"Following Nielsen, write $\\delta^{{(2)}}_{{{idx}}} = \\frac{{\\partial {loss}}}{{\\partial {letter}_{{{idx}}}}}$ "
            "for the error of the layer's output.", ""]
-    for name, array, full, _, tex in _entries(exercise):
+    for _name, array, full, _, tex in _entries(exercise):
         rhs = pattern.sub(lambda m: f"\\delta^{{(2)}}_{{{m.group(1)}}}", tex)
         out += [f"$$\\frac{{\\partial {loss}}}{{\\partial {array.tex(full)}}} = {rhs}$$", ""]
     yield "gen-nielsen.md", "\n".join(out)
@@ -193,7 +193,7 @@ def d2l(exercise) -> Iterator[tuple[str, str]]:
     loss = _loss(exercise)
     frac = re.compile(r"\\frac\{\\partial " + loss + r"\}\{\\partial ([A-Za-z]_\{[0-9,]+\})\}")
     out = [f"<!-- expect-credit: {_expect(exercise)} -->", "### Backward pass (d2l notation)", ""]
-    for name, array, full, _, tex in _entries(exercise):
+    for _name, array, full, _, tex in _entries(exercise):
         rhs = frac.sub(lambda m: f"\\partial_{{{m.group(1)}}} {loss}", tex)
         out += [f"$$\\partial_{{{array.tex(full)}}} {loss} = {rhs}$$", ""]
     yield "gen-d2l.md", "\n".join(out)

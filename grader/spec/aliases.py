@@ -18,7 +18,7 @@ from .notation import Alias, ArrayNotation
 
 
 def aliases(data: Mapping[str, Any], graph: Graph | None, arrays: list[ArrayNotation],
-            middle: list) -> tuple[Alias, ...]:
+            middle: list[Any]) -> tuple[Alias, ...]:
     """Every alias of the exercise, longest spelling first (so `\\sqrt{\\sigma_#^2+\\epsilon}` is
     matched before `\\sigma_#^2+\\epsilon`)."""
     taken = {name for a in arrays for name in (a.letter, a.latex, a.name)}

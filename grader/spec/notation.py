@@ -225,9 +225,9 @@ class Notation:
         if not products:
             return expr
 
-        def powers_of(product: Any) -> dict:
+        def powers_of(product: Any) -> dict[Any, Any]:
             # Integer powers only: sympy's own as_powers_dict merges exp(a) exp(b) into E^(a + b).
-            out: dict = {}
+            out: dict[Any, Any] = {}
             for arg in product.args:
                 base, e = (arg.base, arg.exp) if arg.is_Pow and arg.exp.is_Integer else (arg, sympy.Integer(1))
                 out[base] = out.get(base, 0) + e

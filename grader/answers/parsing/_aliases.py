@@ -47,9 +47,10 @@ def rewrite_aliases(text: str, notation: Notation) -> str:
     latex = "\\" in text or "_" in text
 
     def replace(m: re.Match) -> str:
-        alias = notation.aliases[int(m.lastgroup[1:])]  # type: ignore[index]
+        group = m.lastgroup or "a0"  # every alternative is a named group
+        alias = notation.aliases[int(group[1:])]
         array = notation[alias.array]
-        subscript = next((g for g in m.groups()[m.re.groupindex[m.lastgroup]:] if g is not None), None) \
+        subscript = next((g for g in m.groups()[m.re.groupindex[group]:] if g is not None), None) \
             if "#" in alias.spelling else None
         if subscript is not None:
             sub = subscript[1:-1] if subscript.startswith("{") else subscript
