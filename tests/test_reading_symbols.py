@@ -60,6 +60,10 @@ def test_pdv_without_the_physics_package_is_named_as_undefined(tmp_path):
     report = _grade("conv2d-3x3-k2x1", tmp_path, "a.tex",
                     "\\[ \\pdv{C}{x_{1,1}} = \\pdv{C}{y_{1,1}} k_1 \\]\n")
     assert any("\\pdv is not defined" in m and m.startswith("line 1") for m in report.messages), report.messages
+    # the entry it answers is told so too, never "no answer found"
+    first = next(c for c in report.checks if c.index == (1, 1) and c.target == "X")
+    assert first.status == "error" and "\\pdv is not defined" in first.feedback and "(line 1)" in first.feedback
+    assert "no answer found" not in first.feedback
 
 
 def test_a_matrix_of_cdots_is_said_not_read(tmp_path):
