@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 from reference.graph import Graph, GraphError, Node
 
 from ..errors import SpecError, SpecProblem, UnknownExercise
+from .aliases import aliases as written_aliases
 from .notation import ArrayNotation, Notation
 from .data import Intermediate, check_inputs, exact_value, fixed_values, intermediates
 from .feedback import Feedback, Sample, build_feedback, check_rule_answers, samples
@@ -127,6 +128,12 @@ class Exercise:
             array = self.notation.array_of(symbol.name)
             if array is not None and array[0].name in names and not (value.is_Number or value.is_Symbol):
                 out.setdefault(value, symbol)
+        # An intermediate defined through another (attention's a = softmax(s)) is found in an
+        # expression whose s is already folded: its definition in those terms is a key too.
+        for value, symbol in list(out.items()):
+            folded = value.xreplace({k: v for k, v in out.items() if v != symbol})
+            if folded != value:
+                out.setdefault(folded, symbol)
         return out
 
     def symbol_for(self, name: str, index: tuple[int, ...]) -> Any:
@@ -427,7 +434,8 @@ def _build(data: dict[str, Any], lines: dict[tuple[Any, ...], int], filename: st
         graph=graph, notation=Notation(tuple(arrays), loss=loss, loss_aliases=aliases,
                                        defined_outputs=_defined_outputs(graph, upstream),
                                        constants=_constants(graph, arrays),
-                                       meanings=_meanings(graph, upstream, middle)),
+                                       meanings=_meanings(graph, upstream, middle),
+                                       aliases=written_aliases(data, graph, arrays, middle)),
         upstream=upstream["name"] if upstream else None, targets=tuple(targets), functions=tuple(functions),
         trials=Trials(**data.get("trials", {})), rtol=float(tol.get("rtol", DEFAULT_RTOL)),
         atol=float(tol.get("atol", DEFAULT_ATOL)), limits=Limits(**data.get("limits", {})),
