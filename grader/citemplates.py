@@ -41,11 +41,12 @@ def _version() -> str:
 
 
 def render_template(system: str) -> str:
-    """The template as one text; a set-up of several files names each before its text."""
+    """The template of a one-file set-up (GitHub, GitLab) as its text. Raises ValueError for a
+    set-up of several files (Gradescope: `build_gradescope_zip`)."""
     parts = template_files(system)
-    if len(parts) == 1:
-        return parts[0][1]
-    return "\n".join(f"# ===== {name} =====\n{text}" for name, text in parts)
+    if len(parts) != 1:
+        raise ValueError(f"{system}'s set-up is {len(parts)} files: build the zip")
+    return parts[0][1]
 
 
 def build_gradescope_zip(target: str | Path, exercises: Sequence[str], patterns: Sequence[str] = (),

@@ -243,8 +243,12 @@ def new(name: str, from_exercise: str | None, op: str | None, output: str | None
 @SUBMISSION_PATTERNS
 def ci_template(system: str, zip_path: str | None, exercises: tuple[str, ...], patterns: tuple[str, ...]) -> None:
     """Print a ready CI set-up that grades a student repository (see docs/ci.md)."""
-    from .citemplates import build_gradescope_zip, render_template
+    from .citemplates import build_gradescope_zip, render_template, template_files
 
+    if zip_path is None and len(template_files(system)) > 1:
+        # Several files in one stream is not a set-up anyone can save: build the upload instead.
+        raise GraderError(f"{system}'s set-up is several files ({', '.join(n for n, _ in template_files(system))}): "
+                          f"build the upload with --zip FILE --exercise SPEC (unzip it to see each file)")
     if zip_path is None:
         click.echo(render_template(system), nl=False)
         return

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -31,19 +31,7 @@ from ..render.registry import output_format, register_format
 from ..safetext import csv_cell
 from .gradebook import Gradebook
 from .grades import ClassGrades, StudentGrade, class_grades
-
-
-@dataclass(frozen=True)
-class Identity:
-    """Who a gradebook student is on the platforms (empty when no roster says)."""
-
-    student: str  # the gradebook's id
-    name: str = ""
-    email: str = ""
-    sid: str = ""  # the institution's student id (Canvas's SIS User ID, Gradescope's SID, Moodle's ID number)
-    login: str = ""  # GitHub username, SIS login
-    section: str = ""
-    canvas_id: str = ""
+from .roster import Identity, read_roster as roster_of
 
 
 ExportWriter = Callable[[ClassGrades, dict[str, Identity]], list[list[str]]]
@@ -63,9 +51,15 @@ def export(db: str | Path, fmt: str, assignment: str | None = None, roster: str 
         write: ExportWriter = output_format("export", fmt).render
     except ValueError as err:
         raise GraderError(f"export: {err}") from None
-    identities = read_roster(roster) if roster else {}
+    listed = read_roster(roster) if roster else {}
     with Gradebook(db, create=False) as book:
-        grades = class_grades(book, assignment, exercise, tuple(identities))
+        grades = class_grades(book, assignment, exercise, tuple(listed))
+        # Who each student is: what the batch learnt (a roster, Gradescope's metadata), then the
+        # export's roster, which may say more (a SIS id, a section).
+        identities = {student: Identity(student, name, email) for student, (name, email, _) in book.identities().items()}
+    for student, who in listed.items():
+        known = identities.get(student, Identity(student))
+        identities[student] = replace(who, name=who.name or known.name, email=who.email or known.email)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     for row in write(grades, identities):
@@ -79,26 +73,9 @@ def _text(cell: str) -> str:
 
 
 def read_roster(path: str | Path) -> dict[str, Identity]:
-    """A roster CSV: a header naming at least `id` (the gradebook's student id; also accepted:
-    `student`, `github_username`, `login`), and any of name, first name, last name, email, sid,
-    login, section, canvas_id. Raises GraderError when it cannot be read or has no id column."""
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as err:
-        raise GraderError(f"cannot read the roster {path}: {err}") from None
-    rows = list(csv.DictReader(io.StringIO(text)))
-    out: dict[str, Identity] = {}
-    for number, row in enumerate(rows, start=2):
-        fields = {(k or "").strip().lower().replace(" ", "_"): (v or "").strip() for k, v in row.items()}
-        student = next((fields[k] for k in ("id", "student", "github_username", "login", "identifier")
-                        if fields.get(k)), "")
-        if not student:
-            raise GraderError(f"{path}:{number}: no student id (a column `id`, `student` or `github_username`)")
-        name = fields.get("name") or " ".join(p for p in (fields.get("first_name"), fields.get("last_name")) if p)
-        out[student] = Identity(student, name, fields.get("email", ""), fields.get("sid", fields.get("student_id", "")),
-                                fields.get("login", fields.get("github_username", "")), fields.get("section", ""),
-                                fields.get("canvas_id", ""))
-    return out
+    """The roster (the one reader, batch/roster.py) by student id. Raises GraderError when it
+    cannot be read or has no id column."""
+    return {p.id: p for p in roster_of(path).people}
 
 
 def _number(value: float | None) -> str:
@@ -149,7 +126,7 @@ def _canvas(grades: ClassGrades, identities: dict[str, Identity]) -> list[list[s
         who = _identity(identities, line.student)
         first, last = _split(who.name)
         name = f"{last}, {first}" if last else (first or line.student)  # Canvas lists "Last, First"
-        rows.append([name, who.canvas_id, who.sid, who.login or who.email or line.student, who.section,
+        rows.append([name, who.canvas_id, who.sid, who.key or who.email or line.student, who.section,
                      *_scores(line, several), line.status, line.problem])
     return rows
 
@@ -162,7 +139,7 @@ def _moodle(grades: ClassGrades, identities: dict[str, Identity]) -> list[list[s
     for line in grades.students:
         who = _identity(identities, line.student)
         first, last = _split(who.name)
-        rows.append([first, last, who.sid, who.email, who.login or line.student, *_scores(line, several),
+        rows.append([first, last, who.sid, who.email, who.key or line.student, *_scores(line, several),
                      line.status, line.problem])
     return rows
 
@@ -201,7 +178,7 @@ def _classroom(grades: ClassGrades, identities: dict[str, Identity]) -> list[lis
         graded = [c for c in line.exercises if c.submission]
         repository = graded[0].submission.split("/")[0] if graded and "/" in graded[0].submission else ""
         stamp = max((c.graded_at for c in graded), default="")
-        rows.append([name, "", "", who.login or line.student, who.sid or who.email or who.name, repository, "", stamp,
+        rows.append([name, "", "", who.key or line.student, who.sid or who.email or who.name, repository, "", stamp,
                      _number(line.total), _number(line.max_total), "",
                      *([_number(c.points) for c in line.exercises] if several else []), line.status, line.problem])
     return rows

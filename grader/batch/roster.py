@@ -26,22 +26,29 @@ from typing import Any, Iterable
 from ..errors import GraderError
 
 ROSTER_COLUMNS = {  # header (lower case, spaces and dashes as _) -> field
-    "id": "id", "student_id": "id", "sid": "id", "student_number": "id",
+    "id": "id", "student_id": "id", "student": "id", "student_number": "id", "identifier": "id",
+    "sid": "sid", "sis_user_id": "sid", "id_number": "sid",
     "name": "name", "full_name": "name", "student_name": "name", "first_name": "first", "last_name": "last",
     "email": "email", "e_mail": "email", "email_address": "email",
     "key": "key", "login": "key", "github": "key", "github_username": "key", "username": "key",
-    "platform_key": "key",
+    "platform_key": "key", "sis_login_id": "key",
+    "section": "section", "canvas_id": "canvas_id",
 }
+# The headers whose values are the institution's student number (an LMS's SIS id) as well.
+_NUMBER_HEADERS = ("student_id", "student_number", "sid", "sis_user_id", "id_number")
 METADATA_FILES = ("submission_metadata.yml", "submission_metadata.yaml")
 MAX_ROSTER_BYTES = 8 << 20
 
 
 @dataclass(frozen=True)
 class Identity:
-    id: str
+    id: str  # the stable id: the gradebook's student, the variant's key
     name: str = ""
     email: str = ""
     key: str = ""  # the platform's name: a login, a submission folder
+    sid: str = ""  # the institution's number (Canvas's SIS User ID, Gradescope's SID, Moodle's ID number)
+    section: str = ""
+    canvas_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,8 +66,10 @@ class Roster:
 
 
 def read_roster(path: str | os.PathLike) -> Roster:
-    """Read a roster CSV. Raises GraderError when it cannot be read or has no id column, or two
-    rows share an id or a key."""
+    """Read a roster CSV: a header naming the id (`id`, `Student ID`; else `sid`, else the
+    platform key `login`/`github_username`/`key`), and any of name (or first and last name),
+    email, sid, key, section, canvas_id. The one reader of `batch`, `variants` and `export`.
+    Raises GraderError when it cannot be read or has no id column, or two rows share an id or a key."""
     try:
         data = Path(path).read_bytes()[:MAX_ROSTER_BYTES + 1]
     except OSError as err:
@@ -71,20 +80,25 @@ def read_roster(path: str | os.PathLike) -> Roster:
     rows = list(csv.reader(io.StringIO(text)))
     if not rows:
         raise GraderError(f"the roster {path} is empty; expected a header: id,name,email,key")
-    fields = [ROSTER_COLUMNS.get(h.strip().lower().replace(" ", "_").replace("-", "_")) for h in rows[0]]
-    if "id" not in fields:
+    headers = [h.strip().lower().replace(" ", "_").replace("-", "_") for h in rows[0]]
+    fields = [ROSTER_COLUMNS.get(h) for h in headers]
+    if not {"id", "sid", "key"} & set(fields):
         raise GraderError(f"the roster {path} has no id column (header: {', '.join(rows[0])}); "
                           f"expected id,name,email,key")
+    numbered = any(f == "id" and h in _NUMBER_HEADERS for f, h in zip(fields, headers))
     people, ids, keys = [], set(), set()
     for number, row in enumerate(rows[1:], start=2):
         values: dict[str, str] = {}
         for field, value in zip(fields, row):
-            if field and field not in values:
+            if field and not values.get(field):
                 values[field] = value.strip()
         if not any(values.values()):
             continue
         name = values.get("name") or " ".join(v for v in (values.get("first"), values.get("last")) if v)
-        person = Identity(values.get("id", ""), name, values.get("email", ""), values.get("key", ""))
+        student = values.get("id") or values.get("sid") or values.get("key") or ""
+        sid = values.get("sid") or (values.get("id", "") if numbered else "")
+        person = Identity(student, name, values.get("email", ""), values.get("key", ""), sid,
+                          values.get("section", ""), values.get("canvas_id", ""))
         if not person.id:
             raise GraderError(f"{path}:{number}: a student without an id")
         if person.id in ids or (person.key and person.key in keys):
