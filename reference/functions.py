@@ -153,6 +153,14 @@ entry(MathFunction(
     plain=("sech",), latex=("sech",), operatorname=("sech",),
     print_plain="sech", print_latex="\\operatorname{sech}", print_mathml="sech"))
 entry(MathFunction(
+    "ceil", "the ceiling (in general formulas' indices: y_{\\lceil i/2 \\rceil})",
+    lambda z, p=None: _sympy().ceiling(z), plain=("ceil", "ceiling"), operatorname=("ceil", "ceiling"),
+    print_plain="ceil", print_latex="\\operatorname{ceil}", print_mathml="ceil"))
+entry(MathFunction(
+    "floor", "the floor (in general formulas' indices: y_{\\lfloor (i+1)/2 \\rfloor})",
+    lambda z, p=None: _sympy().floor(z), plain=("floor",), operatorname=("floor",),
+    print_plain="floor", print_latex="\\operatorname{floor}", print_mathml="floor"))
+entry(MathFunction(
     "cosh", "the hyperbolic cosine", lambda z, p=None: (_sympy().exp(z) + _sympy().exp(-z)) / 2,
     lambda z, p=None: (_sympy().exp(z) - _sympy().exp(-z)) / 2,
     plain=("cosh",), latex=("cosh",), operatorname=("cosh",),

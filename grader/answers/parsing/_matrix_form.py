@@ -265,6 +265,12 @@ def _shape(value) -> str:
     return f"{value.rows}x{value.cols}" if isinstance(value, sympy.MatrixBase) else "a number"
 
 
+# ReLU's derivative of a whole matrix as CS231n and course notes write it: \mathbb{1}[h > 0],
+# [h > 0], 1[h > 0] (only "> 0": the step is 0 at 0).
+_STEP_OF_MATRIX = re.compile(r"(?:\\math(?:bb|bbm|ds|bf)\s*\{\s*[1I]\s*\}|(?<![0-9A-Za-z])1)?\s*(?:\\left\s*)?\[\s*"
+                             r"([A-Za-z])\s*(?:>|\\gt(?![A-Za-z]))\s*0\s*(?:\\right\s*)?\]")
+
+
 def parse_matrix_form(text: str, notation: Notation, limits: ParseLimits = ParseLimits(), *,
                       delta_ok: bool = False, names=None) -> sympy.ImmutableMatrix:
     """A matrix-form answer -> the matrix of its entries' exact expressions. Raises ParseError."""
@@ -277,6 +283,8 @@ def evaluate_matrix_form(text: str, notation: Notation, limits: ParseLimits = Pa
     own definitions as (matrix, parts) or None, or raises ParseError. Raises ParseError."""
     text = operator_derivatives(unwrap_typography(rewrite_aliases(normalise(text, limits, limits.max_matrix_chars),
                                                                   notation)))
+    if "[" in text:
+        text = _STEP_OF_MATRIX.sub(lambda m: f" relu'({m.group(1)})", text)
     scan(text, limits, "plain")  # brackets and numbers; LaTeX commands are the grammar's to refuse
     try:
         tree = _parser().parse(text)

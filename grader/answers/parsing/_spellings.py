@@ -40,10 +40,20 @@ def _bare_call() -> re.Pattern:
                       rf"([A-Za-z](?:_\s*(?:\{{[^{{}}]*\}}|[0-9A-Za-z]))?)(?![A-Za-z_{{(\[])")
 
 
+_CEIL_FLOOR = re.compile(r"\\l(ceil|floor)(?![A-Za-z])(.*?)\\r(?:ceil|floor)(?![A-Za-z])|(\u2308|\u230a)(.*?)(?:\u2309|\u230b)")
+
+
+def _ceil_floor(m: re.Match) -> str:
+    name = m.group(1) or ("ceil" if m.group(3) == "\u2308" else "floor")
+    return f"\\operatorname{{{name}}}\\left({m.group(2) if m.group(1) else m.group(4)}\\right)"
+
+
 def textbook_spellings(text: str) -> str:
-    """`text` with the indicator and bracketless calls written as the grammar reads them."""
+    """`text` with the indicator, bracketless calls and ceilings written as the grammar reads them."""
     if "\\" not in text and "_" not in text:
         return text
+    if "ceil" in text or "floor" in text or "\u2308" in text or "\u230a" in text:
+        text = _CEIL_FLOOR.sub(_ceil_floor, text)
     if "\\math" in text:
         text = _INDICATOR_I.sub(r"\\mathbb{1}", text)
         for m in reversed(list(_INDICATOR_SET.finditer(text))):
