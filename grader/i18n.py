@@ -36,6 +36,10 @@ RTL: frozenset[str] = frozenset(code for code, lang in REGISTRY.items() if lang.
 MESSAGES: dict[str, dict[str, str]] = {
     "score": {"en": "score", "he": "ציון"},
     "variant": {"en": "variant", "he": "גרסה"},
+    "variant.default": {"en": "graded on the DEFAULT variant ({values}): this exercise has one variant per student; "
+                              "pass your student id with --variant ID to grade yours",
+                        "he": "נבדק מול גרסת ברירת המחדל ({values}): לתרגיל זה גרסה לכל סטודנט; "
+                              "העבירו את מספר הסטודנט עם --variant ID"},
     "student output": {"en": "what your code printed", "he": "מה שהקוד שלך הדפיס"},
     # headers of the table of checks (HTML, Markdown)
     "col.check": {"en": "check", "he": "בדיקה"},

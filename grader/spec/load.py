@@ -28,6 +28,7 @@ from .aliases import aliases as written_aliases
 from .notation import ArrayNotation, Notation
 from .data import Intermediate, check_inputs, exact_value, fixed_values, intermediates
 from .feedback import Feedback, Sample, build_feedback, check_rule_answers, samples
+from .release import release_of
 from .variants import MAX_DRAWS, Variant, candidates, declared, range_problems
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -99,6 +100,9 @@ class Exercise:
     data_inputs: tuple[str, ...] = ()  # inputs declared `data: true` (never differentiated)
     intermediates: tuple[Intermediate, ...] = ()
     source: str = field(default="", repr=False, compare=False)  # the spec text, to derive other variants
+    submission: tuple[str, ...] = ()  # names or globs of the student's file, in order of preference
+    release: str | None = None  # "never", or the ISO date/time before which solve/explain need the key
+    instructor_key: str | None = None  # sha256 (hex) of the instructor's key file
 
     @property
     def max_score(self) -> float:
@@ -172,6 +176,11 @@ class Exercise:
 
     def text(self, lang: str | None = None) -> str:
         return self.statement.get(lang or self.language) or next(iter(self.statement.values()))
+
+
+def bundled_directory() -> Path | None:
+    """The folder of the bundled exercise specs (inside the package, or beside it in a checkout)."""
+    return next((d for d in _BUNDLED_DIRS if d.is_dir()), None)
 
 
 def _defined_outputs(graph: Graph | None, upstream: Mapping[str, Any] | None) -> frozenset[str]:
@@ -414,6 +423,7 @@ def _build(data: dict[str, Any], lines: dict[tuple[Any, ...], int], filename: st
     functions = _functions(data.get("functions", {}), inputs, upstream, data["targets"], problem)
     statement, language = _statement(data, problem)
     feedback = build_feedback(data.get("feedback", {}), {t.name: t for t in targets}, arrays, problem)
+    release = release_of(data, problem)
     if problem.found:
         raise SpecError(problem.found)
     assert graph is not None  # a graph that did not build is a problem found
@@ -432,6 +442,9 @@ def _build(data: dict[str, Any], lines: dict[tuple[Any, ...], int], filename: st
         forbidden_imports=tuple(dict.fromkeys([*DEFAULT_FORBIDDEN, *data.get("forbidden_imports", [])])),
         feedback=feedback, self_test=samples(data.get("self_test", [])),
         fixed=fixed, data_inputs=tuple(n for n, v in inputs.items() if v.get("data")), intermediates=tuple(middle),
+        submission=(data["submission"],) if isinstance(data.get("submission"), str) else tuple(data.get("submission", ())),
+        release=release,
+        instructor_key=data["instructor_key"].removeprefix("sha256:") if data.get("instructor_key") else None,
     )
 
 
