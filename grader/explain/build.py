@@ -8,6 +8,7 @@ import numpy as np
 import sympy
 
 from ..errors import GraderError
+from ..spec.notation import Entry
 from .compact import compact_forms
 from .forward import forward_section, node_values
 from .model import Equation, Explanation, Maths, Prose, Section
@@ -21,8 +22,8 @@ INTERMEDIATE_SHOWN = 12
 SUM_VARIABLES = "nmrst"
 
 
-def parse_entry(exercise, text: str) -> tuple[str, tuple[int, ...]]:
-    """`X[2,1]`, `x[2,1]` or `K[1]` -> (target name, 0-based full index). Raises GraderError."""
+def parse_entry(exercise, text: str) -> Entry:
+    """The entry a user names: `X[2,1]`, `x[2,1]` or `K[1]`. Raises GraderError."""
     m = re.fullmatch(r"\s*([A-Za-z][A-Za-z0-9_]*)\s*\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]\s*", text)
     if m:
         for target in exercise.targets:
@@ -34,16 +35,16 @@ def parse_entry(exercise, text: str) -> tuple[str, tuple[int, ...]]:
                         1 <= i <= n for i, n in zip(index, array.shape)):
                     full = tuple(i - 1 for i in index)
                 if full is not None and full in target.entries:
-                    return target.name, full
+                    return Entry(target.name, full)
                 raise GraderError(f"{text.strip()} is not an entry asked for in {exercise.id} "
                                   f"(written indices of {target.name} run over {list(array.notation_shape)})")
     names = ", ".join(f"{t.name}[...]" for t in exercise.targets)
     raise GraderError(f"cannot read the entry {text.strip()!r}: write it like {names}, with 1-based indices")
 
 
-def explain(exercise, entries: Sequence[tuple[str, tuple[int, ...]]] | None = None) -> Explanation:
+def explain(exercise, entries: Sequence[Entry] | None = None) -> Explanation:
     """The worked solution of an exercise (of its variant), for every requested entry or only
-    `entries` ((target name, 0-based full index) pairs, from `parse_entry`)."""
+    `entries` (from `parse_entry`)."""
     notation = extended_notation(exercise)
     values = node_values(exercise, notation)
     wanted = None if entries is None else set(entries)
@@ -52,7 +53,7 @@ def explain(exercise, entries: Sequence[tuple[str, tuple[int, ...]]] | None = No
     for target in exercise.targets:
         items: list = []
         for full in target.entries:
-            if wanted is None or (target.name, full) in wanted:
+            if wanted is None or Entry(target.name, full) in wanted:
                 explained = _entry_items(exercise, notation, values, target.name, full)
                 # Why paths meet is said once per target, at its first entry where they do.
                 if any(isinstance(i, Prose) and i.key == "xp.paths_meet" for i in items):
@@ -61,7 +62,7 @@ def explain(exercise, entries: Sequence[tuple[str, tuple[int, ...]]] | None = No
         if items:
             sections.append(Section(Prose("xp.target", (("target", loss_by(notation[target.name], None,
                                                                             notation.loss)),)), tuple(items)))
-    forms = compact_forms(exercise, notation, None if wanted is None else {t for t, _ in wanted})
+    forms = compact_forms(exercise, notation, None if wanted is None else {e.array for e in wanted})
     if forms:
         sections.append(Section(Prose("xp.compact"), tuple(forms)))
     variant = exercise.variant
@@ -203,8 +204,8 @@ def _as_sum(notation, reference, up, out, me: Maths, with_locals: bool) -> Maths
             coefficient = c
             if rest == 1:
                 factors.append([])
-            elif isinstance(rest, sympy.Symbol) and notation.array_of(rest.name) is not None:
-                array, index = notation.array_of(rest.name)
+            elif isinstance(rest, sympy.Symbol) and (entry := notation.entry(rest)) is not None:
+                array, index = notation.written(entry)
                 factors.append([(array.letter, index)])
             else:
                 return None
