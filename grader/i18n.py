@@ -134,6 +134,33 @@ MESSAGES: dict[str, dict[str, str]] = {
                      "הנגזרת המקומית, בסכום על כל המסלולים."},
     "xp.no_path": {"en": "{entry} is read by no output: its gradient is 0.",
                    "he": "אף פלט אינו קורא את {entry}: הגרדיאנט שלו הוא 0."},
+    "xp.zero.not_max": {
+        "en": "{entry} is read by {outputs}, but with the given values it is not the maximum of its window "
+              "(the maximum: {winners}): max pooling passes the gradient to each window's maximum only, so its gradient is 0.",
+        "he": "{outputs} קורא את {entry}, אבל עם הערכים הנתונים הוא אינו המקסימום של החלון שלו (המקסימום: {winners}): "
+              "max pooling מעביר את הגרדיאנט רק למקסימום של כל חלון, ולכן הגרדיאנט שלו הוא 0."},
+    "xp.zero.branch": {
+        "en": "{entry} is read by {output}, but {entry} = {value} with the given values, where {derivative} = 0: "
+              "its gradient is 0.",
+        "he": "{output} קורא את {entry}, אבל עם הערכים הנתונים {entry} = {value}, ושם {derivative} = 0: "
+              "הגרדיאנט שלו הוא 0."},
+    "xp.zero.local": {
+        "en": "{entry} is read by {outputs}, but with the given values its local derivative there is 0 ({locals}): "
+              "its gradient is 0.",
+        "he": "{outputs} קורא את {entry}, אבל עם הערכים הנתונים הנגזרת המקומית שם היא 0 ({locals}): "
+              "הגרדיאנט שלו הוא 0."},
+    "xp.zero.upstream": {
+        "en": "{entry} reaches the loss only through {outputs}, whose gradient is 0 (its own section says why): "
+              "its gradient is 0 too.",
+        "he": "{entry} משפיע על ה־loss רק דרך {outputs}, שהגרדיאנט שלו הוא 0 (הסעיף שלו מסביר למה): "
+              "גם הגרדיאנט שלו הוא 0."},
+    "xp.zero.upstream_too": {
+        "en": "{entry} also reaches {outputs}, whose gradient is 0 (its own section says why).",
+        "he": "{entry} משפיע גם על {outputs}, שהגרדיאנט שלו הוא 0 (הסעיף שלו מסביר למה)."},
+    "xp.zero.cancel": {
+        "en": "{entry} is read by {outputs}; with the given values the contributions of its paths add up to 0.",
+        "he": "{outputs} קורא את {entry}; עם הערכים הנתונים התרומות של המסלולים שלו מסתכמות ב־0."},
+    "xp.given": {"en": "With the given values, {values}.", "he": "עם הערכים הנתונים, {values}."},
     "xp.one_path": {"en": "{entry} is read by one output only, {output}: one path, with local derivative {local}.",
                     "he": "רק פלט אחד קורא את {entry}, והוא {output}: מסלול אחד, עם נגזרת מקומית {local}."},
     "xp.one_path_via": {"en": "{entry} reaches one output only, {output}: one path, with local derivative {local}.",

@@ -2,7 +2,8 @@
 spirit of STACK's answer notes.
 
 A rule matches a wrong answer, either because it is equivalent to an expression the instructor
-wrote (with `{i}`, `{j}`, ... standing for the entry's written index) or because a named
+wrote (with `{i}`, `{j}`, `{k}`, `{l}` standing for the entry's written indices, and integer
+arithmetic over them such as `{i+1}` or `{j//2}`) or because a named
 detector matched it; it then attaches a message, an answer-note id (recorded in the JSON
 report's `notes`) and partial credit (a fraction of the entry's, or function's, points).
 

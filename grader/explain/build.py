@@ -11,6 +11,7 @@ from ..errors import GraderError
 from ..spec.notation import Entry
 from .compact import compact_forms
 from .forward import forward_section, node_values
+from .given import Given
 from .model import Equation, Explanation, Maths, Prose, Section
 from .maths import as_expr, entry, extended_notation, free_names, loss_by, partial, product, show, summation, times, total
 from .patterns import SUM_ABOVE, box, fit_factors
@@ -44,17 +45,19 @@ def parse_entry(exercise, text: str) -> Entry:
 
 def explain(exercise, entries: Sequence[Entry] | None = None) -> Explanation:
     """The worked solution of an exercise (of its variant), for every requested entry or only
-    `entries` (from `parse_entry`)."""
+    `entries` (from `parse_entry`): then only what those entries need, the forward equations
+    and backward steps on their paths."""
     notation = extended_notation(exercise)
     values = node_values(exercise, notation)
-    wanted = None if entries is None else set(entries)
-    sections = [forward_section(exercise, notation, values), _chain_rule_section(exercise, notation)]
-    sections += _intermediate_sections(exercise, notation, values)
+    given = Given(exercise, notation, values)
+    needed = None if entries is None else _on_paths(exercise, notation, values, entries)
+    sections = [forward_section(exercise, notation, values, needed, given), _chain_rule_section(exercise, notation)]
+    sections += _intermediate_sections(exercise, notation, values, needed)
     for target in exercise.targets:
         items: list = []
         for full in target.entries:
-            if wanted is None or Entry(target.name, full) in wanted:
-                explained = _entry_items(exercise, notation, values, target.name, full)
+            if needed is None or full in needed.get(target.name, ()):
+                explained = _entry_items(exercise, notation, values, given, target.name, full)
                 # Why paths meet is said once per target, at its first entry where they do.
                 if any(isinstance(i, Prose) and i.key == "xp.paths_meet" for i in items):
                     explained = [i for i in explained if not (isinstance(i, Prose) and i.key == "xp.paths_meet")]
@@ -62,12 +65,30 @@ def explain(exercise, entries: Sequence[Entry] | None = None) -> Explanation:
         if items:
             sections.append(Section(Prose("xp.target", (("target", loss_by(notation[target.name], None,
                                                                             notation.loss)),)), tuple(items)))
-    forms = compact_forms(exercise, notation, None if wanted is None else {e.array for e in wanted})
+    # The compact form is about a whole target: one entry does not need it.
+    forms = compact_forms(exercise, notation, None) if entries is None else []
     if forms:
         sections.append(Section(Prose("xp.compact"), tuple(forms)))
     variant = exercise.variant
     return Explanation(exercise.id, exercise.title, variant.id if variant else None,
                        variant.describe() if variant else "", tuple(sections))
+
+
+def _on_paths(exercise, notation, values, entries: Sequence[Entry]) -> dict[str, set[tuple[int, ...]]]:
+    """The requested entries and every entry downstream of them (array name -> 0-based
+    indices): what their chain rule goes through, and nothing else."""
+    needed: dict[str, set[tuple[int, ...]]] = {}
+    for chosen in entries:
+        needed.setdefault(chosen.array, set()).add(chosen.index)
+    for built in exercise.graph.nodes:
+        read = {notation[name].symbol(full) for name in built.node.inputs for full in needed.get(name, ())}
+        if not read:
+            continue
+        forward_values = values[built.node.output]
+        reached = {p for p in np.ndindex(*built.shape) if read & forward_values[p].free_symbols}
+        if reached:
+            needed.setdefault(built.node.output, set()).update(reached)
+    return needed
 
 
 def _chain_rule_section(exercise, notation) -> Section:
@@ -80,7 +101,7 @@ def _chain_rule_section(exercise, notation) -> Section:
     return Section(Prose("xp.chain"), (Prose("xp.chain.rule", (("upstream", given),)),))
 
 
-def _intermediate_sections(exercise, notation, values) -> list[Section]:
+def _intermediate_sections(exercise, notation, values, needed) -> list[Section]:
     """dC/dz for every array between the inputs and the output, last first, as the backward
     pass computes them; the target entries below use these."""
     sections = []
@@ -93,7 +114,9 @@ def _intermediate_sections(exercise, notation, values) -> list[Section]:
         array = notation[name]
         consumers = [b for b in graph.nodes if name in b.node.inputs]
         items: list = []
-        indices = list(np.ndindex(*built.shape))
+        indices = [f for f in np.ndindex(*built.shape) if needed is None or f in needed.get(name, ())]
+        if not indices:
+            continue
         for full in indices[:INTERMEDIATE_SHOWN]:
             lhs = loss_by(array, full, notation.loss)
             steps = _through_nodes(exercise, notation, values, consumers, name, full, entry(array, full))
@@ -105,13 +128,13 @@ def _intermediate_sections(exercise, notation, values) -> list[Section]:
     return sections
 
 
-def _entry_items(exercise, notation, values, target: str, full: tuple[int, ...]) -> list:
+def _entry_items(exercise, notation, values, given, target: str, full: tuple[int, ...]) -> list:
     array = notation[target]
     reference = exercise.solution[target][full]
     lhs = loss_by(array, full, notation.loss)
     me = entry(array, full)
     if not reference.paths:
-        return [Equation((lhs, Maths("0", "0"))), Prose("xp.no_path", (("entry", me),))]
+        return [Equation((lhs, Maths("0", "0"))), *given.why_zero(target, full)]
     consumers = [b for b in exercise.graph.nodes if target in b.node.inputs]
     direct = len(exercise.graph.nodes) == 1
     out = notation[exercise.graph.output]

@@ -36,24 +36,37 @@ def node_values(exercise, notation) -> dict[str, np.ndarray]:
     return values
 
 
-def forward_section(exercise, notation, values) -> "Section":
+def forward_section(exercise, notation, values, needed=None, given=None) -> "Section":
+    """Each node's equations and general formula; with `needed` (array name -> 0-based indices,
+    for `grader explain --entry`) only the equations on those entries' paths. An
+    intermediate array the given values fix is stated before the first node that reads it
+    (that node's branch depends on it)."""
     from .model import Equation, Prose, Section
 
     items: list = []
+    stated: set[str] = set()
     for built in exercise.graph.nodes:
         node = built.node
+        indices = [f for f in np.ndindex(*built.shape) if needed is None or f in needed.get(node.output, ())]
+        if not indices:
+            continue
+        for name in dict.fromkeys(node.inputs):
+            said = given.statement(name) if given is not None and name not in stated else None
+            if said is not None:
+                stated.add(name)
+                items.append(said)
         out = notation[node.output]
         inputs = Maths(", ".join(node.inputs), ", ".join(node.inputs))
         items.append(Prose("xp.node", (("output", Maths(node.output, node.output)), ("op", node.op),
                                        ("inputs", inputs))))
         forward_values = values[node.output]
-        indices = list(np.ndindex(*built.shape))
         for full in indices[:FORWARD_SHOWN]:
             items.append(Equation((entry(out, full), show(forward_values[full], notation))))
         if len(indices) > FORWARD_SHOWN:
             items.append(Prose("xp.more_forward", (("count", len(indices) - FORWARD_SHOWN),)))
         general = general_formula(notation, out, forward_values)
-        if general is not None:
+        # An entry's own equations say all it needs, unless they are too many to write out.
+        if general is not None and (needed is None or len(indices) > FORWARD_SHOWN):
             lhs, rhs, ranges = general
             items.append(Prose("xp.general", (("ranges", ranges),)))
             items.append(Equation((lhs, rhs)))

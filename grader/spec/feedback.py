@@ -27,21 +27,28 @@ from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping, Sequence
 from ..errors import SpecProblem
 from .detectors import BUILT_IN, Detector
 from .notation import ArrayNotation
+from .placeholders import evaluate
 
 if TYPE_CHECKING:
     from .load import Exercise, Target
 
 INDEX_NAMES = ("i", "j", "k", "l")
-# Only these placeholders are filled, so LaTeX braces in a rule's text are left alone.
-_PLACEHOLDER = re.compile(r"\{([ijkl])\}")
+# Only braces around the entry's index names (and integer arithmetic over them: `{i+1}`,
+# `{j//2}`) are filled, so LaTeX braces in a rule's text (`x_{1}`, `\frac{1}{2}`) are left alone.
+_PLACEHOLDER = re.compile(r"\{([ijkl0-9+\-*/%() ]*[ijkl][ijkl0-9+\-*/%() ]*)\}")
 
 
 def fill(template: str, written: tuple[int, ...] | None) -> str:
-    """`{i}`, `{j}`, ... of a rule's text replaced by an entry's written (1-based) index."""
+    """The template with `{i}`, `{j}`, `{k}`, `{l}` (the entry's 1-based written indices, in
+    order) and integer expressions over them replaced by their values."""
     if not written:
         return template
-    values = dict(zip(INDEX_NAMES, map(str, written)))
-    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+    values = dict(zip(INDEX_NAMES, written))
+
+    def value(match: re.Match[str]) -> str:
+        number = evaluate(match.group(1).strip(), values)
+        return match.group(0) if number is None else str(number)
+    return _PLACEHOLDER.sub(value, template)
 
 
 @dataclass(frozen=True)

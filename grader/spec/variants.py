@@ -7,7 +7,8 @@
       X: {shape: ["{{H}}", 3], symbol: x}
     statement: "An image of size ${{H}}\\times 3$ ... Y has {{H-KH+1}} rows."
 
-A placeholder `{{NAME}}` (or a small integer expression: `{{H-KH+1}}`, `{{2*H}}`) anywhere in
+A placeholder `{{NAME}}` (or a small integer expression: `{{H-KH+1}}`, `{{2*H}}`,
+`{{(H-KH)//S+1}}`; `placeholders.py` reads them) anywhere in
 the spec is replaced by the variant's value: a string that is only a placeholder becomes the
 value itself (an integer stays an integer), a placeholder inside text becomes its digits.
 Double braces around anything that is not an expression over declared names are left alone,
@@ -27,13 +28,13 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
 from ..errors import SpecProblem
+from .placeholders import evaluate, is_int
 
 # A variant whose spec does not build (a kernel taller than the image) is drawn again, at most
 # this often; ranges that fail this often are an authoring mistake, reported as such.
 MAX_DRAWS = 20
 
-_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_+\-*() ]+?)\s*\}\}")
-_TOKEN = re.compile(r"\s*(?:(\d+)|([A-Za-z_][A-Za-z0-9_]*)|(.))")
+_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_+\-*/%() ]+?)\s*\}\}")
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,9 @@ def range_problems(data: dict[str, Any], lines: Mapping[tuple[Any, ...], int], f
                 problems.append(SpecProblem(filename, line, f"variants.{name}: choices must be a non-empty list"))
             elif "default" in spec and spec["default"] not in spec["choices"]:
                 problems.append(SpecProblem(filename, line, f"variants.{name}: the default is not one of the choices"))
-        elif not all(_is_int(spec.get(k)) for k in ("min", "max")) or spec["min"] > spec["max"]:
+        elif not all(is_int(spec.get(k)) for k in ("min", "max")) or spec["min"] > spec["max"]:
             problems.append(SpecProblem(filename, line, f"variants.{name}: min and max must be integers, min <= max"))
-        elif "default" in spec and not (_is_int(spec["default"]) and spec["min"] <= spec["default"] <= spec["max"]):
+        elif "default" in spec and not (is_int(spec["default"]) and spec["min"] <= spec["default"] <= spec["max"]):
             problems.append(SpecProblem(filename, line, f"variants.{name}: the default must be an integer in [min, max]"))
     return problems
 
@@ -95,7 +96,7 @@ def substitute(data: Any, values: dict[str, Any]) -> Any:
     if isinstance(data, str):
         whole = _PLACEHOLDER.fullmatch(data.strip())
         if whole is not None:
-            value = _evaluate(whole.group(1), values)
+            value = evaluate(whole.group(1), values)
             if value is not None:
                 return value
         return _PLACEHOLDER.sub(lambda m: _text(m, values), data)
@@ -103,67 +104,8 @@ def substitute(data: Any, values: dict[str, Any]) -> Any:
 
 
 def _text(match: re.Match[str], values: dict[str, Any]) -> str:
-    value = _evaluate(match.group(1), values)
+    value = evaluate(match.group(1), values)
     return match.group() if value is None else str(value)
-
-
-def _evaluate(expression: str, values: dict[str, Any]) -> Any:
-    """The value of `NAME` or of an integer expression over declared names (+, -, *, brackets);
-    None when it is not one, so that the text stays as written. Never Python's eval."""
-    if expression in values:
-        return values[expression]
-    tokens: list[Any] = []
-    for number, name, other in _TOKEN.findall(expression):
-        if number:
-            tokens.append(int(number))
-        elif name:
-            if name not in values:
-                return None
-            tokens.append(values[name])
-        elif other.strip():
-            tokens.append(other)
-    if not all(_is_int(t) or str(t) in ("+", "-", "*", "(", ")") for t in tokens):
-        return None
-    try:
-        value, rest = _sum(tokens)
-    except (IndexError, ValueError):
-        return None
-    return value if not rest else None
-
-
-def _sum(tokens: list[Any]) -> tuple[int, list[Any]]:
-    value, tokens = _product(tokens)
-    while tokens and tokens[0] in ("+", "-"):
-        sign, (right, tokens) = tokens[0], _product(tokens[1:])
-        value = value + right if sign == "+" else value - right
-    return value, tokens
-
-
-def _product(tokens: list[Any]) -> tuple[int, list[Any]]:
-    value, tokens = _atom(tokens)
-    while tokens and tokens[0] == "*":
-        right, tokens = _atom(tokens[1:])
-        value *= right
-    return value, tokens
-
-
-def _atom(tokens: list[Any]) -> tuple[int, list[Any]]:
-    head = tokens[0]
-    if head == "-":
-        value, rest = _atom(tokens[1:])
-        return -value, rest
-    if head == "(":
-        value, rest = _sum(tokens[1:])
-        if not rest or rest[0] != ")":
-            raise ValueError("unclosed bracket")
-        return value, rest[1:]
-    if _is_int(head):
-        return head, tokens[1:]
-    raise ValueError(f"unexpected {head!r}")
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _default(spec: dict[str, Any]) -> Any:
