@@ -357,6 +357,20 @@ def _identity(in_shape, out_shape) -> IndexedSum:
     return IndexedSum(tuple(out_shape), (Linear(every, every),))
 
 
+@register("take", (1,), {"index": 0, "axis": 0},
+          "one slice of the input along `axis`, numpy's take(A, index, axis): x_t = X[t] (0-based)")
+def _take(shapes, params):
+    shape, axis, index = tuple(shapes[0]), params["axis"], params["index"]
+    if any(isinstance(v, bool) or not isinstance(v, int) for v in (axis, index)):
+        raise OpError(f"take needs integer `index` and `axis`, got {index!r} and {axis!r}")
+    if not shape or not -len(shape) <= axis < len(shape):
+        raise OpError(f"axis {axis} is outside an array of shape {shape}")
+    if not -shape[axis] <= index < shape[axis]:
+        raise OpError(f"index {index} is outside axis {axis} of length {shape[axis]}")
+    picked = np.take(np.arange(int(np.prod(shape))).reshape(shape), index, axis=axis)
+    return IndexedSum(tuple(int(n) for n in picked.shape), (Linear(np.arange(picked.size), picked.ravel()),))
+
+
 @register("reshape", (1,), {"shape": None}, "the same entries in C order, in another shape (one axis may be -1)")
 def _reshape(shapes, params):
     wanted = params["shape"]

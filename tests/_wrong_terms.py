@@ -2,7 +2,7 @@
 credited: the reference plus one such term is wrong, whatever the term.
 
 Each term is a non-zero rational (tiny ones too: 1/10^45), times a monomial, times one factor
-of a class: a polynomial, exp, tanh, relu, max or a root of a linear form. Every factor is
+of a class: a polynomial, exp, tanh, relu, max, a root or erf of a linear form. Every factor is
 non-zero on an open set (relu(u) for u > 0, max(u, v) where u > 0, sqrt(c + u^2) > 0, ...), so
 the term is not the zero function, and the sum is a wrong answer.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import sympy
 from hypothesis import strategies as st
 
-CLASSES = ("polynomial", "exp", "tanh", "relu", "max", "root")
+CLASSES = ("polynomial", "exp", "tanh", "relu", "max", "root", "erf")
 
 
 def _coefficient():
@@ -42,6 +42,8 @@ def _factor(symbols, kind: str):
     if kind == "max":
         return st.tuples(linear, linear).filter(lambda t: sympy.expand(t[0] - t[1]) != 0).map(
             lambda t: sympy.Max(t[0], t[1]))
+    if kind == "erf":
+        return linear.map(sympy.erf)  # erf(u) != 0 wherever u != 0
     if kind == "root":
         return st.tuples(linear, st.integers(1, 5)).map(lambda t: sympy.sqrt(t[1] + t[0] ** 2))
     raise ValueError(kind)

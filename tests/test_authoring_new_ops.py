@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from grader.cli import cli
 
-NEW_OPS = ["add", "transpose", "scale", "concat", "layer_norm", "gelu", "softplus", "embedding"]
+NEW_OPS = ["add", "take", "transpose", "scale", "concat", "layer_norm", "gelu", "softplus", "embedding"]
 
 
 @pytest.mark.parametrize("op", NEW_OPS)

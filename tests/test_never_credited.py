@@ -16,7 +16,8 @@ from test_reading_fixtures import expectations
 
 # (exercise, target, 0-based index): a polynomial, a step, an exponential and a root entry
 ENTRIES = [("conv2d-3x3-k2x1", "X", (1, 0)), ("relu-4", "x", (1,)), ("softmax-cross-entropy-2x3", "Z", (0, 1)),
-           ("sigmoid-4", "x", (2,)), ("batchnorm-3x2", "X", (0, 1)), ("tanh-4", "x", (0,))]
+           ("sigmoid-4", "x", (2,)), ("batchnorm-3x2", "X", (0, 1)), ("tanh-4", "x", (0,)),
+           ("gelu-4", "z", (1,)), ("layer-norm-2x3", "X", (1, 2))]
 EXAMPLES = 20  # per (entry, class) here; benchmarks/never_credited.py runs 10,000 per class
 
 
@@ -56,6 +57,11 @@ TRUE_REWRITINGS = [
     (sympy.Max(0, x) - sympy.Max(0, -x), x),
     (sympy.Max(x, y), (x + y + sympy.Abs(x - y)) / 2),
     (sympy.tanh(x), 2 * sigma(2 * x) - 1),
+    # GELU's derivative: erf is odd, one unknown per argument however the root of 2 is written
+    ((1 + sympy.erf(x / sympy.sqrt(2))) / 2 + x * sympy.exp(-x ** 2 / 2) / sympy.sqrt(2 * sympy.pi),
+     (1 - sympy.erf(-sympy.sqrt(2) * x / 2)) / 2 + x * sympy.sqrt(sympy.exp(-x ** 2)) * sympy.sqrt(2 / sympy.pi) / 2),
+    (sympy.erf(x * y + x), sympy.erf(x * (y + 1))),
+    (sympy.erf(x / sympy.sqrt(8)), sympy.erf(sympy.sqrt(2) * x / 4)),
 ]
 
 

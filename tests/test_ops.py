@@ -64,6 +64,8 @@ CASES = {
     "layer_norm-plain-vector": ({"X": (4,)}, [Node("layer_norm", ("X",), "Y", {"eps": 0})], ("X",), {}),
     "gelu": ({"A": (5,)}, [Node("gelu", ("A",), "Y")], ("A",), {}),
     "softplus": ({"A": (2, 2)}, [Node("softplus", ("A",), "Y")], ("A",), {}),
+    "take": ({"X": (3, 2)}, [Node("take", ("X",), "A", {"index": 1}), Node("take", ("X",), "B", {"index": -1, "axis": 1}),
+                            Node("square", ("A",), "A2"), Node("concat", ("A2", "B"), "Y")], ("X",), {}),
     "elu": ({"A": (2, 2)}, [Node("elu", ("A",), "Y", {"alpha": 0.5})], ("A",), {}),
     "silu": ({"A": (3,)}, [Node("silu", ("A",), "Y")], ("A",), {}),
     "embedding": ({"W": (4, 3), "I": (3,)}, [Node("embedding", ("W", "I"), "Y")], ("W",), {"I": "index"}),
@@ -160,6 +162,7 @@ def test_relu_derivative_at_zero_is_zero_numerically_and_exactly():
     ("concat", [(2, 3), (2, 2)], {}, "agree except along axis 0"),
     ("layer_norm", [(2, 3), (2,), (3,)], {}, "gamma and beta must have shape"),
     ("embedding", [(4,), (2,)], {}, "table W of shape"),
+    ("take", [(3, 2)], {"index": 3}, "outside axis 0"),
     ("reshape", [(2, 3)], {"shape": [4, 2]}, "cannot reshape"),
     ("leaky_relu", [(2,)], {"slope": "steep"}, "slope must be a number"),
 ])
@@ -226,6 +229,7 @@ def _torch_loss(exercise, values, upstream):
         "gelu": lambda a, p: F.gelu(a[0]), "softplus": lambda a, p: F.softplus(a[0]),
         "elu": lambda a, p: F.elu(a[0], alpha=float(p.get("alpha", 1.0))), "silu": lambda a, p: F.silu(a[0]),
         "embedding": lambda a, p: F.embedding(a[1].detach().long(), a[0]),
+        "take": lambda a, p: torch.select(a[0], p.get("axis", 0), p.get("index", 0)),
     }
 
     def exercise_shape(x, p):

@@ -117,9 +117,12 @@ class ExactField:
         """Fix each exponent monomial's denominator d before conversion: exp(x/2) and exp(x)
         then share the unknown exp(x/2)."""
         for expr in exprs:
-            for e in expr.atoms(sympy.exp):
+            exponents = [e.args[0] for e in expr.atoms(sympy.exp)]
+            exponents += [p.base.args[0] * p.exp for p in expr.atoms(sympy.Pow)
+                          if isinstance(p.base, sympy.exp) and p.exp.is_Rational]
+            for argument in exponents:
                 try:
-                    quotient = self.convert(e.args[0])
+                    quotient = self.convert(argument)
                 except Undecided:
                     continue
                 if quotient[1]:
@@ -179,7 +182,27 @@ class ExactField:
             return {((name, 1),): 1}, {}
         if isinstance(expr, (sympy.tanh, sympy.sech, sympy.cosh, sympy.sinh, sympy.coth, sympy.csch)):
             return self.convert(expr.rewrite(sympy.exp))
+        if isinstance(expr, sympy.erf):
+            return self._erf(expr)
         return self._opaque(expr)
+
+    def _erf(self, expr) -> Quotient:
+        """erf(u) as one unknown per argument u, u taken as a polynomial (reduced modulo the
+        roots' relations when that is exact) and made odd-canonical (erf(-u) = -erf(u)), so
+        erf(z/sqrt 2), erf(sqrt(2) z/2) and -erf(-z sqrt(2)/2) are one unknown. No independence
+        of erf values is claimed: the unknown counts as opaque (a non-zero difference is a
+        review, which a witness may still prove wrong), while a zero difference is a proof."""
+        num, den = self.convert(expr.args[0])
+        if den:
+            return self._opaque(expr)
+        if num and all(rad_den == ONE for _, _, rad_den in self.relations.values()):
+            num = self.reduce(num)  # with numeric/polynomial radicands the reduction is exact
+        if not num:
+            return {}, {}  # erf(0) = 0
+        sign = 1 if Fraction(num[min(num)]) > 0 else -1
+        self.opaque = True
+        name = self._unknown(("erf", _key({m: sign * c for m, c in num.items()})), "O")
+        return {((name, 1),): sign}, {}
 
     def _cofactor(self, common: dict, part: dict) -> Poly:
         """The product of the factors `common` has beyond `part` (so part * cofactor = common)."""
@@ -215,6 +238,9 @@ class ExactField:
             if n < 0:
                 return self._invert(num, den, -n)
             return self._int_power(num, n), {k: (f, p * n) for k, (f, p) in den.items()}
+        if exponent.is_Rational and isinstance(expr.base, sympy.exp):
+            # (e^u)^(p/q) = e^(u p/q): e^u > 0 for real u, and its real root is the positive one
+            return self._exp(expr.base.args[0] * exponent)
         if exponent.is_Rational:
             p, q = int(exponent.p), int(exponent.q)
             num, den = self.convert(expr.base)

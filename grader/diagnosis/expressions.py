@@ -95,6 +95,10 @@ class _Diagnoser:
         for rule in self.rules:
             if rule.applies_to(check.target, check.index) and \
                     _rule_matches(rule, exercise, check.index, answer.expr, matched, self.seed):
+                if rule.answer is not None:
+                    # The author explained this very answer: a built-in detector's sentence about
+                    # it would say the same thing less well (its note stays in the report).
+                    findings = [f for f in findings if f.kind != "misconception"]
                 findings.append(Finding("rule", rule.text(lang, check.index), {"rule": rule.id}))
                 notes.append(rule.id)
                 points = max(points, rule.credit * check.max_points)

@@ -89,10 +89,11 @@ def _answer_rule_entries(exercise, rule, target, trials, references, values) -> 
     exprs = [parsed_answer(rule, notation.notation_index(e), exercise.notation) for e in entries]
     if not entries or any(e is None for e in exprs):
         return []
-    exprs = [exercise.expand(e) for e in exprs]  # intermediates the rule names, in terms of the inputs
     changed = False
     for trial, reference, got in zip(trials, references, values):
-        point = symbol_values(exercise, trial.values, trial.upstream)
+        # The rule's symbols take this trial's numbers: data inputs (labels) as drawn for the
+        # trial, never the spec's fixed values, and intermediates from the trial's forward pass.
+        point = {**symbol_values(exercise, trial.values, trial.upstream), **_intermediate_values(exercise, trial.values)}
         try:
             wanted = np.array([float(evaluate(e, point, exact=False)) for e in exprs])
         except (ZeroDivisionError, KeyError, OverflowError, ValueError, NotRational):
@@ -103,6 +104,42 @@ def _answer_rule_entries(exercise, rule, target, trials, references, values) -> 
         ref_entries = np.array([reference[target][e] for e in entries])
         changed |= not np.allclose(wanted, ref_entries, rtol=exercise.rtol, atol=exercise.atol)
     return entries if changed else []
+
+
+def _intermediate_values(exercise, values) -> dict:
+    """Every intermediate symbol -> its float value on one trial's inputs: node outputs from the
+    numeric forward pass, an op's named parts (x-hat, softmax's p) from its symbolic form at the
+    numeric values of that node's own inputs."""
+    import sympy
+
+    from reference.graph import Graph
+    from reference.symbolic import internal
+
+    from ..answers.evaluate import evaluate
+
+    if not exercise.intermediates:
+        return {}
+    env = exercise.graph.forward(values)
+    out = {}
+    for mid in exercise.intermediates:
+        if mid.part is None:
+            array = env[mid.of]
+        else:
+            built = next(b for b in exercise.graph.nodes if b.node.output == mid.of)
+            names = tuple(dict.fromkeys(built.node.inputs))
+            single = Graph.build({n: exercise.graph.shape(n) for n in names}, [built.node], built.node.output)
+            symbols = {n: np.array([sympy.Symbol(f"_{n}_{k}") for k in range(env[n].size)],
+                                   dtype=object).reshape(env[n].shape) for n in names}
+            parts = internal(single, _symbol_of(symbols), built.node.output, mid.part, {n: env[n] for n in names})
+            point = {sym: float(v) for n in names for sym, v in zip(symbols[n].ravel(), env[n].ravel())}
+            array = np.array([float(evaluate(e, point, exact=False)) for e in parts.ravel()]).reshape(mid.shape)
+        for idx in np.ndindex(*mid.shape):
+            out[exercise.notation[mid.name].symbol(idx)] = float(array[idx])
+    return out
+
+
+def _symbol_of(table: dict):
+    return lambda name, index: table[name][index]
 
 
 def _share(exercise, target, entries: int) -> float:

@@ -22,6 +22,14 @@ _W = sympy.Wild("w")
 _SPARE_LETTERS = "zuvhsagqr"
 
 
+def _spare_names():
+    """Letters for intermediate arrays, then pairs of them (an unrolled net has many arrays)."""
+    yield from _SPARE_LETTERS
+    for first in _SPARE_LETTERS:
+        for second in _SPARE_LETTERS:
+            yield first + second
+
+
 def extended_notation(exercise) -> Notation:
     """The exercise's notation plus a letter for every intermediate array of the graph."""
     arrays = list(exercise.notation.arrays)
@@ -31,7 +39,7 @@ def extended_notation(exercise) -> Notation:
         if any(a.name == name for a in arrays):
             continue
         letter = name.lower() if name.isalpha() and len(name) == 1 and name.lower() not in taken else \
-            next(c for c in _SPARE_LETTERS if c not in taken)
+            next(c for c in _spare_names() if c not in taken)
         taken.add(letter)
         arrays.append(ArrayNotation(name, letter, built.shape, tuple(range(len(built.shape))), letter))
     return Notation(tuple(arrays), loss=exercise.notation.loss, loss_aliases=exercise.notation.loss_aliases)

@@ -225,7 +225,10 @@ class _DocumentReader:
             return None
         if found.array.name not in self.targets:
             return None
-        return _Equation(found.array, found.index, _line(self.text, offset), variables=found.variables)
+        index = found.index
+        if index is None and found.variables is None and not found.array.axes:
+            index = next(iter(target_entries(found.array)))  # written without indices: its one entry
+        return _Equation(found.array, index, _line(self.text, offset), variables=found.variables)
 
     def answers(self) -> tuple[Answer, ...]:
         # One rule for every entry: the last answer in reading order counts, whether it is the

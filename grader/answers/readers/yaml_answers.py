@@ -309,6 +309,9 @@ class _Reader:
                 self.offer(array, index, _Candidate(key.value, key.start_mark.line + 1,
                                                     cast(yaml.Node, cell).start_mark.line + 1, "node", cell))
             return
+        # An array written without indices (a scalar bias b) has one entry: its text is that entry's
+        # expression, not a matrix.
+        kind = "matrix" if array.axes else "node"
         for index in target_entries(array):
             self.offer(array, index, _Candidate(key.value, key.start_mark.line + 1, value.start_mark.line + 1,
-                                                "matrix", value))
+                                                kind, value))
