@@ -25,6 +25,14 @@ LANG = click.option("--lang", type=click.Choice(LANGUAGES), default=None,
                     help="Language of the text (default: the exercise's).")
 VARIANT = click.option("--variant", metavar="ID", default=None,
                        help="Student id: the variant of an exercise that declares ranges (docs/authoring.md).")
+SUBMISSION_PATTERNS = click.option(
+    "--submission", "patterns", multiple=True, metavar="GLOB",
+    help="The student's file in a folder: a name or glob (repeat, in order of preference; default: the spec's "
+         "`submission:`, else the one candidate; README*, LICENSE*, dot-folders and platform files never count).")
+KEY = click.option("--key", "key", type=click.Path(dir_okay=False), default=None,
+                   help="The instructor's key file: show the solution before the spec's `release:`.")
+ROSTER = click.option("--roster", type=click.Path(dir_okay=False, exists=True), default=None,
+                      help="CSV of id,name,email,key: students' stable ids (docs/batch.md).")
 
 
 class _GraderGroup(click.Group):
@@ -112,11 +120,15 @@ def validate(paths: tuple[str, ...], self_test: bool) -> None:
 @EXERCISE
 @click.option("--format", "fmt", type=click.Choice(list(solve_formats())), default="text", show_default=True)
 @VARIANT
-def solve(exercise: str, fmt: str, variant: str | None) -> None:
+@KEY
+def solve(exercise: str, fmt: str, variant: str | None, key: str | None) -> None:
     """Print the reference gradient of every requested entry."""
     from .spec.load import load_exercise
+    from .spec.release import check_released
 
-    click.echo(solve_formats()[fmt].render(load_exercise(exercise, variant)), nl=False)
+    loaded = load_exercise(exercise, variant)
+    check_released(loaded, key)
+    click.echo(solve_formats()[fmt].render(loaded), nl=False)
 
 
 @cli.command()
@@ -126,20 +138,24 @@ def solve(exercise: str, fmt: str, variant: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(list(formats("explain"))), default="text", show_default=True)
 @click.option("--entry", "entries", multiple=True, metavar="X[2,1]",
               help="Explain only this entry (repeatable; 1-based, as written).")
-def explain(exercise: str, variant: str | None, lang: str | None, fmt: str, entries: tuple[str, ...]) -> None:
+@KEY
+def explain(exercise: str, variant: str | None, lang: str | None, fmt: str, entries: tuple[str, ...],
+            key: str | None) -> None:
     """Print a worked solution: forward equations, the chain rule entry by entry, the compact form."""
     from .explain.build import explain as explain_exercise, parse_entry
     from .render.explanation import render_explanation
     from .spec.load import load_exercise
+    from .spec.release import check_released
 
     loaded = load_exercise(exercise, variant)
+    check_released(loaded, key)
     chosen = [parse_entry(loaded, e) for e in entries] or None
     click.echo(render_explanation(explain_exercise(loaded, chosen), fmt, lang or loaded.language), nl=False)
 
 
 @cli.command(help=f"Grade a submission, one of: {describe_kinds()}.")
 @EXERCISE
-@click.argument("submission", type=click.Path(dir_okay=False))
+@click.argument("submission", type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(list(report_formats())), default="text", show_default=True,
               help="Report format: " + "; ".join(f"{f.name}: {f.summary}" for f in report_formats().values()) + ".")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
@@ -149,7 +165,13 @@ def explain(exercise: str, variant: str | None, lang: str | None, fmt: str, entr
               help="Wall-clock limit in seconds for the submission's code (default: the exercise's).")
 @LANG
 @VARIANT
-def grade(exercise, submission, fmt, output, seed, timeout, lang, variant) -> None:
+@click.option("--variant-from", "variant_from", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Gradescope's submission_metadata.json: the submitter's SID (else email) is the variant.")
+@SUBMISSION_PATTERNS
+def grade(exercise, submission, fmt, output, seed, timeout, lang, variant, variant_from, patterns) -> None:
+    """SUBMISSION is the file, or a folder (a repository, an upload) in which the file is
+    chosen as docs/batch.md says."""
+    from .choose import submission_file
     from .options import GradeOptions
     from .pipeline import grade as grade_submission
     from .render.registry import renderer
@@ -157,6 +179,14 @@ def grade(exercise, submission, fmt, output, seed, timeout, lang, variant) -> No
     from .spec.load import load_exercise
 
     spec = load_exercise(exercise)
+    if variant_from and variant is None:
+        from .batch.roster import gradescope_variant
+
+        variant = gradescope_variant(variant_from)
+    submission = str(submission_file(submission, patterns or spec.submission, [f.name for f in spec.functions]))
+    if spec.variant is not None and variant is None:
+        click.echo("warning: this exercise has one variant per student and no --variant was given: "
+                   "graded on the default variant", err=True)
     started = time.perf_counter()
     report = grade_submission(spec, submission, GradeOptions(seed, timeout, lang, variant=variant))
     if report.isolation:
@@ -206,11 +236,24 @@ def new(name: str, from_exercise: str | None, op: str | None, output: str | None
 
 @cli.command("ci-template")
 @click.argument("system", type=click.Choice(list(TEMPLATES)))
-def ci_template(system: str) -> None:
+@click.option("--zip", "zip_path", type=click.Path(dir_okay=False), default=None,
+              help="gradescope: write the autograder upload (set-up, run_autograder, specs, this grader's wheel).")
+@click.option("--exercise", "exercises", multiple=True, metavar="EXERCISE",
+              help="With --zip: the exercise(s) to put in the zip (bundled id or spec path; repeatable).")
+@SUBMISSION_PATTERNS
+def ci_template(system: str, zip_path: str | None, exercises: tuple[str, ...], patterns: tuple[str, ...]) -> None:
     """Print a ready CI set-up that grades a student repository (see docs/ci.md)."""
-    from .citemplates import render_template
+    from .citemplates import build_gradescope_zip, render_template
 
-    click.echo(render_template(system), nl=False)
+    if zip_path is None:
+        click.echo(render_template(system), nl=False)
+        return
+    if system != "gradescope":
+        raise GraderError("--zip builds Gradescope's autograder upload; for github/gitlab save the printed file")
+    if not exercises:
+        raise GraderError("--zip needs --exercise EXERCISE (the spec graded on Gradescope)")
+    for line in build_gradescope_zip(zip_path, exercises, patterns):
+        click.echo(line)
 
 
 @cli.command()
@@ -230,8 +273,12 @@ def ci_template(system: str) -> None:
               help="Wall-clock limit in seconds for each submission's code (default: the exercise's).")
 @click.option("--scheduler", metavar="ADDRESS", help="A Dask scheduler (tcp://HOST:PORT) to grade on instead.")
 @click.option("--no-reveal", is_flag=True, help="Hide expected values and missing terms, whatever the spec says.")
-def batch(exercise, directory, jobs, db, csv_path, reports, fmt, seed, timeout, scheduler, no_reveal) -> None:
-    """Grade a class folder into a gradebook: one file or one folder per student.
+@SUBMISSION_PATTERNS
+@ROSTER
+def batch(exercise, directory, jobs, db, csv_path, reports, fmt, seed, timeout, scheduler, no_reveal, patterns,
+          roster) -> None:
+    """Grade a class folder into a gradebook: one file or one folder per student (a Classroom or
+    Gradescope export as it is).
 
     EXERCISE may also be an assignment file (YAML listing `exercises:` with points): each
     exercise is graded for each student (docs/course.md)."""
@@ -240,13 +287,81 @@ def batch(exercise, directory, jobs, db, csv_path, reports, fmt, seed, timeout, 
     from .batch.progress import ProgressPrinter
 
     options = BatchOptions(db=db, jobs=jobs, seed=seed, timeout=timeout, reveal=not no_reveal, scheduler=scheduler,
-                           reports=reports, report_format=fmt, csv=csv_path)
+                           reports=reports, report_format=fmt, csv=csv_path, submission=tuple(patterns),
+                           roster=roster)
     printer = ProgressPrinter(sys.stdout)
     grade = grade_assignment if is_assignment(exercise) else grade_class
     result = grade(exercise, directory, options, on_progress=printer)
     printer.close()
     click.echo(printer.outcome(result))
     sys.exit(result.return_code)
+
+
+@cli.command()
+@EXERCISE
+@ROSTER
+@click.argument("ids", nargs=-1, metavar="[ID]...")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv"]), default="text", show_default=True)
+def variants(exercise: str, roster: str | None, ids: tuple[str, ...], fmt: str) -> None:
+    """List each student's variant: the roster's ids (--roster FILE), or the ids given."""
+    from .batch.roster import read_roster
+    from .spec.variants_list import list_variants, render_variants
+
+    people = read_roster(roster).people if roster else ()
+    if not people and not ids:
+        raise GraderError("give --roster FILE or student ids")
+    click.echo(render_variants(list_variants(exercise, people, ids), fmt), nl=False)
+
+
+@cli.command()
+@click.argument("path", metavar="FILE", type=click.Path(dir_okay=False))
+def key(path: str) -> None:
+    """Make the instructor's key file (kept if it exists) and print the spec line that names it."""
+    from .spec.release import new_key
+
+    digest = new_key(path)
+    click.echo(f"instructor_key: sha256:{digest}")
+    click.echo(f"# add this line to the spec; `grader solve|explain SPEC --key {path}` then works before `release:`",
+               err=True)
+
+
+@cli.command()
+@EXERCISE
+@click.argument("report_path", metavar="REPORT.json", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(list(report_formats())), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
+@click.option("--source", type=click.Path(), default=None,
+              help="The graded file, or the folder it was chosen in, so annotations name its path (github).")
+@SUBMISSION_PATTERNS
+def render(exercise: str, report_path: str, fmt: str, output: str | None, source: str | None,
+           patterns: tuple[str, ...]) -> None:
+    """Render a JSON report (`grade --format json`) in another format, without grading again.
+    Exits like `grade`: 0 full marks, 1 below."""
+    import json
+
+    from .choose import submission_file
+    from .report import Report
+    from .render.registry import renderer, run_settings
+    from .spec.load import load_exercise
+
+    try:
+        with open(report_path, encoding="utf-8") as handle:
+            report = Report.from_dict(json.load(handle))
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise GraderError(f"{report_path}: not a JSON report of `grader grade --format json` ({err})") from None
+    spec = load_exercise(exercise, report.variant)
+    shown = report.submission
+    if source is not None:  # the same rule as `grade` finds the same file, without grading it
+        shown = str(submission_file(source, patterns or spec.submission, [f.name for f in spec.functions]))
+    chosen = renderer(fmt, exercise=spec, source=shown, **run_settings(0.0))
+    text = chosen.render(report)
+    for path, extra in chosen.side_files(report, dict(os.environ)):
+        _write(path, extra, mode="a")
+    if output:
+        _write(output, text)
+    else:
+        click.echo(text, nl=False)
+    sys.exit(report.return_code)
 
 
 @cli.command()

@@ -36,6 +36,10 @@ RTL: frozenset[str] = frozenset(code for code, lang in REGISTRY.items() if lang.
 MESSAGES: dict[str, dict[str, str]] = {
     "score": {"en": "score", "he": "ציון"},
     "variant": {"en": "variant", "he": "גרסה"},
+    "variant.default": {"en": "graded on the DEFAULT variant ({values}): this exercise has one variant per student; "
+                              "pass your student id with --variant ID to grade yours",
+                        "he": "נבדק מול גרסת ברירת המחדל ({values}): לתרגיל זה גרסה לכל סטודנט; "
+                              "העבירו את מספר הסטודנט עם --variant ID"},
     "student output": {"en": "what your code printed", "he": "מה שהקוד שלך הדפיס"},
     # headers of the table of checks (HTML, Markdown)
     "col.check": {"en": "check", "he": "בדיקה"},
@@ -332,6 +336,22 @@ def _text_run(out: list[str | Maths], text: str) -> None:
         out.append(text)
 
 
+# Maths longer than this is cut in a sentence's text (an attention exercise's expected answer
+# is hundreds of characters per entry even in the author's terms): the text report stays
+# readable, and the full expression stays in the message's data (`said` in the JSON report).
+MAX_MATHS_TEXT = 80
+
+
+def cut(text: str, limit: int = MAX_MATHS_TEXT) -> str:
+    """`text`, or its first part up to a term or factor boundary and an ellipsis when longer."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    at = max(head.rfind(" + "), head.rfind(" - "), head.rfind("*"), head.rfind(" "))
+    return (head[:at] if at > limit // 2 else head).rstrip(" +-*") + " \u2026"
+
+
 def plain(lang: str, message: Message) -> str:
-    """The sentence as text: maths in the notation the student used (see Maths.text)."""
-    return "".join(p if isinstance(p, str) else p.text for p in pieces(lang, message))
+    """The sentence as text: maths in the notation the student used (see Maths.text), each
+    expression cut at `MAX_MATHS_TEXT` characters (in full in `message`)."""
+    return "".join(p if isinstance(p, str) else cut(p.text) for p in pieces(lang, message))

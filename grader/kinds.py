@@ -49,6 +49,12 @@ class SubmissionKind(Generic[S]):
     messages: Callable[[Exercise, S, GradeOptions], tuple[str, ...]]  # about the whole submission
     output: Callable[[S], str] = _printed_nothing  # what the student's code printed, if it ran
     isolation: Callable[[S], tuple[str, ...]] = _no_sandbox  # the sandbox's layers, if code ran
+    # For a file read by content (a notebook): the kind that reads this one. Reads with json/ast
+    # only, never runs anything.
+    resolve: Callable[[Exercise, Path], "SubmissionKind[Any]"] | None = None
+
+    def for_file(self, exercise: Exercise, path: Path) -> "SubmissionKind[Any]":
+        return self.resolve(exercise, path) if self.resolve is not None else self
 
 
 _KINDS: list[SubmissionKind[Any]] = []
@@ -178,6 +184,49 @@ ANSWERS = register(SubmissionKind(
     _check_expressions, _diagnose_expressions, _expression_messages,
 ))
 DOCUMENT = register(SubmissionKind(
-    "a written derivation", (".md", ".markdown", ".tex", ".txt", ".ipynb"), "expressions", _read_document,
+    "a written derivation", (".md", ".markdown", ".tex", ".txt"), "expressions", _read_document,
     _check_expressions, _diagnose_expressions, _expression_messages,
+))
+
+
+def _read_notebook_functions(exercise: Exercise, path: Path, options: GradeOptions) -> FunctionsSubmission:
+    from .execution import read_functions
+    from .files import read_regular
+    from .notebook import NotebookError, with_python_file
+
+    data = read_regular(path, _NOTEBOOK_BYTES)
+    if len(data) > _NOTEBOOK_BYTES:
+        raise UnreadableSubmission(f"the notebook is larger than {_NOTEBOOK_BYTES:,} bytes")
+    try:
+        return with_python_file(data.decode("utf-8", errors="replace"),
+                                lambda code: read_functions(exercise, code, options))
+    except NotebookError as err:
+        raise UnreadableSubmission(str(err), err.line) from None
+
+
+def _notebook_kind(exercise: Exercise, path: Path) -> SubmissionKind[Any]:
+    """Code cells defining the exercise's functions are graded as code; else the Markdown cells
+    as a derivation (docs/answer-format.md)."""
+    from .files import RefusedFile, read_regular
+    from .notebook import defines
+
+    try:
+        data = read_regular(path, _NOTEBOOK_BYTES)
+    except (OSError, RefusedFile):
+        return NOTEBOOK_DERIVATION  # its reader says why, through the pipeline's usual reports
+    if exercise.functions and defines(data.decode("utf-8", errors="replace"), {f.name for f in exercise.functions}):
+        return NOTEBOOK_CODE
+    return NOTEBOOK_DERIVATION
+
+
+_NOTEBOOK_BYTES = 4 << 20
+# Not registered by suffix: the notebook kind resolves to one of these by the notebook's content.
+NOTEBOOK_CODE = SubmissionKind(
+    "a notebook's code cells", (), "functions", _read_notebook_functions, _check_functions, _diagnose_functions,
+    _sandbox_messages, output=_student_output, isolation=_isolation,
+)
+NOTEBOOK_DERIVATION = replace(DOCUMENT, name="a notebook's Markdown cells", suffixes=())
+NOTEBOOK = register(SubmissionKind(
+    "a Jupyter notebook (code cells or a derivation)", (".ipynb",), "expressions", _read_document,
+    _check_expressions, _diagnose_expressions, _expression_messages, resolve=_notebook_kind,
 ))

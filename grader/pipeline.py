@@ -36,6 +36,8 @@ def grade(exercise: Exercise, submission: str | Path, options: GradeOptions = Gr
     refusal = _refusal(path)
     kind = kind_for(path)
     exercise = exercise_variant(exercise, options.variant)
+    if refusal is None:
+        kind = kind.for_file(exercise, path)
     if refusal is not None:
         return refused_report(exercise, path, kind, refusal, options)
     if kind.graded_as == "functions":  # the code runs in the sandbox, under its own limits
@@ -61,8 +63,17 @@ def _graded(exercise: Exercise, path: Path, kind: SubmissionKind[Any], options: 
             checks = kind.diagnose(exercise, read, checks, options)
     checks = tuple(in_words(c, options.lang_for(exercise)) for c in checks)
     return Report(exercise.id, clean(path.name), kind.graded_as, exercise.max_score, tuple(checks),
-                  kind.messages(exercise, read, options), kind.output(read), options.lang_for(exercise),
+                  default_variant_notice(exercise, options) + kind.messages(exercise, read, options),
+                  kind.output(read), options.lang_for(exercise),
                   variant=_variant_id(exercise), isolation=kind.isolation(read))
+
+
+def default_variant_notice(exercise: Exercise, options: GradeOptions) -> tuple[str, ...]:
+    """A spec with per-student variants graded without a student id is graded on its defaults:
+    say so, since a student's own variant then scores wrong answers for right ones."""
+    if exercise.variant is None or exercise.variant.id is not None:
+        return ()
+    return (tr(options.lang_for(exercise), "variant.default", values=exercise.variant.describe()),)
 
 
 @contextmanager

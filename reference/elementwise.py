@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any, Callable, ClassVar, Mapping
 
 import numpy as np
 
@@ -45,6 +45,8 @@ class Elementwise(Op):
     out_shape: tuple[int, ...]
     name: str
     slope: Fraction = Fraction(0)  # the function's parameter: leaky_relu's slope left of 0
+    # An activation is a_i in most course notes (a_i = sigma(z_i)).
+    written_as: ClassVar[Mapping[str, tuple[str, ...]]] = {"output": ("a",)}
 
     @property
     def function(self) -> MathFunction:

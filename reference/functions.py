@@ -219,6 +219,17 @@ entry(MathFunction(
     print_plain="silu", print_latex="\\operatorname{SiLU}", print_mathml="SiLU",
     worked="silu'(z) = sigma(z)(1 + z (1 - sigma(z)))"))
 
+entry(MathFunction(
+    "normcdf", "the standard normal distribution function Phi(z) = (1 + erf(z/sqrt 2))/2",
+    lambda z, p=None: _sym_cdf(z), lambda z, p=None: _sym_pdf(z),
+    plain=("normcdf", "cdf"), latex=("Phi",), unicode=("\u03a6",),
+    print_plain="normcdf", print_latex="\\Phi", print_mathml="\u03a6", worked="Phi'(z) = phi(z)"))
+entry(MathFunction(
+    "normpdf", "the standard normal density phi(z) = exp(-z^2/2)/sqrt(2 pi)",
+    lambda z, p=None: _sym_pdf(z), lambda z, p=None: -z * _sym_pdf(z),
+    plain=("normpdf", "pdf"), latex=("phi", "varphi"), unicode=("\u03c6", "\u03d5"),
+    print_plain="normpdf", print_latex="\\varphi", print_mathml="\u03c6", worked="phi'(z) = -z phi(z)"))
+
 # ---- what the readers derive from the catalogue -------------------------------------------
 def _index() -> dict[str, dict[str, MathFunction]]:
     maps: dict[str, dict[str, MathFunction]] = {"plain": {}, "latex": {}, "operatorname": {}, "unicode": {}}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import ClassVar, Mapping
 
 import numpy as np
 
@@ -16,6 +17,17 @@ from .indexed import pool_windows
 from .ops import Domain, Op, OpError, exact, rational, register
 
 POSITIVE = Domain("positive")
+# How courses write these ops' nodes (Op.written_as): a prediction y-hat, the target y, and a
+# normalisation's gamma, beta, x-hat, mu and sqrt(sigma^2 + epsilon).
+_PREDICTION = ("\\hat{y}", "\\hat y", "\\hat{Y}", "\u0177", "yhat", "y_hat")
+_TARGET = ("y",)
+_NORM_NAMES = {
+    "input:1": ("\\gamma", "\u03b3", "gamma"), "input:2": ("\\beta", "\u03b2", "beta"),
+    "part:xhat": ("\\hat{x}", "\\hat x", "\\widehat{x}", "x\u0302", "xhat", "x_hat"),
+    "part:mean": ("\\mu", "\u03bc", "mu"),
+    "part:std": ("\\sqrt{\\sigma_#^2+\\epsilon}", "\\sqrt{\\sigma_#^2+\\varepsilon}"),
+    "part:std^2": ("\\sigma_#^2+\\epsilon", "\\sigma_#^2+\\varepsilon"),
+}
 _TIES = {
     "en": "max pooling: when several entries of a window tie for the maximum, the first one in "
           "row-major order (as numpy's argmax) gets the gradient; the others get 0.",
@@ -123,6 +135,7 @@ class Softmax(Op):
 
     out_shape: tuple[int, ...]
     rows: np.ndarray
+    written_as: ClassVar[Mapping[str, tuple[str, ...]]] = {"output": _PREDICTION}
 
     def forward(self, args):
         out = np.empty(args[0].size)
@@ -166,6 +179,8 @@ class CrossEntropy(Op):
     weight: Fraction
     logits: bool  # softmax_cross_entropy: the first input is z and p = softmax(z)
     in_shape: tuple[int, ...]
+    written_as: ClassVar[Mapping[str, tuple[str, ...]]] = {"part:p": _PREDICTION, "input:0": _PREDICTION,
+                                                            "input:1": _TARGET}
 
     def _one_hot(self, t: np.ndarray, size: int) -> np.ndarray:
         if self.target == "one-hot":
@@ -288,6 +303,7 @@ class MeanSquaredError(Op):
 
     out_shape: tuple[int, ...]
     weight: Fraction
+    written_as: ClassVar[Mapping[str, tuple[str, ...]]] = {"input:0": _PREDICTION, "input:1": _TARGET}
 
     def forward(self, args):
         return np.array(float(self.weight) * np.sum((args[0] - args[1]) ** 2))
@@ -326,6 +342,7 @@ class BatchNorm(Op):
 
     out_shape: tuple[int, ...]
     eps: Fraction
+    written_as: ClassVar[Mapping[str, tuple[str, ...]]] = _NORM_NAMES
 
     def _normalise(self, x):
         mean = x.mean(axis=0)
@@ -410,6 +427,7 @@ class LayerNorm(Op):
     out_shape: tuple[int, ...]
     eps: Fraction
     affine: bool
+    written_as: ClassVar[Mapping[str, tuple[str, ...]]] = _NORM_NAMES
 
     @property
     def _rows(self) -> tuple[int, int]:

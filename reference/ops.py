@@ -62,6 +62,12 @@ class Op(ABC):
     piecewise: ClassVar[bool] = False
     # What a student must know to get an exact match (statement appendix), per language.
     conventions: ClassVar[Mapping[str, str]] = {}
+    # How courses write this op's nodes besides the exercise's own letters (batch norm's \gamma
+    # for its scale, \hat{x} for x-hat), so that the exercise's symbol table reads them:
+    # "input:N", "output" or "part:NAME" (an internal array; "part:NAME^2" for its square) ->
+    # spellings, LaTeX, unicode or plain words, `#` standing for the subscript. A spelling an
+    # exercise already uses for a name of its own, or that two nodes claim, is not taken.
+    written_as: ClassVar[Mapping[str, tuple[str, ...]]] = {}
 
     @abstractmethod
     def forward(self, args: Sequence[np.ndarray]) -> np.ndarray:

@@ -85,8 +85,12 @@ def build(route: str, tmp: Path) -> None:
         student(base / "submission_101", "right", True)
         student(base / "submission_102", "row2", True)
         student(base / "submission_103", "right", False)
-        (base / "submission_metadata.yml").write_text(
-            "submission_101:\n  :submitters:\n  - :name: Alice Liddell\n    :sid: '1001'\n")
+        (base / "submission_metadata.yml").write_text("".join(
+            f"submission_{n}:\n  :submitters:\n  - :name: {name}\n    :sid: '{sid}'\n    :email: {email}\n"
+            f"  :created_at: 2026-12-01 10:00:00.000000000 -08:00\n"
+            for n, name, sid, email in ((101, "Alice Liddell", 1001, "alice@uni.example"),
+                                        (102, "Bob Marley", 1002, "bob@uni.example"),
+                                        (103, "Carol Danvers", 1003, "carol@uni.example"))))
     else:
         base = tmp / "submissions"
         student(base / "alice", "right", True)
@@ -145,9 +149,9 @@ def test_github_classroom_route(tmp_path, monkeypatch):
     assert float(bob["points_awarded"]) == pytest.approx(float(bob["conv2d-3x3-k2x1"]) + 5)
     assert (grades["carol"]["points_awarded"], grades["carol"]["status"]) == ("0", "zero")  # decided by hand
     first = table(tmp_path / "hw3.csv", "student")
-    assert first["hw3-carol"]["status"] == "error" and "answers.pdf" in first["hw3-carol"]["problem"]
-    assert first["hw3-carol"]["total"] == ""
-    assert (tmp_path / "reports" / "relu-4" / "hw3-alice.html").exists()
+    assert first["carol"]["status"] == "error" and "answers.pdf" in first["carol"]["problem"]
+    assert first["carol"]["total"] == ""
+    assert (tmp_path / "reports" / "relu-4" / "alice.html").exists()  # the login, not the repository
     assert (tmp_path / "conv-summary.html").read_text().startswith("<")
     canvas = table(tmp_path / "canvas-import.csv", "SIS User ID")
     assert canvas["1001"]["hw3"] == "15" and canvas["1001"]["Student"] == "Liddell, Alice"

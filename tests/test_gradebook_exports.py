@@ -94,7 +94,7 @@ def test_an_assignment_grades_each_exercise_for_each_student(course):
     # carol: no relu file; an error, not a zero: the cell and the total are empty
     assert table["carol"]["conv2d-3x3-k2x1"] == "10" and table["carol"]["relu-4"] == ""
     assert table["carol"]["total"] == "" and table["carol"]["status"] == "error"
-    assert "relu-4: carol/ holds no file matching relu*.md or relu*" in table["carol"]["problem"]
+    assert "relu-4: carol/: no file matches 'relu*.md' or 'relu*'" in table["carol"]["problem"]
     assert "conv.yaml" in table["carol"]["problem"]  # says what was found
     assert table["dan"]["status"] == "error" and "conv-old.yaml, conv.yaml" in table["dan"]["problem"]
     assert table["dan"]["relu-4"] == "5"

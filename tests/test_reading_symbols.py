@@ -41,8 +41,10 @@ def test_given_values_decide_steps_and_credit_hand_substituted_numbers(tmp_path)
 
 def test_an_unknown_letter_is_told_what_it_likely_means():
     with pytest.raises(ParseError) as info:
-        parse_expression(r"\frac{\partial C}{\partial y_1} a_1 (1 - a_1)", load_exercise("sigmoid-4").notation)
-    assert "unknown symbol 'a': did you mean y (the output of sigmoid)?" in str(info.value)
+        parse_expression(r"\frac{\partial C}{\partial y_1} b_1 (1 - b_1)", load_exercise("sigmoid-4").notation)
+    assert "unknown symbol 'b': did you mean y (the output of sigmoid)?" in str(info.value)
+    # a is the activation's alias (a_i = sigma(x_i)): read, never asked about
+    assert parse_expression(r"a_1 (1 - a_1)", load_exercise("sigmoid-4").notation) is not None
 
 
 def test_a_students_own_definition_extends_the_table(tmp_path):
@@ -58,6 +60,10 @@ def test_pdv_without_the_physics_package_is_named_as_undefined(tmp_path):
     report = _grade("conv2d-3x3-k2x1", tmp_path, "a.tex",
                     "\\[ \\pdv{C}{x_{1,1}} = \\pdv{C}{y_{1,1}} k_1 \\]\n")
     assert any("\\pdv is not defined" in m and m.startswith("line 1") for m in report.messages), report.messages
+    # the entry it answers is told so too, never "no answer found"
+    first = next(c for c in report.checks if c.index == (1, 1) and c.target == "X")
+    assert first.status == "error" and "\\pdv is not defined" in first.feedback and "(line 1)" in first.feedback
+    assert "no answer found" not in first.feedback
 
 
 def test_a_matrix_of_cdots_is_said_not_read(tmp_path):

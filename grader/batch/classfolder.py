@@ -1,32 +1,34 @@
 """Who submitted what: the students of a class folder and the one file to grade for each.
 
 Each student is a file in the folder (`alice.py`, `bob.yaml`: the id is the stem) or a
-subfolder holding one gradable file (the id is the folder's name). Anything ambiguous becomes a
-problem for that student, never a guess: a folder with no gradable file or with several, two
-files with one stem, a symbolic link that leaves the student's own folder (never followed: it
-could point at another student's work or at the grader's machine; a link at the top of the class
-folder has no folder of its own, so it is never followed either).
+subfolder (a repository, an upload: the id is the folder's name, or the roster's or platform's
+id, see `roster.py`) in which `grader.choose` picks the one file to grade. Anything ambiguous
+becomes a problem for that student, never a guess: a folder with no candidate or several, two
+files with one stem, a symbolic link (never followed: it could point at another student's work
+or at the grader's machine).
 """
 from __future__ import annotations
 
-import fnmatch
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable, Sequence
 
 from .worker import SUBMISSION_SUFFIXES
+from ..choose import NEVER_FOLDERS, choose, matches, never_candidate
+from .roster import Identity, Roster, classroom_prefix, gradescope_metadata
 from ..errors import GraderError
-
-FOUND_LISTED = 10  # names of what a folder holds, in the problem of a student with no matching file
 
 
 @dataclass(frozen=True)
 class Submission:
-    student: str
+    student: str  # the stable id (roster/platform id when known, else the file stem or folder name)
     relative: str  # the file (or the folder, for a problem) relative to the class folder
     path: Path | None = None  # the file to grade; None when there is a problem
     problem: str = ""  # why this student cannot be graded
+    name: str = ""  # from the roster or the platform's metadata
+    email: str = ""
+    key: str = ""  # the platform's name for the student (login, submission folder)
 
     @property
     def file(self) -> Path:
@@ -36,38 +38,43 @@ class Submission:
         return self.path
 
 
-def discover(directory: str | Path, skip: Iterable[str | Path] = (), patterns: tuple[str, ...] = ()) -> list[Submission]:
-    """The students of a class folder, sorted by id. Hidden entries and files that are not
-    submissions are ignored; so are `skip` paths (the gradebook, CSV and reports the batch
-    writes, when they sit in the folder). `patterns` (file-name globs, in order of preference,
-    as an assignment names each exercise's file) keep only the files they match: in a student's
-    folder the first pattern that matches anything decides. Raises GraderError when the folder
-    does not exist."""
+def discover(directory: str | Path, skip: Iterable[str | Path] = (), patterns: Sequence[str] = (),
+             functions: Iterable[str] = (), roster: Roster | None = None) -> list[Submission]:
+    """The students of a class folder, sorted by id. Hidden entries, README/LICENSE, platform
+    files and files that are not submissions are ignored; so are `skip` paths (the gradebook,
+    CSV and reports the batch writes, when they sit in the folder). In a student's folder the
+    file is chosen by `grader.choose` (`patterns` from the spec or --submission; `functions`
+    set helper modules aside). Ids come from `identify`. Raises GraderError when the
+    folder does not exist or the roster/metadata cannot be read."""
+
     root = Path(directory)
     if not root.is_dir():
         raise GraderError(f"no such class folder: {directory}")
     real_root = root.resolve()
     skipped = {Path(p).resolve() for p in skip}
     found: dict[str, list[Submission]] = {}
+    names = tuple(functions)
     for entry in sorted(root.iterdir(), key=lambda p: p.name):
-        if entry.name.startswith(".") or entry.resolve() in skipped:
+        if never_candidate(entry.name) or entry.name in NEVER_FOLDERS or entry.resolve() in skipped:
             continue
-        sub = _student(entry, real_root, patterns)
+        sub = _student(entry, real_root, tuple(patterns), names)
         if sub is not None:
             found.setdefault(sub.student, []).append(sub)
     students = []
     for student, subs in sorted(found.items()):
         if len(subs) > 1:
-            names = ", ".join(s.relative for s in subs)
+            listed = ", ".join(s.relative for s in subs)
             students.append(Submission(student, subs[0].relative,
-                                       problem=f"more than one submission for {student}: {names}"))
+                                       problem=f"more than one submission for {student}: {listed}"))
         else:
             students.append(subs[0])
-    return students
+    return identify(students, root, roster)
 
 
-def _student(entry: Path, root: Path, patterns: tuple[str, ...] = ()) -> Submission | None:
-    gradable = entry.suffix.lower() in SUBMISSION_SUFFIXES and (entry.is_dir() or _matches(entry.name, patterns))
+def _student(entry: Path, root: Path, patterns: tuple[str, ...], functions: tuple[str, ...]) -> Submission | None:
+    # With patterns (an assignment's per-exercise globs), a file at the top is a student only when one matches.
+    gradable = entry.suffix.lower() in SUBMISSION_SUFFIXES and (entry.is_dir() or not patterns
+                                                                 or any(matches(entry.name, p) for p in patterns))
     student = entry.stem if gradable and not entry.is_dir() else entry.name
     if entry.is_symlink():
         if not (gradable or entry.is_dir()):
@@ -76,7 +83,10 @@ def _student(entry: Path, root: Path, patterns: tuple[str, ...] = ()) -> Submiss
         return Submission(student, entry.name, problem=f"{entry.name} is a symbolic link leading {where}: "
                                                        f"not followed")
     if entry.is_dir():
-        return _folder(entry, root, patterns)
+        chosen = choose(entry, patterns, functions)
+        if chosen.path is None:
+            return Submission(student, student, problem=f"{student}/: {chosen.problem}")
+        return Submission(student, f"{student}/{chosen.relative}", chosen.path)
     if not gradable:
         return None
     if not entry.is_file():
@@ -84,43 +94,51 @@ def _student(entry: Path, root: Path, patterns: tuple[str, ...] = ()) -> Submiss
     return Submission(student, entry.name, entry)
 
 
-def _matches(name: str, patterns: tuple[str, ...]) -> bool:
-    return not patterns or any(fnmatch.fnmatch(name.lower(), p.lower()) for p in patterns)
-
-
-def _folder(folder: Path, root: Path, patterns: tuple[str, ...] = ()) -> Submission:
-    candidates, outside = [], []
-    items = [item for item in sorted(folder.iterdir(), key=lambda p: p.name)
-             if not item.name.startswith(".") and item.suffix.lower() in SUBMISSION_SUFFIXES]
-    for pattern in patterns:
-        chosen = [item for item in items if _matches(item.name, (pattern,))]
-        if chosen:
-            items = chosen
-            break
-    else:
-        if patterns:
-            present = sorted(i.name for i in folder.iterdir() if not i.name.startswith("."))
-            shown = ", ".join(present[:FOUND_LISTED]) + (", ..." if len(present) > FOUND_LISTED else "")
-            return Submission(folder.name, folder.name,
-                              problem=f"{folder.name}/ holds no file matching {' or '.join(patterns)} "
-                                      f"(found: {shown or 'nothing'})")
-    for item in items:
-        if item.is_symlink() and not _inside(item, folder.resolve()):
-            outside.append(item.name)
-        elif item.is_file():
-            candidates.append(item)
-    name = folder.name
-    if outside:
-        return Submission(name, name, problem=f"{name}/ holds a symbolic link leading out of its own "
-                                              f"folder ({', '.join(outside)}): not followed")
-    if not candidates:
-        return Submission(name, name, problem=f"{name}/ holds no gradable file "
-                                              f"({', '.join(SUBMISSION_SUFFIXES)})")
-    if len(candidates) > 1:
-        return Submission(name, name, problem=f"{name}/ holds {len(candidates)} candidate files "
-                                              f"({', '.join(c.name for c in candidates)}); leave exactly one")
-    return Submission(name, f"{name}/{candidates[0].name}", candidates[0])
-
-
 def _inside(path: Path, root: Path) -> bool:
     return os.path.commonpath([os.path.realpath(path), str(root)]) == str(root)
+
+
+def identify(submissions: list[Submission], root: Path, roster: Roster | None) -> list[Submission]:
+    """The class's submissions under their stable ids (classfolder.Submission values), sorted by
+    id: Gradescope metadata first, then the roster, then Classroom's names. A roster student
+    with no submission gets a problem row saying so; two folders of one student keep the newest
+    (Gradescope) or become a problem (anything else)."""
+    metadata = gradescope_metadata(root)
+    prefix = "" if metadata is not None or roster is not None else classroom_prefix(
+        s.relative.split("/")[0] for s in submissions if (root / s.relative.split("/")[0]).is_dir())
+    out: dict[str, list[tuple[Any, str]]] = {}
+    for sub in submissions:
+        top = sub.relative.split("/")[0]
+        people: list[tuple[Identity, str]]
+        if metadata is not None and top in metadata:
+            people = metadata[top] or [(Identity(sub.student, key=top), "")]
+            if roster is not None:
+                people = [(roster.match(p.id) or roster.match(p.email) or p, at) for p, at in people]
+        elif roster is not None:
+            people = [(roster.match(sub.student) or Identity(sub.student, key=sub.student), "")]
+        elif prefix and top.startswith(prefix) and (root / top).is_dir():
+            people = [(Identity(top[len(prefix):], key=top), "")]
+        else:
+            people = [(Identity(sub.student, key=sub.student), "")]
+        for person, created in people:
+            out.setdefault(person.id, []).append(
+                (replace(sub, student=person.id, name=person.name, email=person.email, key=person.key or top),
+                 created))
+    if roster is not None:
+        for person in roster.people:
+            if person.id not in out:
+                out[person.id] = [(Submission(person.id, "", problem="no submission found for this student "
+                                                                     "(on the roster, not in the folder)",
+                                              name=person.name, email=person.email, key=person.key), "")]
+    students = []
+    for student, found in sorted(out.items()):
+        if len(found) == 1:
+            students.append(found[0][0])
+        elif metadata is not None and all(at for _, at in found):
+            # A resubmission: Gradescope keeps the newest active; so do we.
+            students.append(max(found, key=lambda f: (f[1], f[0].relative))[0])
+        else:
+            names = ", ".join(s.relative or s.key for s, _ in found)
+            students.append(replace(found[0][0], path=None,
+                                    problem=f"more than one submission for {student}: {names}"))
+    return students

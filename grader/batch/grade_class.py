@@ -59,7 +59,8 @@ class BatchOptions:
     reports: str | Path | None = None  # folder for one report per student
     report_format: str = "json"
     csv: str | Path | None = None
-    submission: tuple[str, ...] = ()  # file-name globs choosing each student's file, in order of preference
+    submission: tuple[str, ...] = ()  # names or globs of each student's file (default: the spec's `submission:`)
+    roster: str | Path | None = None  # CSV of id, name, email, key (batch/roster.py)
 
 
 @dataclass(frozen=True)
@@ -118,13 +119,20 @@ def grade_class(exercise_ref: str, directory: str | Path, options: BatchOptions 
     grade_options = {"seed": options.seed, "timeout": options.timeout, "reveal": options.reveal}
     setup = hashlib.sha256(json.dumps({"spec": spec["sha256"], "options": grade_options,
                                        "grader": grader_version()}, sort_keys=True).encode()).hexdigest()
+    from .roster import read_roster
+
+    roster = read_roster(options.roster) if options.roster else None
     submissions = discover(directory, skip=[p for p in (options.db, options.csv, options.reports) if p],
-                           patterns=options.submission)
+                           patterns=options.submission or exercise.submission,
+                           functions=[f.name for f in exercise.functions], roster=roster)
     progress = on_progress or (lambda p: None)
     pool = _pool(options)  # first: an unreachable scheduler is an error before anything is written
     try:
         with Gradebook(options.db) as book:
             writer = _Writer(book, exercise.id, exercise.max_score, setup, grade_options, options)
+            for sub in submissions:  # who each id is, for the exports (a roster may name everyone)
+                if sub.name or sub.email or sub.key not in ("", sub.student):
+                    book.record_identity(sub.student, sub.name, sub.email, sub.key)
             jobs, unchanged = _plan(writer, submissions)
             by_key = {f"{setup[:12]}-{digest[:16]}-{_key(sub.student)}": (sub, digest, content)
                       for sub, digest, content in jobs}

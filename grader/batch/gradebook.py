@@ -75,6 +75,10 @@ CREATE TABLE IF NOT EXISTS latest (
 );
 """
 
+# Roster identities: one row per student id (not per exercise: a roster is the course's).
+_IDENTITIES = ("CREATE TABLE IF NOT EXISTS identities (student TEXT PRIMARY KEY, name TEXT NOT NULL, "
+               "email TEXT NOT NULL, platform_key TEXT NOT NULL)")
+
 # What each version adds to the one before: a gradebook of an older version is brought up to
 # date in one transaction when it is opened, so no course loses its grades to an upgrade.
 _MIGRATIONS: dict[int, str] = {
@@ -260,6 +264,21 @@ class Gradebook:
                 self.db.execute("INSERT INTO notes VALUES (?, ?, ?, ?)",
                                 (submission_id, position, "misconception" if is_detector else "note",
                                  name if is_detector else value))
+
+    def record_identity(self, student: str, name: str, email: str, key: str) -> None:
+        """Who a student id is (from the roster or the platform's metadata), for exports. Kept in
+        its own table, made when first needed, so gradebooks written before it stay readable."""
+        with self.transaction():
+            self.db.execute(_IDENTITIES)
+            self.db.execute("INSERT INTO identities VALUES (?, ?, ?, ?) ON CONFLICT (student) DO UPDATE SET "
+                            "name=excluded.name, email=excluded.email, platform_key=excluded.platform_key",
+                            (student, name, email, key))
+
+    def identities(self) -> dict[str, tuple[str, str, str]]:
+        """Student id -> (name, email, platform key), for every student the batch identified."""
+        if not self.db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='identities'").fetchone():
+            return {}
+        return {r[0]: (r[1], r[2], r[3]) for r in self.db.execute("SELECT * FROM identities ORDER BY student")}
 
     def record_assignment(self, name: str, items: list[tuple[str, str, float]]) -> None:
         """The assignment's exercises as (exercise, column title, points), replacing what an

@@ -42,7 +42,9 @@ def extended_notation(exercise) -> Notation:
             next(c for c in _spare_names() if c not in taken)
         taken.add(letter)
         arrays.append(ArrayNotation(name, letter, built.shape, tuple(range(len(built.shape))), letter))
-    return Notation(tuple(arrays), loss=exercise.notation.loss, loss_aliases=exercise.notation.loss_aliases)
+    # The exercise's folds come along: the chain rule's values speak the author's terms too.
+    return Notation(tuple(arrays), loss=exercise.notation.loss, loss_aliases=exercise.notation.loss_aliases,
+                    _folds=exercise.notation._folds)
 
 
 class _Plain(PlainPrinter):
@@ -141,8 +143,9 @@ def product(*factors: Maths) -> Maths:
 
 def times(factors: Sequence[Maths], expr, notation: Notation) -> Maths:
     """factors * expr with a negative expr's sign in front (`-dC/dy_{1} k_1`, not `dC/dy_{1} -k_1`,
-    which the parser would read as a difference)."""
-    expr = as_expr(expr)
+    which the parser would read as a difference). Named intermediates are folded back in
+    (attention's a[1,2], not the exp(...) it stands for)."""
+    expr = notation.fold(as_expr(expr))
     # Only a product's sign moves to the front; a sum is bracketed as it stands.
     negative = not isinstance(expr, sympy.Add) and expr.could_extract_minus_sign()
     if negative:

@@ -71,6 +71,10 @@ def classroom_result(report: Report, source: str | None = None, elapsed: float =
     else:
         status = "fail"
     share = round(elapsed / len(report.checks), 3) if report.checks else 0.0
+    maxima = classroom_points([c.max_points for c in report.checks], report.max_score)
+    earned = [m * min(1.0, max(0.0, c.points / c.max_points)) if c.max_points > 0 else 0.0
+              for c, m in zip(report.checks, maxima)]
+    scores = [min(s, m) for s, m in zip(classroom_points(earned, round(report.score, 2)), maxima)]
     return {
         "version": 1,
         "status": status,
@@ -78,14 +82,38 @@ def classroom_result(report: Report, source: str | None = None, elapsed: float =
         "tests": [{
             "name": plain_name(c, exercise, TITLE_CHARS),
             "status": "fail" if c.status == "review" else c.status,  # Classroom knows pass/fail/error
-            "score": round(c.points, 6),
-            "max_score": round(c.max_points, 6),
+            "score": score,
+            "max_score": maximum,
             "message": inert(c.feedback) if c.status != "pass" else "",
             "line_no": c.line,
             "filename": one_line(source or report.submission),
             "duration": share,
-        } for c in report.checks],
+        } for c, score, maximum in zip(report.checks, scores, maxima)],
     }
+
+
+def classroom_points(weights: list[float], total: float) -> list[float]:
+    """Each test's points in hundredths, summing EXACTLY to `total` the way Classroom's reporter
+    adds them (JavaScript doubles, left to right): 9 entries of 6 points are not 9 x 0.666667
+    (6.000003), but seven 0.67 and two 0.66, the last test with points taking what float
+    addition leaves."""
+    if not weights or sum(weights) <= 0:
+        return [0.0] * len(weights)
+    cents = round(total * 100)
+    whole = sum(weights)
+    exact = [w * cents / whole for w in weights]
+    shares = [int(x) for x in exact]
+    for i in sorted(range(len(weights)), key=lambda i: (shares[i] - exact[i], i))[:cents - sum(shares)]:
+        shares[i] += 1
+    values = [c / 100 for c in shares]
+    last = max((i for i, c in enumerate(shares) if c), default=None)
+    if last is None:
+        return values
+    running = 0.0
+    for value in values[:last]:
+        running += value
+    values[last] = total - running  # the float residue goes to the last test with points: the sum is `total`
+    return values
 
 
 def classroom_output(report: Report, source: str | None = None, elapsed: float = 0.0, exercise=None) -> str:

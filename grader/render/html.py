@@ -128,6 +128,10 @@ def render_html(report: Report, exercise=None) -> str:
 
     header = ET.SubElement(main, "header")
     ET.SubElement(header, "h1").text = f"{one_line(report.exercise)} · {one_line(report.submission)}"
+    if report.variant:  # a student checks they were graded on their own variant, not a classmate's
+        variant = ET.SubElement(header, "p", {"class": "variant", "id": "variant"})
+        variant.text = f"{tr(lang, 'variant')}: "
+        _ltr(variant, one_line(report.variant))
     score = ET.SubElement(header, "p", {"class": "score", "id": "score"})
     score.text = f"{tr(lang, 'score')}: "
     _ltr(score, f"{points(report.score)} / {points(report.max_score)}")

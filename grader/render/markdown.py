@@ -101,7 +101,8 @@ def check_markdown(check: Check, lang: str = "en") -> list[str]:
 def render_markdown(report: Report, heading: str = "###") -> str:
     lang = report.language
     passed = sum(c.status == "pass" for c in report.checks)
-    lines = [f"{heading} {md_text(report.exercise)} · {md_text(report.submission)}", "",
+    variant = f" · {md_text(tr(lang, 'variant'))} {md_text(report.variant)}" if report.variant else ""
+    lines = [f"{heading} {md_text(report.exercise)}{variant} · {md_text(report.submission)}", "",
              f"**{tr(lang, 'score')}: {points(report.score)} / {points(report.max_score)}** "
              f"\\({passed} / {len(report.checks)} ✓\\)", "",
              "| | " + " | ".join(tr(lang, c) for c in ("col.check", "col.points", "col.line")) + " |",

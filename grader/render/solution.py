@@ -24,13 +24,21 @@ def entry_text(entry, exercise: Exercise, style: Style = "plain") -> str:
     if not entry.paths:
         return "0"
     notation = exercise.notation
-    terms = []
+    out = ""
     for path, upstream in zip(entry.paths, entry.upstream_symbols):
+        local = path.local
+        # A negative local derivative's sign leads its term (dy_2 - 2 k_1 would read as a
+        # difference), and a number leads its product (dy_1 2 is no product our readers take).
+        negative = not isinstance(local, sympy.Add) and local.could_extract_minus_sign()
+        if negative:
+            local = -local
         factors = [] if upstream is None else [_symbol(upstream, notation, style)]
-        if path.local is not sympy.S.One or not factors:
-            factors.append(_factor(path.local, notation, style))
-        terms.append((" " if style == "latex" else "*").join(factors))
-    return " + ".join(terms)
+        if local is not sympy.S.One or not factors:
+            shown = _factor(local, notation, style)
+            factors.insert(0, shown) if local.is_Number else factors.append(shown)
+        term = (" " if style == "latex" else "*").join(factors)
+        out += (" - " if negative else " + ") + term if out else ("-" if negative else "") + term
+    return out
 
 
 def _symbol(symbol: sympy.Symbol, notation, style: Style) -> str:

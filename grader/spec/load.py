@@ -24,9 +24,11 @@ if TYPE_CHECKING:
 from reference.graph import Graph, GraphError, Node
 
 from ..errors import SpecError, SpecProblem, UnknownExercise
+from .aliases import aliases as written_aliases
 from .notation import ArrayNotation, Notation
 from .data import Intermediate, check_inputs, exact_value, fixed_values, intermediates
 from .feedback import Feedback, Sample, build_feedback, check_rule_answers, samples
+from .release import release_of
 from .variants import MAX_DRAWS, Variant, candidates, declared, range_problems
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -98,6 +100,9 @@ class Exercise:
     data_inputs: tuple[str, ...] = ()  # inputs declared `data: true` (never differentiated)
     intermediates: tuple[Intermediate, ...] = ()
     source: str = field(default="", repr=False, compare=False)  # the spec text, to derive other variants
+    submission: tuple[str, ...] = ()  # names or globs of the student's file, in order of preference
+    release: str | None = None  # "never", or the ISO date/time before which solve/explain need the key
+    instructor_key: str | None = None  # sha256 (hex) of the instructor's key file
 
     @property
     def max_score(self) -> float:
@@ -123,6 +128,12 @@ class Exercise:
             entry = self.notation.entry(symbol)
             if entry is not None and entry.array in names and not (value.is_Number or value.is_Symbol):
                 out.setdefault(value, symbol)
+        # An intermediate defined through another (attention's a = softmax(s)) is found in an
+        # expression whose s is already folded: its definition in those terms is a key too.
+        for value, symbol in list(out.items()):
+            folded = value.xreplace({k: v for k, v in out.items() if v != symbol})
+            if folded != value:
+                out.setdefault(folded, symbol)
         return out
 
     def symbol_for(self, name: str, index: tuple[int, ...]) -> Any:
@@ -165,6 +176,11 @@ class Exercise:
 
     def text(self, lang: str | None = None) -> str:
         return self.statement.get(lang or self.language) or next(iter(self.statement.values()))
+
+
+def bundled_directory() -> Path | None:
+    """The folder of the bundled exercise specs (inside the package, or beside it in a checkout)."""
+    return next((d for d in _BUNDLED_DIRS if d.is_dir()), None)
 
 
 def _defined_outputs(graph: Graph | None, upstream: Mapping[str, Any] | None) -> frozenset[str]:
@@ -407,6 +423,7 @@ def _build(data: dict[str, Any], lines: dict[tuple[Any, ...], int], filename: st
     functions = _functions(data.get("functions", {}), inputs, upstream, data["targets"], problem)
     statement, language = _statement(data, problem)
     feedback = build_feedback(data.get("feedback", {}), {t.name: t for t in targets}, arrays, problem)
+    release = release_of(data, problem)
     if problem.found:
         raise SpecError(problem.found)
     assert graph is not None  # a graph that did not build is a problem found
@@ -417,13 +434,17 @@ def _build(data: dict[str, Any], lines: dict[tuple[Any, ...], int], filename: st
         graph=graph, notation=Notation(tuple(arrays), loss=loss, loss_aliases=aliases,
                                        defined_outputs=_defined_outputs(graph, upstream),
                                        constants=_constants(graph, arrays),
-                                       meanings=_meanings(graph, upstream, middle)),
+                                       meanings=_meanings(graph, upstream, middle),
+                                       aliases=written_aliases(data, graph, arrays, middle)),
         upstream=upstream["name"] if upstream else None, targets=tuple(targets), functions=tuple(functions),
         trials=Trials(**data.get("trials", {})), rtol=float(tol.get("rtol", DEFAULT_RTOL)),
         atol=float(tol.get("atol", DEFAULT_ATOL)), limits=Limits(**data.get("limits", {})),
         forbidden_imports=tuple(dict.fromkeys([*DEFAULT_FORBIDDEN, *data.get("forbidden_imports", [])])),
         feedback=feedback, self_test=samples(data.get("self_test", [])),
         fixed=fixed, data_inputs=tuple(n for n, v in inputs.items() if v.get("data")), intermediates=tuple(middle),
+        submission=(data["submission"],) if isinstance(data.get("submission"), str) else tuple(data.get("submission", ())),
+        release=release,
+        instructor_key=data["instructor_key"].removeprefix("sha256:") if data.get("instructor_key") else None,
     )
 
 

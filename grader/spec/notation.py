@@ -115,6 +115,17 @@ def _symbol(name: str) -> "sympy.Symbol":
 
 
 @dataclass(frozen=True)
+class Alias:
+    """Another spelling of an array's name (`\\gamma` for g): LaTeX, unicode or a plain word;
+    `#` in it stands for the subscript (`\\sqrt{\\sigma_#^2+\\epsilon}` is s_#). `power`: the
+    spelling means the array's entry to that power (`\\sigma_#^2+\\epsilon` is s_#^2)."""
+
+    spelling: str
+    array: str
+    power: int = 1
+
+
+@dataclass(frozen=True)
 class Notation:
     """All arrays of one exercise, looked up by name, plain letter or LaTeX letter."""
 
@@ -129,6 +140,9 @@ class Notation:
     constants: tuple[tuple[str, int], ...] = ()
     # What the named nodes are (array name, "the output of sigmoid"), for "did you mean" hints.
     meanings: tuple[tuple[str, str], ...] = ()
+    # Other names courses give the arrays (batch norm's \\gamma for g), longest first
+    # (grader/spec/aliases.py); the readers rewrite them into the array's letter.
+    aliases: tuple[Alias, ...] = ()
     # How feedback folds an expression back into the author's terms (set by the Exercise: each
     # named intermediate's and usable output's definition -> its symbol), so `expected` reads
     # (p[1,2] - t[1,2])/2, not a wall of exp(...).
@@ -196,6 +210,8 @@ class Notation:
 
     def fold(self, expr: "sympy.Basic") -> "sympy.Basic":
         """`expr` with every named intermediate's definition written as its symbol."""
+        import sympy
+
         mapping = self._folds[0]() if self._folds else None
         if not mapping or not hasattr(expr, "xreplace"):
             return expr
@@ -224,16 +240,34 @@ class Notation:
         if not products:
             return expr
 
+        def powers_of(product: Any) -> dict[Any, Any]:
+            # Integer powers only: sympy's own as_powers_dict merges exp(a) exp(b) into E^(a + b).
+            out: dict[Any, Any] = {}
+            for arg in product.args:
+                base, e = (arg.base, arg.exp) if arg.is_Pow and arg.exp.is_Integer else (arg, sympy.Integer(1))
+                out[base] = out.get(base, 0) + e
+            return out
+
+        wanted = [(powers_of(value), symbol) for value, symbol in products]
+
+        def fits(have: Any, need: Any) -> bool:
+            # An integer power holds another of the same sign and no larger size: D^-2 holds D^-1.
+            return have.is_Integer and need.is_Integer and have * need > 0 and abs(have) >= abs(need) \
+                if have != need else True
+
         def factor_out(product: Any) -> Any:
-            # exp(z_1)/(2 (exp(z_1) + ...)) holds p_1 = exp(z_1)/(...) among its factors.
-            args, changed = list(product.args), False
-            for value, symbol in products:
-                if all(args.count(a) >= list(value.args).count(a) for a in value.args):
-                    for a in value.args:
-                        args.remove(a)
-                    args.append(symbol)
+            # exp(z_1)/(2 (exp(z_1) + ...)) holds p_1 = exp(z_1)/(...) among its factors, and
+            # exp(s_1) exp(s_2)/(exp(s_1) + exp(s_2))^2 holds a_1 a_2.
+            powers, changed = powers_of(product), False
+            for parts, symbol in wanted:
+                while all(base in powers and fits(powers[base], e) for base, e in parts.items()):
+                    for base, e in parts.items():
+                        powers[base] -= e
+                    powers[symbol] = powers.get(symbol, sympy.Integer(0)) + 1
                     changed = True
-            return product.func(*args) if changed else product
+            if not changed:
+                return product
+            return product.func(*(b ** e for b, e in powers.items() if e != 0))
 
         return expr.replace(lambda e: e.is_Mul, factor_out)
 

@@ -14,6 +14,7 @@ import sympy
 from lark.exceptions import UnexpectedInput, VisitError
 
 from . import _grammars
+from ._aliases import rewrite_aliases
 from ._direct import read_flat, read_polynomial
 from ._matrix_form import HINTS as _MATRIX_FORM_HINTS, evaluate_matrix_form, parse_matrix_form
 from ._transform import Builder, DerivativeTarget, SemanticError
@@ -50,6 +51,18 @@ def _strip_delimiters(text: str) -> str:
         # Blank the delimiters instead of cutting them, so columns still match the student's text.
         return m.group(1) + " " * len(m.group(2)) + m.group(3) + " " * len(m.group(4)) + m.group(5)
     return text
+
+
+def _cleaned(text: str, notation: Notation, limits: ParseLimits, max_chars: int | None = None) -> str:
+    """The text the grammars read: look-alike characters, delimiters, the exercise's aliases,
+    unicode sub- and superscripts, typography and the other spellings of one thing rewritten
+    into the one spelling each grammar knows (limits.py)."""
+    text = _strip_delimiters(normalise(text, limits, max_chars))
+    if "**" in text and ("\\" in text or "_" in text):
+        # Python's power in a LaTeX-looking answer box (dy_1*(1 - y_1**2)): the same length.
+        text = text.replace("**", "^ ")
+    return cases_on_values(upstream_shorthands(operator_derivatives(unwrap_typography(unicode_subscripts(
+        rewrite_aliases(text, notation)))), notation))
 
 
 def _run(text: str, notation: Notation, style: str, limits: ParseLimits, start: str, allow_outputs: bool,
@@ -100,8 +113,7 @@ def _run(text: str, notation: Notation, style: str, limits: ParseLimits, start: 
 def _parse(text, notation, style, limits, start, allow_outputs=False, max_chars=None, general=None):
     if style not in ("auto", "plain", "latex"):
         raise ValueError(f"style must be 'auto', 'plain' or 'latex', not {style!r}")
-    text = cases_on_values(upstream_shorthands(operator_derivatives(unwrap_typography(unicode_subscripts(
-        _strip_delimiters(normalise(text, limits, max_chars))))), notation))
+    text = _cleaned(text, notation, limits, max_chars)
     if not text.strip():
         raise ParseError("the answer is empty", text, 1, 1)
     # A whole matrix may be as many parts per character as one entry, not more.
@@ -147,8 +159,7 @@ def read_answer(text: str, notation: Notation, style: str = "auto", limits: Pars
     entries named in many answers are resolved once.
     """
     try:
-        cleaned = cases_on_values(upstream_shorthands(operator_derivatives(unwrap_typography(unicode_subscripts(
-            _strip_delimiters(normalise(text, limits))))), notation))
+        cleaned = _cleaned(text, notation, limits)
         first = detect_style(cleaned) if style == "auto" else style
         if cleaned.strip() and first in ("plain", "latex"):
             builder = Builder(notation, limits, cleaned, latex=first == "latex")

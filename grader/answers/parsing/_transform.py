@@ -210,6 +210,10 @@ class Builder(Transformer_NonRecursive):
             shape = array.shape
             if all(1 <= i <= n for i, n in zip(index, shape)):
                 return array.symbol(tuple(i - 1 for i in index))
+        elif (dropped := self._singletons_dropped(array, index)) is not None:
+            # h_2 for the state h_{2,1} of a 3x1 array, u_1 for u_{1,1} of a 1x2 one: the axes
+            # left out all have length 1, so the entry is the one the given indices leave.
+            return array.symbol(array.full_index(dropped))
         else:
             raise self.fail(f"{array.latex if latex else array.letter} takes {len(array.axes)} "
                             f"ind{'ex' if len(array.axes) == 1 else 'ices'} "
@@ -218,6 +222,18 @@ class Builder(Transformer_NonRecursive):
         zero = "; indices in this exercise start at 1, as in the statement" if 0 in index else ""
         raise self.fail(f"{self._written(array, index, latex)} is outside {array.latex if latex else array.letter}: "
                         f"indices run {ranges}{zero}", at)
+
+    @staticmethod
+    def _singletons_dropped(array: ArrayNotation, index: tuple) -> tuple[int, ...] | None:
+        """The written index of `array` when `index` leaves out exactly its axes of length 1."""
+        shape = array.notation_shape
+        wide = [k for k, n in enumerate(shape) if n != 1]
+        if len(index) >= len(shape) or len(index) != len(wide):
+            return None
+        full = [1] * len(shape)
+        for k, i in zip(wide, index):
+            full[k] = i
+        return tuple(full) if all(1 <= i <= n for i, n in zip(full, shape)) else None
 
     def entry_value(self, array: ArrayNotation, values: tuple, at, latex: bool):
         ints: list[int] | None = []
@@ -477,7 +493,7 @@ class Builder(Transformer_NonRecursive):
         text = str(tok)
         array = self._plain_array(text)
         if array is not None:
-            if not array.axes:
+            if not array.axes or self._singletons_dropped(array, ()) is not None:
                 return self.resolve(array, (), tok, False)
             if self.text[tok.end_pos:].lstrip().startswith("("):
                 # MATLAB's dY(1,1): say how to write it, never guess 0- or 1-based.
@@ -648,7 +664,7 @@ class Builder(Transformer_NonRecursive):
         text = str(tok)
         array = self.notation.by_latex(text)
         if array is not None:
-            if not array.axes:
+            if not array.axes or self._singletons_dropped(array, ()) is not None:
                 return self.resolve(array, (), tok, True)
             raise self.fail(f"{text} needs a subscript: {self._placeholder(array, True)}", tok)
         if text == "e":

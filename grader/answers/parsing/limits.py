@@ -91,7 +91,11 @@ _REMARK = re.compile(r"\\(text|textrm|textit|mbox)\s*\{([^{}]*)\}")
 
 
 _SUBSCRIPTS = re.compile("([A-Za-z])([\u2080-\u2089]+)")
-_SUBSCRIPT_ANY = re.compile("[\u2080-\u2089]")
+_SUBSCRIPT_ANY = re.compile("[\u2080-\u2089\u00b2\u00b3\u00b9\u2070\u2074-\u207b]")
+# y₁² from a word processor: superscript digits (and minus) are a power.
+_SUPERSCRIPTS = re.compile("[\u00b2\u00b3\u00b9\u2070\u2074-\u2079\u207b]+")
+_SUPERSCRIPT_DIGITS = str.maketrans("\u00b2\u00b3\u00b9\u2070\u2074\u2075\u2076\u2077\u2078\u2079\u207b",
+                                    "2310456789-")
 _SUBSCRIPT_DIGITS = str.maketrans("\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089", "0123456789")
 _BRACED_DIFF = re.compile(r"(\\partial|\\delta|\u2202)\s*\{")
 
@@ -113,6 +117,7 @@ def unicode_subscripts(text: str) -> str:
         text = _VULGAR_ANY.sub(lambda m: f"({_VULGAR[m.group()]})", text)
     if not _SUBSCRIPT_ANY.search(text):
         return text
+    text = _SUPERSCRIPTS.sub(lambda m: f"^{{{m.group().translate(_SUPERSCRIPT_DIGITS)}}}", text)
     return _SUBSCRIPTS.sub(lambda m: f"{m.group(1)}_{{{m.group(2).translate(_SUBSCRIPT_DIGITS)}}}", text)
 
 

@@ -9,6 +9,7 @@ or an unreadable definition is an error for the answers that use it, naming its 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ...spec.notation import Notation
 from ..parsing import ParseError, ParseLimits, evaluate_matrix_form
@@ -50,6 +51,13 @@ class Named:
             return False
         self.found[m.group(1)] = (last_side, line)  # the last definition in reading order counts
         return True
+
+    def notation_for_answers(self) -> Notation:
+        """The notation answers are read in: a letter the document defines is the student's, so
+        an alias with that spelling (an activation's `a`) is not applied."""
+        if not any(a.spelling in self.found for a in self.notation.aliases):
+            return self.notation
+        return replace(self.notation, aliases=tuple(a for a in self.notation.aliases if a.spelling not in self.found))
 
     def _array_letter(self, letter: str) -> bool:
         return any(letter in (a.letter, a.latex) for a in self.notation.arrays)

@@ -58,6 +58,7 @@ class _Equation:
     stray: str = ""  # text after the last side that is neither an equation nor a remark
     variables: tuple[str, ...] | None = None  # dC/dx_{i,j}: a general formula for every entry
     boxed: bool = False  # written in \boxed{}: the author's final answer for its entries
+    undefined: str | None = None  # written with a macro the file never defines (\pdv without physics)
 
 
 def read_document(path, notation: Notation, targets: Sequence[str], limits: ParseLimits = ParseLimits(),
@@ -150,6 +151,10 @@ class _DocumentReader:
             self.macros = {**_PHYSICS_MACROS, **self.macros}
         self.undefined = [(m.group(1), _line(text, m.start())) for m in _PHYSICS_USE.finditer(shown)
                           if m.group(1) not in self.macros]
+        if self.undefined:
+            # Read as the package would, only to know which entries those lines answer: each of
+            # them is told the macro is undefined, never "no answer found".
+            self.macros = {**_PHYSICS_MACROS, **self.macros}
         self.memo: dict = {}  # entries resolved by the direct reader, shared by every answer
         self.deltas = Deltas(notation)  # \delta_{i,j} = dC/dy_{i,j}, if the document says so
         self.named = Named(notation, limits)  # z = W x + b, for matrix forms
@@ -157,11 +162,9 @@ class _DocumentReader:
         self.problems: list[Problem] = []
 
     def collect(self) -> None:
+        undefined = {name for name, _ in self.undefined}
         for name, line in self.undefined[:1]:
-            self.problems.append(Problem(line, "", (
-                f"\\{name} is not defined: it comes from the physics package, and this file has no "
-                f"\\usepackage{{physics}} or \\newcommand for it; write \\frac{{\\partial C}}{{\\partial x_{{1,1}}}} "
-                f"or add \\usepackage{{physics}} to the preamble")))
+            self.problems.append(Problem(line, "", self.undefined_message(name)))
         current: _Equation | None = None
         shown, fences = visible(self.text, self.kind)
         found = blocks(shown, fences)
@@ -203,6 +206,10 @@ class _DocumentReader:
                     current = None  # a definition (of δ, z, h) answers nothing
                     continue
                 current = self.equation(lhs, raw.offset)
+                used = {m.group(1) for part in (raw.lhs, *(side for side, _ in raw.sides))
+                        for m in _PHYSICS_USE.finditer(part)} & undefined
+                if current is not None and used:
+                    current.undefined = self.undefined_message(sorted(used)[0])
                 if current is not None:
                     current.boxed = boxed
                     current.sides.extend(raw.sides)
@@ -316,7 +323,8 @@ class _DocumentReader:
         if garbled:
             return answer(value=None, problem=garbled, style="latex")
         try:
-            read = read_answer(self.named.substitute(source), self.notation, "auto", self.limits, self.memo)
+            read = read_answer(self.named.substitute(source), self.named.notation_for_answers(), "auto", self.limits,
+                               self.memo)
             expr, style = (read, read.style) if isinstance(read, Reading) else read
             return answer(value=expr, problem=None, style=style)
         except ParseError as err:
@@ -357,8 +365,16 @@ class _DocumentReader:
         return [Answer(eq.array.name, i, expr, None, show(expr, self.notation, style), line, style, steps, note)
                 for i, expr in paired]
 
+    @staticmethod
+    def undefined_message(name: str) -> str:
+        return (f"\\{name} is not defined: it comes from the physics package, and this file has no "
+                f"\\usepackage{{physics}} or \\newcommand for it; write \\frac{{\\partial C}}{{\\partial x_{{1,1}}}} "
+                f"or add \\usepackage{{physics}} to the preamble")
+
     def unsure(self, eq: _Equation) -> str | None:
         """Why it is unclear which text answers `eq` (so it gets an error, never marks), or None."""
+        if eq.undefined:
+            return eq.undefined
         label = entry_label(eq.array, eq.index) if eq.index is not None else \
             f"{eq.array.latex}_{{{','.join(eq.variables or ())}}}"
         if eq.stray.strip():
