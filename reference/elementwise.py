@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Callable, ClassVar, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
@@ -45,8 +45,11 @@ class Elementwise(Op):
     out_shape: tuple[int, ...]
     name: str
     slope: Fraction = Fraction(0)  # the function's parameter: leaky_relu's slope left of 0
-    # An activation is a_i in most course notes (a_i = sigma(z_i)).
-    written_as: ClassVar[Mapping[str, tuple[str, ...]]] = {"output": ("a",)}
+    @property
+    def written_as(self) -> Mapping[str, tuple[str, ...]]:  # type: ignore[override]
+        # An activation is a_i (a_i = sigma(z_i)) or a prediction y-hat in course notes; a
+        # sigmoid's output is also sigma_i (never \sigma(...), the function itself).
+        return {"output": ("a", "\\hat{y}", "\\hat y", "\u0177") + (("\\sigma_#",) if self.name == "sigmoid" else ())}
 
     @property
     def function(self) -> MathFunction:

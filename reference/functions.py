@@ -153,6 +153,24 @@ entry(MathFunction(
     plain=("sech",), latex=("sech",), operatorname=("sech",),
     print_plain="sech", print_latex="\\operatorname{sech}", print_mathml="sech"))
 entry(MathFunction(
+    "ceil", "the ceiling (in general formulas' indices: y_{\\lceil i/2 \\rceil})",
+    lambda z, p=None: _sympy().ceiling(z), plain=("ceil", "ceiling"), operatorname=("ceil", "ceiling"),
+    print_plain="ceil", print_latex="\\operatorname{ceil}", print_mathml="ceil"))
+entry(MathFunction(
+    "floor", "the floor (in general formulas' indices: y_{\\lfloor (i+1)/2 \\rfloor})",
+    lambda z, p=None: _sympy().floor(z), plain=("floor",), operatorname=("floor",),
+    print_plain="floor", print_latex="\\operatorname{floor}", print_mathml="floor"))
+entry(MathFunction(
+    "cosh", "the hyperbolic cosine", lambda z, p=None: (_sympy().exp(z) + _sympy().exp(-z)) / 2,
+    lambda z, p=None: (_sympy().exp(z) - _sympy().exp(-z)) / 2,
+    plain=("cosh",), latex=("cosh",), operatorname=("cosh",),
+    print_plain="cosh", print_latex="\\cosh", print_mathml="cosh"))
+entry(MathFunction(
+    "sinh", "the hyperbolic sine", lambda z, p=None: (_sympy().exp(z) - _sympy().exp(-z)) / 2,
+    lambda z, p=None: (_sympy().exp(z) + _sympy().exp(-z)) / 2,
+    plain=("sinh",), latex=("sinh",), operatorname=("sinh",),
+    print_plain="sinh", print_latex="\\sinh", print_mathml="sinh"))
+entry(MathFunction(
     "sigmoid", "the logistic sigmoid 1/(1 + e^-z)", lambda z, p=None: sym_sigmoid(z),
     lambda z, p=None: _sympy().Mul(sym_sigmoid(z), _sympy().Add(_sympy().Integer(1), -sym_sigmoid(z))),
     plain=("sigma", "sigmoid"), latex=("sigma",), operatorname=("sigmoid", "sigma"), unicode=("\u03c3",), op=True,

@@ -11,6 +11,7 @@ from grader.pipeline import GradeOptions, grade
 from grader.i18n import isolate
 from grader.render.explanation import render_explanation
 from grader.spec.load import bundled_ids, load_exercise, parse_exercise
+from grader.spec.notation import Entry
 
 SEED = "conv2d-3x3-k2x1"
 # Above this many reference terms, the round trip is checked on a sample of entries: grading
@@ -30,7 +31,7 @@ def _sample(exercise):
         entries = list(target.entries)
         long = len(exercise.solution[target.name][entries[0]].paths) > 100
         for position in {len(entries) // 2} if long else {0, len(entries) // 2, len(entries) - 1}:
-            chosen.append((target.name, entries[position]))
+            chosen.append(Entry(target.name, entries[position]))
     return chosen
 
 
@@ -55,7 +56,7 @@ def _round_trip(exercise, tmp_path, fmt="markdown", lang="en", variant=None, exp
         wrong = [(c.name, c.feedback, c.details) for c in report.checks if c.status != "pass"]
         assert report.full_marks and not wrong, wrong
     else:
-        written = {(t, exercise.notation[t].notation_index(full)) for t, full in entries}
+        written = {(e.array, exercise.notation[e.array].notation_index(e.index)) for e in entries}
         graded = [c for c in report.checks if (c.target, c.index) in written]
         assert len(graded) == len(written) and all(c.status == "pass" for c in graded), graded
     return text, report
@@ -106,7 +107,7 @@ def test_the_seed_gets_row_2_right_and_says_why_two_paths_meet_there():
 
 
 def test_hebrew_markdown_keeps_prose_right_to_left_and_maths_left_to_right():
-    text = render_explanation(explain(load_exercise(SEED), [("X", (1, 0))]), "markdown", "he")
+    text = render_explanation(explain(load_exercise(SEED), [Entry("X", (1, 0))]), "markdown", "he")
     assert "המסלולים נפגשים ב־" + isolate("$x_{2,1}$") in text
     display = [line for line in text.splitlines() if line.startswith("$$")]
     assert display and not any("\u2068" in line or "\u2069" in line for line in display)
@@ -116,7 +117,7 @@ def test_hebrew_markdown_keeps_prose_right_to_left_and_maths_left_to_right():
 
 def test_a_large_exercise_writes_entries_as_sums_over_the_outputs_they_reach():
     entries, explanation = _explained("conv2d-28x28-k5x5", None)
-    assert ("X", (14, 0)) in entries  # the middle of the left border: reached by 5 rows of outputs
+    assert Entry("X", (14, 0)) in entries  # the middle of the left border: reached by 5 rows of outputs
     text = render_explanation(explanation, "text", "en")
     assert "dC/dx[15,1] = sum(dy[n,1]*∂y[n,1]/∂x[15,1], (n, 11, 15))" in text
     assert "= sum(dy[n,1]*k[-n+16,1], (n, 11, 15))" in text
@@ -145,7 +146,7 @@ def test_an_op_without_a_compact_form_gets_none(monkeypatch):
 @pytest.mark.parametrize("written, expected", [("X[2,1]", ("X", (1, 0))), ("x[3,3]", ("X", (2, 2))),
                                                ("K[2]", ("K", (1, 0))), ("K[2,1]", ("K", (1, 0)))])
 def test_entries_are_named_as_written(written, expected):
-    assert parse_entry(load_exercise(SEED), written) == expected
+    assert parse_entry(load_exercise(SEED), written) == Entry(*expected)
 
 
 def test_the_cli_explains_one_entry_and_refuses_an_unknown_one():

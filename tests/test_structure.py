@@ -247,3 +247,22 @@ def test_a_plain_answer_shows_as_mathml_in_html(tmp_path):
     assert "<code" not in wrong
     stored = type(report).from_dict(report.to_dict())
     assert stored == report  # maths and messages survive the JSON round trip
+
+
+def test_an_entry_is_a_value_looked_up_from_its_symbol():
+    """Entry symbols are named `x[2,1]` for printing; their identity is `Entry(array, index)`,
+    found by lookup, never by reading the name back."""
+    from itertools import product
+
+    import sympy
+
+    from grader import load_exercise
+    from grader.spec.notation import Entry
+
+    notation = load_exercise("conv2d-3x3-k2x1").notation
+    for array in notation.arrays:
+        for full in product(*map(range, array.shape)):
+            assert notation.entry(array.symbol(full)) == Entry(array.name, full)
+    assert notation.written(Entry("K", (1, 0))) == (notation["K"], (2,))  # k_2: its column is not written
+    assert notation.entry(sympy.Symbol("x[9,9]")) is None and notation.entry(sympy.Symbol("n")) is None
+    assert notation.tex_of(notation["dY"].symbol((0, 0))) == "\\frac{\\partial C}{\\partial y_{1,1}}"

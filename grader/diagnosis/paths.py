@@ -20,13 +20,13 @@ from ..spec.load import Exercise
 from .printing import fraction_text, output_name, poly_to_expr, show_term
 
 
-def split_by_upstream(poly: dict, upstream_letter: str) -> tuple[dict, dict]:
-    """({upstream symbol name: local polynomial}, polynomial of the terms with no single upstream factor)."""
-    prefix = upstream_letter + "["
+def split_by_upstream(poly: dict, notation: Notation, upstream: str) -> tuple[dict, dict]:
+    """({upstream symbol name: local polynomial}, polynomial of the terms with no single upstream
+    factor); `upstream` is the upstream gradient array's name."""
     paths: dict[str, dict] = {}
     rest: dict = {}
     for mono, coeff in poly.items():
-        ups = [(name, power) for name, power in mono if name.startswith(prefix)]
+        ups = [(name, power) for name, power in mono if getattr(notation.entry(name), "array", None) == upstream]
         if len(ups) == 1 and ups[0][1] == 1:
             local = tuple((n, p) for n, p in mono if n != ups[0][0])
             paths.setdefault(ups[0][0], {})[local] = coeff
@@ -85,8 +85,8 @@ def diagnose_paths(exercise: Exercise, reference, student: sympy.Expr, style: St
     upstream = notation.upstream
     if upstream is None:
         return ()
-    s_paths, s_rest = split_by_upstream(spoly, upstream.letter)
-    r_paths, _ = split_by_upstream(rpoly, upstream.letter)
+    s_paths, s_rest = split_by_upstream(spoly, notation, upstream.name)
+    r_paths, _ = split_by_upstream(rpoly, notation, upstream.name)
     order = [sym.name for sym in reference.upstream_symbols if sym is not None]
     order += sorted(set(s_paths) - set(order))
     findings = [f for name in order

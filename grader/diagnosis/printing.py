@@ -36,10 +36,10 @@ def show_term(upstream: sympy.Symbol | None, local: sympy.Expr, notation: Notati
 
 def output_name(notation: Notation, upstream_name: str, style: Style) -> str:
     """The forward output an upstream symbol belongs to: dy[1,1] -> y[1,1] / y_{1,1}."""
-    found = notation.array_of(upstream_name)
+    found = notation.entry(upstream_name)
     if found is None:
         return upstream_name
-    array, index = found
+    array, index = notation.written(found)
     idx = ",".join(map(str, index))
     return f"{array.latex}_{{{idx}}}" if style == "latex" else f"{array.latex}[{idx}]"
 

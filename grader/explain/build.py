@@ -8,6 +8,7 @@ import numpy as np
 import sympy
 
 from ..errors import GraderError
+from ..spec.notation import Entry
 from .compact import compact_forms
 from .forward import forward_section, node_values
 from .given import Given
@@ -22,8 +23,8 @@ INTERMEDIATE_SHOWN = 12
 SUM_VARIABLES = "nmrst"
 
 
-def parse_entry(exercise, text: str) -> tuple[str, tuple[int, ...]]:
-    """`X[2,1]`, `x[2,1]` or `K[1]` -> (target name, 0-based full index). Raises GraderError."""
+def parse_entry(exercise, text: str) -> Entry:
+    """The entry a user names: `X[2,1]`, `x[2,1]` or `K[1]`. Raises GraderError."""
     m = re.fullmatch(r"\s*([A-Za-z][A-Za-z0-9_]*)\s*\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]\s*", text)
     if m:
         for target in exercise.targets:
@@ -35,17 +36,17 @@ def parse_entry(exercise, text: str) -> tuple[str, tuple[int, ...]]:
                         1 <= i <= n for i, n in zip(index, array.shape)):
                     full = tuple(i - 1 for i in index)
                 if full is not None and full in target.entries:
-                    return target.name, full
+                    return Entry(target.name, full)
                 raise GraderError(f"{text.strip()} is not an entry asked for in {exercise.id} "
                                   f"(written indices of {target.name} run over {list(array.notation_shape)})")
     names = ", ".join(f"{t.name}[...]" for t in exercise.targets)
     raise GraderError(f"cannot read the entry {text.strip()!r}: write it like {names}, with 1-based indices")
 
 
-def explain(exercise, entries: Sequence[tuple[str, tuple[int, ...]]] | None = None) -> Explanation:
+def explain(exercise, entries: Sequence[Entry] | None = None) -> Explanation:
     """The worked solution of an exercise (of its variant), for every requested entry or only
-    `entries` ((target name, 0-based full index) pairs, from `parse_entry`): then only what
-    those entries need, the forward equations and backward steps on their paths."""
+    `entries` (from `parse_entry`): then only what those entries need, the forward equations
+    and backward steps on their paths."""
     notation = extended_notation(exercise)
     values = node_values(exercise, notation)
     given = Given(exercise, notation, values)
@@ -73,12 +74,12 @@ def explain(exercise, entries: Sequence[tuple[str, tuple[int, ...]]] | None = No
                        variant.describe() if variant else "", tuple(sections))
 
 
-def _on_paths(exercise, notation, values, entries) -> dict[str, set[tuple[int, ...]]]:
+def _on_paths(exercise, notation, values, entries: Sequence[Entry]) -> dict[str, set[tuple[int, ...]]]:
     """The requested entries and every entry downstream of them (array name -> 0-based
     indices): what their chain rule goes through, and nothing else."""
     needed: dict[str, set[tuple[int, ...]]] = {}
-    for name, full in entries:
-        needed.setdefault(name, set()).add(full)
+    for chosen in entries:
+        needed.setdefault(chosen.array, set()).add(chosen.index)
     for built in exercise.graph.nodes:
         read = {notation[name].symbol(full) for name in built.node.inputs for full in needed.get(name, ())}
         if not read:
@@ -226,8 +227,8 @@ def _as_sum(notation, reference, up, out, me: Maths, with_locals: bool) -> Maths
             coefficient = c
             if rest == 1:
                 factors.append([])
-            elif isinstance(rest, sympy.Symbol) and notation.array_of(rest.name) is not None:
-                array, index = notation.array_of(rest.name)
+            elif isinstance(rest, sympy.Symbol) and (entry := notation.entry(rest)) is not None:
+                array, index = notation.written(entry)
                 factors.append([(array.letter, index)])
             else:
                 return None

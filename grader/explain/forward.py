@@ -81,10 +81,11 @@ def _terms(notation, expr) -> list[tuple[sympy.Expr, list]]:
     for term in sympy.Add.make_args(expr):
         found = []
         for s in term.free_symbols:
-            located = notation.array_of(s.name)
-            if located is None:
+            entry = notation.entry(s)
+            if entry is None:
                 return []
-            found.append((order[located[0].letter], located[1], located[0].letter, s))
+            array, index = notation.written(entry)
+            found.append((order[array.letter], index, array.letter, s))
         found.sort(key=lambda f: (f[0], f[1]))
         skeleton = term.xreplace({f[3]: sympy.Symbol(f"_{k}") for k, f in enumerate(found)})
         terms.append((skeleton, [(f[2], f[1]) for f in found]))

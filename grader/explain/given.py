@@ -69,9 +69,9 @@ class Given:
         """An expression with every entry the given values fix replaced by its number."""
         replacements = {}
         for s in as_expr(expr).free_symbols:
-            located = self.notation.array_of(s.name)
-            if located is not None and located[0].name in self.known and located[0].in_range(located[1]):
-                replacements[s] = self.known[located[0].name][located[0].full_index(located[1])]
+            entry = self.notation.entry(s)
+            if entry is not None and entry.array in self.known:
+                replacements[s] = self.known[entry.array][entry.index]
         return as_expr(expr).xreplace(replacements)
 
     def _node_locals(self, built, name: str) -> np.ndarray:

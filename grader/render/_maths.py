@@ -188,10 +188,10 @@ def _printer(notation):
         """sympy's MathML with entries as the statement writes them: x_{2,1}, dC/dy_{1,1}."""
 
         def _print_Symbol(self, sym, style="plain"):
-            found = notation.array_of(sym.name)
+            found = notation.entry(sym)
             if found is None:
                 return super()._print_Symbol(sym, style)
-            array, index = found
+            array, index = notation.written(found)
             entry = self.dom.createElement("msub")
             letter = self.dom.createElement("mi")
             letter.appendChild(self.dom.createTextNode(array.latex or array.letter))

@@ -42,7 +42,7 @@ def entry_text(entry, exercise: Exercise, style: Style = "plain") -> str:
 
 
 def _symbol(symbol: sympy.Symbol, notation, style: Style) -> str:
-    return notation.tex_of(symbol.name) if style == "latex" else symbol.name
+    return notation.tex_of(symbol) if style == "latex" else symbol.name
 
 
 def _factor(expr: sympy.Expr, notation, style: Style) -> str:

@@ -125,8 +125,8 @@ class Exercise:
         out: dict[Any, Any] = {}
         names = {m.name for m in self.intermediates} | set(self.notation.defined_outputs)
         for symbol, value in self.definitions.items():
-            array = self.notation.array_of(symbol.name)
-            if array is not None and array[0].name in names and not (value.is_Number or value.is_Symbol):
+            entry = self.notation.entry(symbol)
+            if entry is not None and entry.array in names and not (value.is_Number or value.is_Symbol):
                 out.setdefault(value, symbol)
         # An intermediate defined through another (attention's a = softmax(s)) is found in an
         # expression whose s is already folded: its definition in those terms is a key too.

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import product
 from typing import Any, TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -28,6 +29,18 @@ def derivative_label(loss: str, of: str, style: Style = "plain") -> str:
     """The one way a derivative of the loss is written: `dL/dx[2,1]`, or in LaTeX
     `\\frac{\\partial L}{\\partial x_{2,1}}` (`of` already in that style)."""
     return f"\\frac{{\\partial {loss}}}{{\\partial {of}}}" if style == "latex" else f"d{loss}/d{of}"
+
+
+@dataclass(frozen=True, order=True)
+class Entry:
+    """One entry of an exercise's array, as a value: the array's name and its 0-based index.
+
+    An entry's sympy symbol is named in plain notation (`x[2,1]`) so that printing it is cheap;
+    that name is never parsed back: `Notation.entry(symbol)` looks the entry up.
+    """
+
+    array: str  # the array's name in the spec: "X", "dY"
+    index: tuple[int, ...]  # 0-based full array index, as numpy has it
 
 
 @dataclass(frozen=True)
@@ -135,6 +148,7 @@ class Notation:
     # (p[1,2] - t[1,2])/2, not a wall of exp(...).
     _folds: list[Any] = field(default_factory=list, compare=False, repr=False)
     _by_name: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    _entries: dict[str, Entry] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._by_name.update({a.name: a for a in self.arrays})
@@ -164,25 +178,26 @@ class Notation:
                 return a
         return None
 
-    def array_of(self, symbol_name: str) -> "tuple[ArrayNotation, tuple[int, ...]] | None":
-        """The array and 1-based written index of an entry symbol named like "x[2,1]"."""
-        letter, _, rest = symbol_name.partition("[")
-        array = self.by_letter(letter)
-        if array is None or not rest.endswith("]"):
-            return None
-        try:
-            index = tuple(int(i) for i in rest[:-1].split(",")) if rest[:-1] else ()
-        except ValueError:
-            return None
-        return array, index
+    def entry(self, symbol: "sympy.Symbol | str") -> Entry | None:
+        """The entry an entry symbol stands for (by the symbol or its name), or None for any
+        other symbol (a sum's index variable, a constant N)."""
+        if not self._entries:
+            self._entries.update({a.plain(full): Entry(a.name, full)
+                                  for a in self.arrays for full in product(*map(range, a.shape))})
+        return self._entries.get(symbol if isinstance(symbol, str) else symbol.name)
 
-    def tex_of(self, symbol_name: str) -> str:
-        """LaTeX for an entry symbol: "x[2,1]" -> "x_{2,1}", "dy[1,1]" -> "\\frac{\\partial C}{\\partial y_{1,1}}"."""
-        found = self.array_of(symbol_name)
-        if found is None:
-            return symbol_name
-        array, index = found
-        return array.tex(array.full_index(index), self.loss)
+    def written(self, entry: Entry) -> tuple[ArrayNotation, tuple[int, ...]]:
+        """The entry's array and its 1-based written index (x[2,1] -> (x, (2, 1)))."""
+        array = self[entry.array]
+        return array, array.notation_index(entry.index)
+
+    def tex_of(self, symbol: "sympy.Symbol | str") -> str:
+        """LaTeX for a symbol: x[2,1] -> "x_{2,1}", dy[1,1] -> "\\frac{\\partial C}{\\partial y_{1,1}}";
+        a symbol that is no entry keeps its name."""
+        entry = self.entry(symbol)
+        if entry is None:
+            return symbol if isinstance(symbol, str) else symbol.name
+        return self[entry.array].tex(entry.index, self.loss)
 
     def derivative(self, of: str, style: Style = "plain") -> str:
         """The loss's derivative by `of`: `dC/dX`, `dC/dx[2,1]` (with the exercise's loss letter)."""

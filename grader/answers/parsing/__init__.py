@@ -16,6 +16,7 @@ from lark.exceptions import UnexpectedInput, VisitError
 from . import _grammars
 from ._aliases import rewrite_aliases
 from ._direct import read_flat, read_polynomial
+from ._spellings import textbook_spellings
 from ._matrix_form import HINTS as _MATRIX_FORM_HINTS, evaluate_matrix_form, parse_matrix_form
 from ._transform import Builder, DerivativeTarget, SemanticError
 from .errors import ParseError, position
@@ -62,7 +63,7 @@ def _cleaned(text: str, notation: Notation, limits: ParseLimits, max_chars: int 
         # Python's power in a LaTeX-looking answer box (dy_1*(1 - y_1**2)): the same length.
         text = text.replace("**", "^ ")
     return cases_on_values(upstream_shorthands(operator_derivatives(unwrap_typography(unicode_subscripts(
-        rewrite_aliases(text, notation)))), notation))
+        textbook_spellings(rewrite_aliases(text, notation))))), notation))
 
 
 def _run(text: str, notation: Notation, style: str, limits: ParseLimits, start: str, allow_outputs: bool,

@@ -22,6 +22,7 @@ from lark import Token, Transformer, v_args
 from lark.exceptions import UnexpectedInput, VisitError
 
 from ...spec.notation import Notation
+from ._aliases import rewrite_aliases
 from .errors import ParseError
 from reference import functions
 from .limits import ParseLimits, normalise, operator_derivatives, scan, unwrap_typography
@@ -97,6 +98,12 @@ class _Evaluate(Transformer):
             if a.upstream_of is None and a.name not in self.outputs() and text in (a.name, a.latex, a.letter,
                                                                                    a.latex.upper(), a.latex.lower()):
                 return self.array(a, _at(tok))
+        # A letter alias (a loss's target y, written Y for the matrix) and the sizes N and D.
+        for alias in self.notation.aliases:
+            if alias.power == 1 and len(alias.spelling) == 1 and text in (alias.spelling, alias.spelling.upper()):
+                return self.array(self.notation[alias.array], _at(tok))
+        if text in dict(self.notation.constants):
+            return sympy.Integer(dict(self.notation.constants)[text])
         raise _Fail(f"unknown name {text!r} in a matrix form (known: "
                     f"{', '.join(a.name for a in self.notation.arrays if a.upstream_of is None and a.name not in self.outputs())}"
                     f" and the given gradient)", _at(tok))
@@ -127,6 +134,9 @@ class _Evaluate(Transformer):
 
     def number(self, tok):
         return sympy.Integer(int(str(tok)[:50]))
+
+    def frac(self, tok, top, bottom):
+        return self.multiply(top, bottom, Token("PROD_OP", "/", line=tok.line, column=tok.column))
 
     # ---- operations ------------------------------------------------------------------------
     def signed(self, *children):
@@ -160,6 +170,10 @@ class _Evaluate(Transformer):
         kind = re.sub(r"\s", "", str(op)) if op is not None else ""
         at = _at(op) if op is not None else (1, 1)
         a_m, b_m = isinstance(a, sympy.MatrixBase), isinstance(b, sympy.MatrixBase)
+        if kind == "/":
+            if b_m or b == 0:
+                raise _Fail("a matrix form divides only by a number (or N, D)", at)
+            return self.made(a / b, self.w(a) + 1, at)
         if not (a_m and b_m):
             weight = self.w(a) + self.w(b) + 1
             return self.made(a * b, weight, at)
@@ -251,6 +265,12 @@ def _shape(value) -> str:
     return f"{value.rows}x{value.cols}" if isinstance(value, sympy.MatrixBase) else "a number"
 
 
+# ReLU's derivative of a whole matrix as CS231n and course notes write it: \mathbb{1}[h > 0],
+# [h > 0], 1[h > 0] (only "> 0": the step is 0 at 0).
+_STEP_OF_MATRIX = re.compile(r"(?:\\math(?:bb|bbm|ds|bf)\s*\{\s*[1I]\s*\}|(?<![0-9A-Za-z])1)?\s*(?:\\left\s*)?\[\s*"
+                             r"([A-Za-z])\s*(?:>|\\gt(?![A-Za-z]))\s*0\s*(?:\\right\s*)?\]")
+
+
 def parse_matrix_form(text: str, notation: Notation, limits: ParseLimits = ParseLimits(), *,
                       delta_ok: bool = False, names=None) -> sympy.ImmutableMatrix:
     """A matrix-form answer -> the matrix of its entries' exact expressions. Raises ParseError."""
@@ -261,7 +281,10 @@ def evaluate_matrix_form(text: str, notation: Notation, limits: ParseLimits = Pa
                          delta_ok: bool = False, names=None) -> tuple[sympy.ImmutableMatrix, int]:
     """(matrix, most parts in one entry) of a matrix form. `names(letter, at)` gives the document's
     own definitions as (matrix, parts) or None, or raises ParseError. Raises ParseError."""
-    text = operator_derivatives(unwrap_typography(normalise(text, limits, limits.max_matrix_chars)))
+    text = operator_derivatives(unwrap_typography(rewrite_aliases(normalise(text, limits, limits.max_matrix_chars),
+                                                                  notation)))
+    if "[" in text:
+        text = _STEP_OF_MATRIX.sub(lambda m: f" relu'({m.group(1)})", text)
     scan(text, limits, "plain")  # brackets and numbers; LaTeX commands are the grammar's to refuse
     try:
         tree = _parser().parse(text)

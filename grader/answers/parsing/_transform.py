@@ -789,9 +789,9 @@ class Builder(Transformer_NonRecursive):
                 return DerivativeTarget(array, None, loss_name, names)
             raise self.fail("a general entry (x_{i,j}), not a particular one", letter)
         symbol = self.resolve(array, tuple(int(v) for v in values), _at(letter), True)
-        found = self.notation.array_of(symbol.name)
-        assert found is not None  # resolve() made the symbol of an entry of `array`
-        return DerivativeTarget(array, array.full_index(found[1]), loss_name)
+        entry = self.notation.entry(symbol)
+        assert entry is not None  # resolve() made the symbol of an entry of `array`
+        return DerivativeTarget(array, entry.index, loss_name)
 
     def bigsum(self, tok, var, lo, sup, hi, body):
         return self.unroll(body, [(var, lo, hi)], tok)

@@ -41,8 +41,8 @@ class NotationLatexPrinter(LatexPrinter):
         self.notation = notation
 
     def _print_Symbol(self, expr, style="plain"):
-        if self.notation.array_of(expr.name) is not None:
-            return self.notation.tex_of(expr.name)
+        if self.notation.entry(expr) is not None:
+            return self.notation.tex_of(expr)
         return super()._print_Symbol(expr, style)
 
     def _print_Pi(self, expr, exp=None):
